@@ -1,0 +1,36 @@
+/**
+ * The operator CLI: the same packages and environment as the server (`pnpm cli <command>`).
+ */
+import type { Services } from "@ucie/api";
+import { openServices } from "./context";
+import { accessCodes } from "./commands/access-codes";
+
+type Command = (services: Services, args: string[]) => Promise<number>;
+
+const commands: Record<string, { run: Command; help: string }> = {
+  migrate: { run: async () => (console.log("migrations applied"), 0), help: "apply migrations and exit" },
+  "access-codes": { run: accessCodes, help: "create [--count N] | list" },
+};
+
+const USAGE = `usage: pnpm cli <command>\n\n${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(16)} ${c.help}`)
+  .join("\n")}`;
+
+const [name, ...args] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  console.error(name && name !== "help" && name !== "--help" ? `unknown command: ${name}\n\n${USAGE}` : USAGE);
+  process.exit(name === "help" || name === "--help" ? 0 : 2);
+}
+
+const services = await openServices();
+let code = 1;
+try {
+  code = await command.run(services, args);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+} finally {
+  await services.events.close();
+  await services.database.close();
+}
+process.exit(code);

@@ -1,0 +1,185 @@
+/**
+ * The HTTP face of UCIE: security headers, a same-origin check on every state-changing request, body
+ * limits, health probes, the tRPC API (queries, mutations, SSE subscriptions) and the built SPA.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { appRouter, createContextInner, type Services, type SessionCookie } from "@ucie/api";
+
+export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+/** Request bodies above this are refused with 413. */
+export const MAX_BODY_BYTES = 100_000;
+
+export interface AppOptions {
+  services: Services;
+  /** folder of the built SPA; the API still works when it is missing */
+  webDist?: string;
+}
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? "__Host-ucie_session" : "ucie_session";
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+function serialiseCookie(name: string, value: string, opts: { expires: Date; secure: boolean }): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "HttpOnly", "SameSite=Lax", `Expires=${opts.expires.toUTCString()}`];
+  if (opts.secure) parts.push("Secure");
+  return parts.join("; ");
+}
+
+/** Is this request from our own origin? Browsers send Origin on every cross-site POST. */
+function isSameOrigin(req: Request, allowed: Set<string>): boolean {
+  const origin = req.headers.origin;
+  if (origin) {
+    if (allowed.has(origin)) return true;
+    // the origin the request was actually addressed to (covers 127.0.0.1 vs localhost, random test ports)
+    const host = req.headers.host;
+    return !!host && (origin === `http://${host}` || origin === `https://${host}`);
+  }
+  const site = req.headers["sec-fetch-site"];
+  return site === "same-origin";
+}
+
+export function createApp({ services, webDist = defaultWebDist }: AppOptions): express.Express {
+  const { config, logger } = services;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.TRUST_PROXY ? 1 : false);
+  const cookieName = sessionCookieName(config.secureCookies);
+  const allowedOrigins = new Set([new URL(config.publicUrl).origin]);
+  if (config.NODE_ENV === "development") allowedOrigins.add("http://localhost:5173");
+
+  // request id on every log line of the request
+  app.use((req, res, next) => {
+    const incoming = req.headers["x-request-id"];
+    const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader("X-Request-Id", id);
+    (req as Request & { log: typeof logger }).log = logger.child({ reqId: id });
+    const started = performance.now();
+    res.on("finish", () => {
+      if (req.path === "/healthz" || req.path === "/readyz") return;
+      const ms = Math.round(performance.now() - started);
+      const log = (req as Request & { log: typeof logger }).log;
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms };
+      if (res.statusCode >= 500) log.error(line, "request failed");
+      else log.debug(line, "request");
+    });
+    next();
+  });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", "data:", "https:"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          upgradeInsecureRequests: config.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.secureCookies,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const ok = await services.database.ping(1500);
+    res.status(ok ? 200 : 503).json({ ok, database: ok ? "up" : "down" });
+  });
+
+  // CSRF: no state change from another origin. GET and HEAD never change state (tRPC mutations are POST).
+  app.use((req, res, next) => {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+    if (isSameOrigin(req, allowedOrigins)) return next();
+    res.status(403).json({ error: { code: "FORBIDDEN", message: "Cross-origin request refused" } });
+  });
+
+  // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
+  app.use("/trpc", (req, res, next) => {
+    const len = Number(req.headers["content-length"] ?? 0);
+    if (len > MAX_BODY_BYTES) {
+      res.status(413).json({ error: { code: "PAYLOAD_TOO_LARGE", message: `Request body over ${MAX_BODY_BYTES} bytes` } });
+      return;
+    }
+    next();
+  });
+
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: MAX_BODY_BYTES,
+      createContext: async ({ req, res }) => {
+        const cookie: SessionCookie = {
+          name: cookieName,
+          set(token, expires) {
+            res.append("Set-Cookie", serialiseCookie(cookieName, token, { expires, secure: config.secureCookies }));
+          },
+          clear() {
+            res.append("Set-Cookie", serialiseCookie(cookieName, "", { expires: new Date(0), secure: config.secureCookies }));
+          },
+        };
+        return createContextInner({
+          services,
+          sessionToken: readCookie(req.headers.cookie, cookieName),
+          req: { ip: req.ip ?? req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
+          cookie,
+        });
+      },
+      onError({ error, path: procedure, req }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          const log = (req as unknown as { log?: typeof logger }).log ?? logger;
+          log.error({ err: error.cause ?? error, procedure }, "procedure failed");
+        }
+      },
+    }),
+  );
+
+  if (existsSync(path.join(webDist, "index.html"))) {
+    app.use(
+      "/assets",
+      express.static(path.join(webDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }),
+    );
+    app.use(express.static(webDist, { index: false, maxAge: "1h" }));
+    app.get("/{*splat}", (_req, res) => {
+      res.setHeader("Cache-Control", "no-cache");
+      res.sendFile(path.join(webDist, "index.html"));
+    });
+  } else {
+    app.get("/{*splat}", (_req, res) => {
+      res.status(503).type("text").send("The web app is not built yet: run `pnpm start` (it builds it) or `pnpm build`.");
+    });
+  }
+
+  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status >= 500) logger.error({ err, path: req.path }, "unhandled error");
+    if (!res.headersSent) res.status(status).json({ error: { message: status >= 500 ? "Internal error" : err.message } });
+  });
+
+  return app;
+}

@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from "@ucie/config";
+import { createLogger } from "@ucie/api";
+import { startServer } from "./server";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+// human-readable lines in a terminal, JSON lines everywhere else (files, containers, CI)
+const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY || (process.stdout.isTTY && !process.env.CI) });
+const running = await startServer({ config, logger }).catch((err: unknown) => {
+  logger.fatal({ err }, "start-up failed");
+  process.exit(1);
+});
+
+const where = config.DATABASE_URL ? "Postgres" : `embedded PGlite in ${config.DATA_DIR}`;
+logger.info({ port: running.port, database: where }, `UCIE is up at ${config.publicUrl}`);
+if (running.firstAccessCode) {
+  logger.info(
+    `No access code existed, so one was made: ${running.firstAccessCode}\n` +
+      `  Register at ${config.publicUrl}/register with it. More: pnpm cli access-codes create --count 5`,
+  );
+}
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Start and stop a whole UCIE server in this process: database, migrations, catalogue seed, HTTP.
+ * `main.ts` uses it with the environment; HTTP tests use it with their own database and config.
+ */
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import path from "node:path";
+import { bootstrap, createServices, type ServiceOverrides, type Services } from "@ucie/api";
+import type { Config } from "@ucie/config";
+import { createDb, type Database } from "@ucie/db";
+import { createApp } from "./app";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  server: Server;
+  firstAccessCode: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends ServiceOverrides {
+  config: Config;
+  /** an existing database (tests); otherwise one is created from the config */
+  database?: Database;
+  webDist?: string;
+  /** run the periodic jobs (token sync, alerts, clean-up); default true */
+  jobs?: boolean;
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  return createDb({
+    url: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : path.join(config.DATA_DIR, "pglite"),
+    poolMax: config.DB_POOL_MAX,
+  });
+}
+
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const { config } = opts;
+  const ownsDatabase = !opts.database;
+  const database = opts.database ?? (await openDatabase(config));
+  const services = createServices(database, opts);
+  const { firstAccessCode } = await bootstrap(services);
+  const app = createApp({ services, webDist: opts.webDist });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once("error", reject);
+  });
+  // SSE streams are long: do not let the default timeouts cut them
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    services,
+    server,
+    firstAccessCode,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // ends idle keep-alive sockets now and open streams after they get the chance to finish
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        });
+        await services.events.close();
+        if (ownsDatabase) await database.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The typed tRPC client. Queries and mutations go over httpBatchLink (not the streaming batch link: the
+ * login and logout responses set cookies); subscriptions over SSE with httpSubscriptionLink, which
+ * resumes with `lastEventId` after a drop.
+ */
+import { QueryClient } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { AppRouter } from "@ucie/api";
+import superjson from "superjson";
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        refetchOnWindowFocus: false,
+        retry: (count, err) => {
+          const code = err instanceof TRPCClientError ? (err.data as { code?: string } | undefined)?.code : undefined;
+          if (code && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"].includes(code)) return false;
+          return count < 2;
+        },
+      },
+    },
+  });
+}
+
+export function makeTrpcClient() {
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url: "/trpc", transformer: superjson }),
+        false: httpBatchLink({ url: "/trpc", transformer: superjson }),
+      }),
+    ],
+  });
+}
+
+/** The tRPC error code of an error, if it is one. */
+export function errorCode(err: unknown): string | undefined {
+  return err instanceof TRPCClientError ? (err.data as { code?: string } | undefined)?.code : undefined;
+}
+
+/** Field errors from a zod-validated input, keyed by field name. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof TRPCClientError)) return {};
+  const fe = (err.data as { fieldErrors?: Record<string, string[] | undefined> } | undefined)?.fieldErrors;
+  if (!fe) return {};
+  return Object.fromEntries(Object.entries(fe).flatMap(([k, v]) => (v?.[0] ? [[k, v[0]]] : [])));
+}

@@ -1,0 +1,59 @@
+import type { Services } from "./services";
+import { validateSessionToken, type SessionUser, type ValidSession } from "./auth/session";
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface CookieOptions {
+  maxAgeSeconds?: number;
+  expires?: Date;
+}
+
+/** How procedures set and clear the session cookie; HTTP writes Set-Cookie, tests record calls. */
+export interface SessionCookie {
+  name: string;
+  set(token: string, expires: Date): void;
+  clear(): void;
+}
+
+export interface CreateContextInnerOptions {
+  services: Services;
+  sessionToken?: string | null;
+  req?: Partial<RequestMeta>;
+  cookie?: SessionCookie;
+}
+
+export async function createContextInner(opts: CreateContextInnerOptions) {
+  const { services } = opts;
+  const token = opts.sessionToken ?? null;
+  const validation = token
+    ? await validateSessionToken(services.db, token, services.clock, services.sessionPolicy)
+    : { session: null, user: null };
+  return {
+    services,
+    session: validation.session as ValidSession | null,
+    user: validation.user as SessionUser | null,
+    sessionToken: validation.session ? token : null,
+    req: { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta,
+    cookie: opts.cookie ?? recordingCookie(),
+  };
+}
+
+export type Context = Awaited<ReturnType<typeof createContextInner>>;
+
+/** A cookie sink for createCaller: remembers the last value set (tests read it to log in). */
+export function recordingCookie(name = "ucie_session"): SessionCookie & { value: string | null } {
+  const jar = {
+    name,
+    value: null as string | null,
+    set(token: string) {
+      jar.value = token;
+    },
+    clear() {
+      jar.value = null;
+    },
+  };
+  return jar;
+}

@@ -1,0 +1,39 @@
+import pino, { type Logger } from "pino";
+
+export type { Logger };
+
+/** Paths never written to the log, wherever they appear in a log object. */
+const REDACT = [
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "accessCode",
+  "*.accessCode",
+  "cookie",
+  "*.cookie",
+  "headers.cookie",
+  "headers.authorization",
+  "req.headers.cookie",
+  "req.headers.authorization",
+  "res.headers['set-cookie']",
+  "apiKey",
+  "*.apiKey",
+];
+
+export function createLogger(opts: { level?: string; pretty?: boolean; destination?: pino.DestinationStream } = {}): Logger {
+  const options: pino.LoggerOptions = {
+    level: opts.level ?? "info",
+    redact: { paths: REDACT, censor: "[redacted]" },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (opts.destination) return pino(options, opts.destination);
+  if (opts.pretty) {
+    return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss" } } });
+  }
+  return pino(options);
+}
+
+/** A logger that drops everything: the default in tests. */
+export const silentLogger: Logger = pino({ level: "silent" });

@@ -1,0 +1,62 @@
+/**
+ * The contract between market-data providers (CoinGecko and the other live sources, the offline
+ * snapshot) and their users (catalogue sync, analysis, alerts). Every result says where it came from.
+ */
+
+/** `live`: an upstream API now; `snapshot`: the bundled real CoinGecko snapshot of 2021-06-24;
+ *  `simulated`: generated history (offline mode), never to be mistaken for real prices. */
+export type DataSource = "live" | "snapshot" | "simulated";
+
+/** One coin as CoinGecko's /coins/markets returns it (nullable where CoinGecko may send null). */
+export interface MarketCoin {
+  id: string;
+  symbol: string;
+  name: string;
+  image: string | null;
+  current_price: number | null;
+  market_cap: number | null;
+  market_cap_rank: number | null;
+  fully_diluted_valuation: number | null;
+  total_volume: number | null;
+  high_24h: number | null;
+  low_24h: number | null;
+  price_change_24h: number | null;
+  price_change_percentage_24h: number | null;
+  price_change_percentage_1h_in_currency?: number | null;
+  price_change_percentage_7d_in_currency?: number | null;
+  price_change_percentage_30d_in_currency?: number | null;
+  circulating_supply: number | null;
+  total_supply: number | null;
+  max_supply: number | null;
+  ath: number | null;
+  ath_change_percentage: number | null;
+  ath_date: string | null;
+  last_updated: string | null;
+  sparkline_in_7d?: { price: number[] } | null;
+}
+
+/** A daily (or finer) OHLCV candle; `t` is the candle's open time in ms since the epoch (UTC). */
+export interface Candle {
+  t: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface Sourced<T> {
+  data: T;
+  source: DataSource;
+  /** when the upstream produced the data (snapshot date for the bundled snapshot) */
+  asOf: Date;
+}
+
+export interface MarketDataProvider {
+  /** top coins by market cap, up to `limit` (250 for the catalogue sync) */
+  topCoins(limit: number, signal?: AbortSignal): Promise<Sourced<MarketCoin[]>>;
+  /** daily candles for the last `days` days, oldest first */
+  history(coinId: string, days: number, signal?: AbortSignal): Promise<Sourced<Candle[]>>;
+  /** current USD prices, batched in one upstream call */
+  prices(coinIds: string[], signal?: AbortSignal): Promise<Sourced<Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>>>;
+}

@@ -1,0 +1,19 @@
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { alertsRouter } from "./routers/alerts";
+import { analysisRouter } from "./routers/analysis";
+import { authRouter } from "./routers/auth";
+import { systemRouter } from "./routers/system";
+import { tokensRouter } from "./routers/tokens";
+import { watchlistRouter } from "./routers/watchlist";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  tokens: tokensRouter,
+  analysis: analysisRouter,
+  watchlist: watchlistRouter,
+  alerts: alertsRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,53 @@
+/**
+ * Everything domain code needs, built once per process and injected (no module-level singletons):
+ * config, database, clock, logger, mailer, live events. Tests build their own with fakes where a
+ * real part cannot run (clock), and real parts everywhere else.
+ */
+import type { Config } from "@ucie/config";
+import { loadConfig } from "@ucie/config";
+import type { Database, Db } from "@ucie/db";
+import { systemClock, type Clock } from "./lib/clock";
+import { EventBus } from "./lib/events";
+import { silentLogger, type Logger } from "./lib/logger";
+import { createMailer, type Mailer } from "./lib/mail";
+import type { SessionPolicy } from "./auth/session";
+
+export interface Services {
+  config: Config;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  mailer: Mailer;
+  events: EventBus;
+  sessionPolicy: SessionPolicy;
+  /** a name for this process, for job claims and logs */
+  instanceId: string;
+}
+
+export interface ServiceOverrides {
+  config?: Config;
+  clock?: Clock;
+  logger?: Logger;
+  mailer?: Mailer;
+  instanceId?: string;
+}
+
+export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
+  const config = overrides.config ?? loadConfig({});
+  const logger = overrides.logger ?? silentLogger;
+  return {
+    config,
+    database,
+    db: database.db,
+    clock: overrides.clock ?? systemClock,
+    logger,
+    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
+    events: new EventBus(database),
+    sessionPolicy: {
+      idleTimeoutMs: config.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
+      absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
+    },
+    instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+  };
+}

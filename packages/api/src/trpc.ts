@@ -1,0 +1,42 @@
+/**
+ * tRPC set-up: context type, initialisation (superjson, zod-aware error shape, SSE settings) and the
+ * procedure builders every router uses.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+import type { Context } from "./context";
+
+// ---- initialisation --------------------------------------------------------------------------------
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : null;
+    if (zodError) {
+      // "accessCode: Too small ..." rather than a JSON dump: the field is named in the message itself
+      const first = zodError.issues[0];
+      const field = first?.path.length ? first.path.join(".") : "input";
+      shape.message = `${field}: ${first?.message ?? "invalid value"}`;
+    }
+    return { ...shape, data: { ...shape.data, stack: undefined, fieldErrors } };
+  },
+  sse: {
+    // keep proxies from dropping idle streams, and make clients reconnect if pings stop arriving
+    ping: { enabled: true, intervalMs: 10_000 },
+    maxDurationMs: 30 * 60_000,
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+// ---- procedures ------------------------------------------------------------------------------------
+export const publicProcedure = t.procedure;
+
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.session || !ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });
+  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
+});

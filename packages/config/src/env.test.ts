@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./env";
+
+describe("loadConfig", () => {
+  it("gives working defaults with an empty environment", () => {
+    const c = loadConfig({ INIT_CWD: "/srv/ucie" });
+    expect(c.PORT).toBe(3000);
+    expect(c.DATA_DIR).toBe("/srv/ucie/.data");
+    expect(c.publicUrl).toBe("http://localhost:3000");
+    expect(c.secureCookies).toBe(false);
+    expect(c.MARKET_DATA).toBe("auto");
+    expect(c.ALERT_INTERVAL_SECONDS).toBe(60);
+    expect(c.coingeckoBase).toBe("https://api.coingecko.com/api/v3");
+  });
+
+  it("uses the pro host and marks cookies secure over https", () => {
+    const c = loadConfig({ COINGECKO_API_PLAN: "pro", COINGECKO_API_KEY: "k", PUBLIC_URL: "https://ucie.example/" });
+    expect(c.coingeckoBase).toBe("https://pro-api.coingecko.com/api/v3");
+    expect(c.publicUrl).toBe("https://ucie.example");
+    expect(c.secureCookies).toBe(true);
+  });
+
+  it.each([
+    ["DATABASE_URL", "mysql://x"],
+    ["PORT", "-1"],
+    ["PORT", "eighty"],
+    ["ALERT_INTERVAL_SECONDS", "-5"],
+    ["MARKET_DATA", "sometimes"],
+    ["PUBLIC_URL", "not a url"],
+    ["SMTP_URL", "http://mail"],
+  ])("refuses a bad %s with one line naming it", (name, value) => {
+    let err: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(name);
+    expect((err as Error).message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect((err as Error).message).not.toContain("\n");
+  });
+
+  it("never echoes a URL's secrets in the error", () => {
+    expect(() => loadConfig({ DATABASE_URL: "mysql://user:hunter2@db" })).toThrow(/DATABASE_URL/);
+    try {
+      loadConfig({ DATABASE_URL: "mysql://user:hunter2@db" });
+    } catch (e) {
+      expect((e as Error).message).not.toContain("hunter2");
+    }
+  });
+});

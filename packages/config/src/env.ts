@@ -1,0 +1,111 @@
+/**
+ * The one schema of every environment variable UCIE reads (see shared API.md, "Environment").
+ * Parsed once per process by `loadConfig()`; nothing else reads `process.env`.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const url = (protocols: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((s) => {
+        try {
+          return protocols.includes(new URL(s).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`),
+  );
+
+const int = (min: number, max: number) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max));
+const bool = z.preprocess(
+  emptyToUndefined,
+  z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes"),
+);
+
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("production")),
+  DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.data")),
+  DB_POOL_MAX: int(1, 500).default(10),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.preprocess(emptyToUndefined, z.string().default("0.0.0.0")),
+  PUBLIC_URL: url(["http:", "https:"]).optional(),
+  TRUST_PROXY: bool.default(false),
+  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("UCIE <no-reply@localhost>")),
+  MARKET_DATA: z.preprocess(emptyToUndefined, z.enum(["live", "offline", "auto"]).default("auto")),
+  COINGECKO_API_BASE: url(["http:", "https:"]).optional(),
+  COINGECKO_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  COINGECKO_API_PLAN: z.preprocess(emptyToUndefined, z.enum(["demo", "pro"]).default("demo")),
+  COINGECKO_CALLS_PER_MINUTE: int(1, 10000).optional(),
+  FEAR_GREED_API_BASE: url(["http:", "https:"]).default("https://api.alternative.me"),
+  NEWS_API_BASE: url(["http:", "https:"]).default("https://min-api.cryptocompare.com"),
+  DEFILLAMA_API_BASE: url(["http:", "https:"]).default("https://api.llama.fi"),
+  DERIVATIVES_API_BASE: url(["http:", "https:"]).default("https://fapi.binance.com"),
+  MEMPOOL_API_BASE: url(["http:", "https:"]).default("https://mempool.space/api"),
+  UPSTREAM_TIMEOUT_MS: int(100, 120_000).default(8000),
+  ALERT_INTERVAL_SECONDS: int(1, 86_400).default(60),
+  TOKEN_SYNC_INTERVAL_HOURS: int(1, 24 * 30).default(24),
+  SESSION_IDLE_TIMEOUT_HOURS: int(1, 24 * 365).default(24 * 7),
+  SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
+  REDIS_URL: url(["redis:", "rediss:"]).optional(),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+  LOG_PRETTY: bool.default(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** PUBLIC_URL, or http://localhost:$PORT */
+  publicUrl: string;
+  /** true when PUBLIC_URL is https: cookies get Secure and the __Host- prefix */
+  secureCookies: boolean;
+  coingeckoBase: string;
+  coingeckoCallsPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parse the environment once. Throws ConfigError naming the first bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? "environment");
+    const value = source[variable];
+    const shown = variable.includes("KEY") || variable.includes("URL") ? "" : ` (got "${value}")`;
+    throw new ConfigError(variable, `${issue.message.toLowerCase()}${shown}`);
+  }
+  const env = parsed.data;
+  // pnpm runs scripts inside the package folder; a relative DATA_DIR means "from where you typed the command"
+  const base = source.INIT_CWD ?? process.cwd();
+  env.DATA_DIR = path.resolve(base, env.DATA_DIR);
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+  const pro = env.COINGECKO_API_PLAN === "pro";
+  return {
+    ...env,
+    publicUrl,
+    secureCookies: publicUrl.startsWith("https:"),
+    coingeckoBase: (
+      env.COINGECKO_API_BASE ??
+      (pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3")
+    ).replace(/\/+$/, ""),
+    coingeckoCallsPerMinute: env.COINGECKO_CALLS_PER_MINUTE ?? (env.COINGECKO_API_KEY ? (pro ? 500 : 30) : 30),
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./auth";
+export * from "./market";
+export * from "./analysis";
+export * from "./alerts";
+export * from "./jobs";
