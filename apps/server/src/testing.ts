@@ -1,0 +1,98 @@
+/**
+ * Test helpers for whole-server tests: start a real UCIE HTTP server on a fresh database and talk to
+ * it with the real tRPC client, cookies and all (a tiny cookie jar stands in for the browser's).
+ */
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import type { AppRouter, Clock, Mailer, MailMessage } from "@ucie/api";
+import { loadConfig } from "@ucie/config";
+import { createTestDb, type TestDatabase, type TestDbKind } from "@ucie/db/testing";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
+import { startServer, type RunningServer } from "./server";
+
+export interface TestServer extends RunningServer {
+  database: TestDatabase;
+  /** every e-mail the server sent, newest last */
+  mail: MailMessage[];
+  /** a new client with its own cookie jar (a separate browser) */
+  client(): TestClient;
+}
+
+export interface TestClient {
+  trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
+  cookies: Map<string, string>;
+  /** fetch against the server with this client's cookies and our Origin */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface TestServerOptions {
+  kind?: TestDbKind;
+  /** reuse a database (several servers on one database) */
+  database?: TestDatabase;
+  env?: Record<string, string>;
+  clock?: Clock;
+  mailer?: Mailer;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const database = opts.database ?? (await createTestDb(opts.kind));
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", MARKET_DATA: "offline", LOG_LEVEL: "silent", ...opts.env });
+  const mail: MailMessage[] = [];
+  const mailer: Mailer = opts.mailer ?? { send: async (m) => void mail.push(m) };
+  const running = await startServer({ config, database, clock: opts.clock, mailer, jobs: false });
+  const close = running.close;
+  return {
+    ...running,
+    database,
+    mail,
+    client: () => createTestClient(running.url),
+    async close() {
+      await close();
+      if (!opts.database) await database.close();
+    },
+  };
+}
+
+export function createTestClient(baseUrl: string): TestClient {
+  const cookies = new Map<string, string>();
+  const origin = new URL(baseUrl).origin;
+  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*expires=/i.test(a) && new Date(a.split("=")[1]!).getTime() <= Date.now());
+      if (!value || expired) cookies.delete(name);
+      else cookies.set(name, value);
+    }
+  };
+  const cookieFetch = async (input: string | URL | Request, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("origin", origin);
+    if (cookies.size) headers.set("cookie", cookieHeader());
+    const res = await fetch(input, { ...init, headers });
+    remember(res);
+    return res;
+  };
+  const trpc = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url: `${baseUrl}/trpc`,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: () => ({ fetch: (input, init) => cookieFetch(input, init as RequestInit) }),
+        }),
+        false: httpBatchLink({ url: `${baseUrl}/trpc`, transformer: superjson, fetch: cookieFetch as typeof fetch }),
+      }),
+    ],
+  });
+  return {
+    trpc,
+    cookies,
+    fetch: (path, init) => cookieFetch(new URL(path, baseUrl), init),
+  };
+}
