@@ -1,0 +1,59 @@
+/**
+ * Browser-test helpers: a real UCIE server (built SPA, fresh database), Debian's Chromium driven by
+ * playwright-core, an axe-core accessibility check, and screenshots under e2e/screenshots/.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import axe from "axe-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startTestServer, type TestServer, type TestServerOptions } from "@ucie/server/testing";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const screenshotDir = path.join(here, "screenshots");
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A server serving the built SPA (`pnpm test:e2e` builds it first). */
+export async function startE2EServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  return startTestServer(opts);
+}
+
+/** Fail on any serious or critical axe-core violation on the current page. */
+export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  // evaluate, not a script tag: our CSP rightly refuses inline scripts
+  await page.evaluate(axe.source);
+  const result = await page.evaluate(async () => {
+    // @ts-expect-error injected above
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v: { id: string; impact: string; help: string; nodes: { target: string[] }[] }) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  const serious = (result as { impact: string }[]).filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length) throw new Error(`axe-core violations on ${page.url()}:\n${JSON.stringify(serious, null, 2)}`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
