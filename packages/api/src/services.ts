@@ -11,6 +11,8 @@ import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
 import { createMailer, type Mailer } from "./lib/mail";
 import type { SessionPolicy } from "./auth/session";
+import { createMarketService } from "./market";
+import type { MarketService } from "./market/types";
 
 export interface Services {
   config: Config;
@@ -21,6 +23,8 @@ export interface Services {
   mailer: Mailer;
   events: EventBus;
   sessionPolicy: SessionPolicy;
+  /** market data: CoinGecko and the other live sources, or the offline snapshot, per MARKET_DATA */
+  market: MarketService;
   /** a name for this process, for job claims and logs */
   instanceId: string;
 }
@@ -31,6 +35,7 @@ export interface ServiceOverrides {
   logger?: Logger;
   mailer?: Mailer;
   instanceId?: string;
+  market?: MarketService;
 }
 
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
@@ -48,6 +53,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       idleTimeoutMs: config.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
       absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
     },
+    market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
   };
 }

@@ -60,3 +60,61 @@ export interface MarketDataProvider {
   /** current USD prices, batched in one upstream call */
   prices(coinIds: string[], signal?: AbortSignal): Promise<Sourced<Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>>>;
 }
+
+/** alternative.me Fear and Greed index: 0 (extreme fear) to 100 (extreme greed). */
+export interface FearGreedPoint {
+  value: number;
+  classification: string;
+  timestamp: Date;
+}
+
+export interface NewsItem {
+  title: string;
+  url: string;
+  source: string;
+  publishedAt: Date;
+  /** the feed's own body or summary text, when it has one */
+  body?: string;
+}
+
+export interface DefiTvl {
+  /** DefiLlama protocol slug, or chain name */
+  slug: string;
+  tvlUsd: number;
+  change1dPct: number | null;
+  change7dPct: number | null;
+  chains: string[];
+}
+
+export interface DerivativesSnapshot {
+  /** exchange contract, e.g. BTCUSDT */
+  contract: string;
+  /** last funding rate as a fraction per 8 h (0.0001 = 0.01 %) */
+  fundingRate: number;
+  openInterestUsd: number;
+  markPrice: number;
+}
+
+export interface BitcoinOnchain {
+  blockHeight: number | null;
+  hashrateEhs: number | null;
+  difficulty: number | null;
+  mempoolTxCount: number | null;
+  /** recommended fees, sat/vB */
+  fees: { fastest: number; halfHour: number; hour: number; economy: number } | null;
+}
+
+/**
+ * Everything UCIE reads from the market: CoinGecko (or the offline snapshot) plus the sources the analysis
+ * phases 2 and 3 need. Methods throw `UpstreamError` (see ./errors) when no source can answer; a method
+ * whose data does not exist for a coin resolves to `data: null` rather than throwing.
+ */
+export interface MarketService extends MarketDataProvider {
+  mode: "live" | "offline" | "auto";
+  /** daily index values, newest first */
+  fearGreed(days: number, signal?: AbortSignal): Promise<Sourced<FearGreedPoint[]>>;
+  news(coin: { id: string; symbol: string; name: string }, limit: number, signal?: AbortSignal): Promise<Sourced<NewsItem[]>>;
+  defiTvl(coin: { id: string; symbol: string; name: string }, signal?: AbortSignal): Promise<Sourced<DefiTvl | null>>;
+  derivatives(coin: { id: string; symbol: string }, signal?: AbortSignal): Promise<Sourced<DerivativesSnapshot | null>>;
+  bitcoinOnchain(signal?: AbortSignal): Promise<Sourced<BitcoinOnchain | null>>;
+}
