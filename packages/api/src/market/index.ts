@@ -1,23 +1,17 @@
 import type { Config } from "@ucie/config";
 import type { Logger } from "../lib/logger";
+import { createOfflineMarket } from "./offline";
 import type { MarketService } from "./types";
 
 export * from "./types";
+export { UpstreamError, isUpstreamError, type UpstreamErrorKind, type UpstreamProvider } from "./errors";
+export { createOfflineMarket } from "./offline";
 
-/** Placeholder until the market-data providers land: every call fails loudly. */
-export function createMarketService(_config: Config, _logger: Logger): MarketService {
-  const missing = async (): Promise<never> => {
-    throw new Error("market data providers are not wired yet");
-  };
-  return {
-    mode: "offline",
-    topCoins: missing,
-    history: missing,
-    prices: missing,
-    fearGreed: missing,
-    news: missing,
-    defiTvl: missing,
-    derivatives: missing,
-    bitcoinOnchain: missing,
-  };
+/** The market service for MARKET_DATA: offline (bundled snapshot and simulated history); live providers land next. */
+export function createMarketService(config: Config, logger: Logger): MarketService {
+  const offline = createOfflineMarket();
+  if (config.MARKET_DATA !== "offline") {
+    logger.warn({ mode: config.MARKET_DATA }, "live market providers are not wired yet: serving the offline snapshot");
+  }
+  return { ...offline, mode: config.MARKET_DATA };
 }

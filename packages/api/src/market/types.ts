@@ -50,6 +50,10 @@ export interface Sourced<T> {
   source: DataSource;
   /** when the upstream produced the data (snapshot date for the bundled snapshot) */
   asOf: Date;
+  /** true when the source has no such data at all in this mode (e.g. news offline): `data` is then empty or null */
+  unavailable?: boolean;
+  /** a short human-readable note about the data ("simulated from the 2021-06-24 snapshot price", ...) */
+  note?: string;
 }
 
 export interface MarketDataProvider {
