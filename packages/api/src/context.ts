@@ -1,5 +1,5 @@
 import type { Services } from "./services";
-import { validateSessionToken, type SessionUser, type ValidSession } from "./auth/session";
+import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
 
 export interface RequestMeta {
   ip: string | null;
@@ -23,14 +23,14 @@ export interface CreateContextInnerOptions {
   sessionToken?: string | null;
   req?: Partial<RequestMeta>;
   cookie?: SessionCookie;
+  /** sets an HTTP response header (e.g. Retry-After on a throttled login); absent under createCaller */
+  setHeader?: (name: string, value: string) => void;
 }
 
 export async function createContextInner(opts: CreateContextInnerOptions) {
   const { services } = opts;
   const token = opts.sessionToken ?? null;
-  const validation = token
-    ? await validateSessionToken(services.db, token, services.clock, services.sessionPolicy)
-    : { session: null, user: null };
+  const validation = await validateSession(services, token);
   return {
     services,
     session: validation.session as ValidSession | null,
@@ -38,6 +38,7 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
     sessionToken: validation.session ? token : null,
     req: { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta,
     cookie: opts.cookie ?? recordingCookie(),
+    setHeader: opts.setHeader ?? ((_name: string, _value: string) => {}),
   };
 }
 

@@ -6,5 +6,13 @@ export { systemClock, FakeClock, type Clock } from "./lib/clock";
 export { createMailer, type Mailer, type MailMessage } from "./lib/mail";
 export { EventBus } from "./lib/events";
 export { hashToken } from "./auth/session";
+export {
+  watchSession,
+  publishSessionsRevoked,
+  SessionEndedError,
+  SESSION_REVOKED_CHANNEL,
+  type SessionWatch,
+  type SessionsRevokedEvent,
+} from "./auth/revocation";
 export { bootstrap } from "./bootstrap";
 export { createAccessCodes, listAccessCodes } from "./auth/access-codes";

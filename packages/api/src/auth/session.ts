@@ -6,8 +6,11 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { sessions, users, type Db } from "@ucie/db";
+import { sessions, users, type Db, type DbOrTx } from "@ucie/db";
 import type { Clock } from "../lib/clock";
+import type { Services } from "../services";
+import { publishSessionsRevoked } from "./revocation";
+import { sessionCacheFor } from "./session-cache";
 
 const HOUR = 3_600_000;
 
@@ -32,17 +35,20 @@ export interface ValidSession {
 
 export type SessionValidation = { session: ValidSession; user: SessionUser } | { session: null; user: null };
 
-/** 192 random bits, base64url: well past the 128-bit minimum. */
+/** 192 random bits (node's CSPRNG, the same source as crypto.getRandomValues), base64url: well past the 128-bit minimum. */
 export function generateSessionToken(): string {
   return randomBytes(24).toString("base64url");
 }
+
+/** Tokens longer than this are not ours: refuse them before hashing. */
+const MAX_TOKEN_LENGTH = 200;
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
 export async function createSession(
-  db: Db,
+  db: DbOrTx,
   userId: string,
   clock: Clock,
   policy: SessionPolicy,
@@ -65,13 +71,19 @@ export async function createSession(
   return { token, session: row! };
 }
 
+export interface ValidationHooks {
+  /** called after an expired session's row was deleted (revocation.ts tells the other instances) */
+  onExpired?(session: { id: string; userId: string }): Promise<void> | void;
+}
+
 export async function validateSessionToken(
   db: Db,
   token: string,
   clock: Clock,
   policy: SessionPolicy,
+  hooks: ValidationHooks = {},
 ): Promise<SessionValidation> {
-  if (!token || token.length > 200) return { session: null, user: null };
+  if (!token || token.length > MAX_TOKEN_LENGTH) return { session: null, user: null };
   const tokenHash = hashToken(token);
   const rows = await db
     .select({
@@ -94,7 +106,8 @@ export async function validateSessionToken(
   const now = clock.now().getTime();
   const absoluteEnd = row.createdAt.getTime() + policy.absoluteLifetimeMs;
   if (now >= row.expiresAt.getTime() || now >= absoluteEnd) {
-    await db.delete(sessions).where(eq(sessions.id, row.id));
+    const deleted = await db.delete(sessions).where(eq(sessions.id, row.id)).returning({ id: sessions.id });
+    if (deleted.length) await hooks.onExpired?.({ id: row.id, userId: row.userId });
     return { session: null, user: null };
   }
   let expiresAt = row.expiresAt;
@@ -110,10 +123,35 @@ export async function validateSessionToken(
   };
 }
 
-export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
+/**
+ * Validate a session cookie the cheap way: a recent validation of the same token on this instance is
+ * reused (session-cache.ts: at most 30 s, never past the expiry, evicted at once on revocation);
+ * otherwise the database decides, and an expired session is deleted and announced.
+ */
+export async function validateSession(services: Services, token: string | null | undefined): Promise<SessionValidation> {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return { session: null, user: null };
+  const tokenHash = hashToken(token);
+  const cache = await sessionCacheFor(services);
+  const now = services.clock.now().getTime();
+  const hit = cache?.get(tokenHash, now);
+  if (hit) return { session: hit.session, user: hit.user };
+  const generation = cache?.generation ?? 0;
+  const result = await validateSessionToken(services.db, token, services.clock, services.sessionPolicy, {
+    onExpired: (s) => publishSessionsRevoked(services, { userId: s.userId, sessionIds: [s.id], reason: "expired" }),
+  });
+  if (result.session) cache?.set(tokenHash, result.session, result.user, now, generation);
+  return result;
 }
 
-export async function invalidateUserSessions(db: Db, userId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.userId, userId));
+/** Delete one session of a user; returns whether it existed (and was theirs). */
+export async function invalidateSession(db: DbOrTx, sessionId: string, userId?: string): Promise<boolean> {
+  const where = userId ? and(eq(sessions.id, sessionId), eq(sessions.userId, userId)) : eq(sessions.id, sessionId);
+  const deleted = await db.delete(sessions).where(where).returning({ id: sessions.id });
+  return deleted.length > 0;
+}
+
+/** Delete every session of a user; returns their ids (to announce the revocation). */
+export async function invalidateUserSessions(db: DbOrTx, userId: string): Promise<string[]> {
+  const deleted = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+  return deleted.map((r) => r.id);
 }
