@@ -1,0 +1,131 @@
+/**
+ * A user's watchlist. Every statement filters by `user_id` itself, so another user's items simply do not
+ * exist for the caller. Expected failures are values (`null`, `"conflict"`), the router turns them into
+ * tRPC errors.
+ */
+import { and, desc, eq, or, sql } from "drizzle-orm";
+import { ucieTokens, ucieWatchlist, type Db, type DbOrTx } from "@ucie/db";
+import type { Clock } from "../lib/clock";
+import { resolveCoin } from "./coin";
+
+export interface WatchlistItem {
+  /** the coin's CoinGecko id */
+  id: string;
+  symbol: string;
+  name: string;
+  logo: string | null;
+  /** the current price, or for a delisted coin its last known one; null only when never priced */
+  priceUsd: number | null;
+  change24h: number | null;
+  /** when the catalogue last priced the coin */
+  priceAt: Date | null;
+  /** the coin left the catalogue or is no longer priced */
+  delisted: boolean;
+  notes: string | null;
+  addedAt: Date;
+  lastViewedAt: Date | null;
+}
+
+function itemQuery(db: DbOrTx) {
+  return db
+    .select({
+      id: ucieWatchlist.coinId,
+      symbol: sql<string>`coalesce(${ucieTokens.symbol}, ${ucieWatchlist.symbol})`,
+      name: sql<string>`coalesce(${ucieTokens.name}, ${ucieWatchlist.symbol})`,
+      logo: ucieTokens.imageUrl,
+      priceUsd: ucieTokens.currentPriceUsd,
+      change24h: ucieTokens.priceChangePct24h,
+      priceAt: ucieTokens.lastUpdated,
+      delisted: sql<boolean>`(${ucieTokens.id} IS NULL OR NOT ${ucieTokens.isActive} OR ${ucieTokens.currentPriceUsd} IS NULL)`,
+      notes: ucieWatchlist.notes,
+      addedAt: ucieWatchlist.addedAt,
+      lastViewedAt: ucieWatchlist.lastViewedAt,
+    })
+    .from(ucieWatchlist)
+    .leftJoin(ucieTokens, eq(ucieTokens.coingeckoId, ucieWatchlist.coinId));
+}
+
+/** The caller's item matching an id or ticker: the id wins over a ticker. */
+function ownItem(userId: string, symbol: string) {
+  const q = symbol.trim();
+  return and(
+    eq(ucieWatchlist.userId, userId),
+    or(eq(ucieWatchlist.coinId, q.toLowerCase()), eq(ucieWatchlist.symbol, q.toUpperCase())),
+  );
+}
+
+async function findOwn(db: DbOrTx, userId: string, symbol: string): Promise<string | null> {
+  const q = symbol.trim();
+  const rows = await db
+    .select({ coinId: ucieWatchlist.coinId })
+    .from(ucieWatchlist)
+    .where(ownItem(userId, symbol))
+    .orderBy(sql`(${ucieWatchlist.coinId} = ${q.toLowerCase()}) DESC`, ucieWatchlist.addedAt)
+    .limit(1);
+  return rows[0]?.coinId ?? null;
+}
+
+export async function listWatchlist(db: DbOrTx, userId: string): Promise<WatchlistItem[]> {
+  return itemQuery(db).where(eq(ucieWatchlist.userId, userId)).orderBy(desc(ucieWatchlist.addedAt), ucieWatchlist.coinId);
+}
+
+async function getItem(db: DbOrTx, userId: string, coinId: string): Promise<WatchlistItem | null> {
+  const [row] = await itemQuery(db).where(and(eq(ucieWatchlist.userId, userId), eq(ucieWatchlist.coinId, coinId)));
+  return row ?? null;
+}
+
+export async function addToWatchlist(
+  db: Db,
+  userId: string,
+  symbol: string,
+  notes: string | null,
+  clock: Clock,
+): Promise<WatchlistItem | "not_found" | "conflict"> {
+  return db.transaction(async (tx) => {
+    const coin = await resolveCoin(tx, symbol);
+    if (!coin) return "not_found" as const;
+    const inserted = await tx
+      .insert(ucieWatchlist)
+      .values({ userId, coinId: coin.coinId, symbol: coin.symbol, notes: notes || null, addedAt: clock.now() })
+      .onConflictDoNothing({ target: [ucieWatchlist.userId, ucieWatchlist.coinId] })
+      .returning({ id: ucieWatchlist.id });
+    if (inserted.length === 0) return "conflict" as const;
+    return (await getItem(tx, userId, coin.coinId))!;
+  });
+}
+
+export async function updateWatchlistNotes(db: Db, userId: string, symbol: string, notes: string | null): Promise<WatchlistItem | null> {
+  return db.transaction(async (tx) => {
+    const coinId = await findOwn(tx, userId, symbol);
+    if (!coinId) return null;
+    await tx
+      .update(ucieWatchlist)
+      .set({ notes: notes || null })
+      .where(and(eq(ucieWatchlist.userId, userId), eq(ucieWatchlist.coinId, coinId)));
+    return getItem(tx, userId, coinId);
+  });
+}
+
+export async function removeFromWatchlist(db: Db, userId: string, symbol: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const coinId = await findOwn(tx, userId, symbol);
+    if (!coinId) return false;
+    const deleted = await tx
+      .delete(ucieWatchlist)
+      .where(and(eq(ucieWatchlist.userId, userId), eq(ucieWatchlist.coinId, coinId)))
+      .returning({ id: ucieWatchlist.id });
+    return deleted.length > 0;
+  });
+}
+
+/** The token page was opened: stamp `last_viewed_at` when the coin is on the caller's watchlist. */
+export async function markWatchlistViewed(db: Db, userId: string, symbol: string, clock: Clock): Promise<{ onWatchlist: boolean }> {
+  const coinId = await findOwn(db, userId, symbol);
+  if (!coinId) return { onWatchlist: false };
+  const rows = await db
+    .update(ucieWatchlist)
+    .set({ lastViewedAt: clock.now() })
+    .where(and(eq(ucieWatchlist.userId, userId), eq(ucieWatchlist.coinId, coinId)))
+    .returning({ id: ucieWatchlist.id });
+  return { onWatchlist: rows.length > 0 };
+}
