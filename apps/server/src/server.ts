@@ -5,7 +5,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
-import { bootstrap, createServices, type ServiceOverrides, type Services } from "@ucie/api";
+import { bootstrap, createServices, defaultJobs, startScheduler, type ServiceOverrides, type Services } from "@ucie/api";
 import type { Config } from "@ucie/config";
 import { createDb, type Database } from "@ucie/db";
 import { createApp } from "./app";
@@ -42,6 +42,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const database = opts.database ?? (await openDatabase(config));
   const services = createServices(database, opts);
   const { firstAccessCode } = await bootstrap(services);
+  const scheduler = opts.jobs === false ? null : startScheduler(services, defaultJobs(services));
   const app = createApp({ services, webDist: opts.webDist });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -63,6 +64,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     firstAccessCode,
     close() {
       closing ??= (async () => {
+        await scheduler?.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // ends idle keep-alive sockets now and open streams after they get the chance to finish

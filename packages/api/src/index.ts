@@ -16,3 +16,4 @@ export {
 } from "./auth/revocation";
 export { bootstrap } from "./bootstrap";
 export { createAccessCodes, listAccessCodes } from "./auth/access-codes";
+export * from "./jobs";

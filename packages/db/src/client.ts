@@ -68,6 +68,12 @@ function createPostgres(url: string, poolMax: number): Database {
     connection: { application_name: "ucie" },
   });
   const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
+  // Drizzle makes postgres.js pass date/time parameters through untouched (its columns send strings), which
+  // breaks a Date inside a raw sql`` template. Send Dates as ISO strings, everything else as it was.
+  const toPg = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+  for (const type of ["1184", "1082", "1083", "1114", "1182", "1185", "1115", "1231"]) {
+    (sql.options.serializers as Record<string, (v: unknown) => unknown>)[type] = toPg;
+  }
   return {
     db,
     kind: "postgres",

@@ -2,7 +2,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Database } from "./client";
 
@@ -21,7 +20,8 @@ export async function migrate(database: Database): Promise<void> {
   try {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
     // the lock lives on the reserved connection; the migration itself runs on the pool
-    await migratePostgres(drizzlePostgres(database.raw.sql), { migrationsFolder });
+    // (the handle's own drizzle instance: wrapping the client again would reset its date serializers)
+    await migratePostgres(database.db as unknown as Parameters<typeof migratePostgres>[0], { migrationsFolder });
   } finally {
     await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
     reserved.release();

@@ -1,0 +1,59 @@
+/**
+ * Retention: expired sessions, cache rows, phase data, reset tokens and throttle windows, auth logs past
+ * 90 days, old job records. Deletes run in small batches, each its own short statement, so a large
+ * backlog never holds locks that a login would wait on.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Services } from "../services";
+
+export const AUTH_LOG_RETENTION_DAYS = 90;
+const BATCH = 1000;
+
+export interface CleanupCounts {
+  sessions: number;
+  analysisCache: number;
+  phaseData: number;
+  authLogs: number;
+  passwordResetTokens: number;
+  throttle: number;
+  jobRuns: number;
+}
+
+async function deleteInBatches(services: Services, table: string, key: string, where: SQL): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await services.db.execute(sql`
+      delete from ${sql.identifier(table)} where ${sql.identifier(key)} in (
+        select ${sql.identifier(key)} from ${sql.identifier(table)} where ${where} limit ${BATCH}
+      )`);
+    const n = Number((result as { affectedRows?: number; count?: number }).affectedRows ?? (result as { count?: number }).count ?? 0);
+    total += n;
+    if (n < BATCH) return total;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+export async function cleanup(services: Services): Promise<CleanupCounts> {
+  const now = services.clock.now();
+  const authCutoff = new Date(now.getTime() - AUTH_LOG_RETENTION_DAYS * 86_400_000);
+  const day = 86_400_000;
+  return {
+    sessions: await deleteInBatches(services, "sessions", "id", sql`expires_at <= ${now}`),
+    analysisCache: await deleteInBatches(services, "ucie_analysis_cache", "id", sql`expires_at <= ${now}`),
+    phaseData: await deleteInBatches(services, "ucie_phase_data", "id", sql`expires_at <= ${now}`),
+    authLogs: await deleteInBatches(services, "auth_logs", "id", sql`"timestamp" < ${authCutoff}`),
+    passwordResetTokens: await deleteInBatches(
+      services,
+      "password_reset_tokens",
+      "id",
+      sql`expires_at <= ${new Date(now.getTime() - day)}`,
+    ),
+    throttle: await deleteInBatches(
+      services,
+      "auth_throttle",
+      "key",
+      sql`window_start < ${new Date(now.getTime() - day)} and (blocked_until is null or blocked_until < ${now})`,
+    ),
+    jobRuns: await deleteInBatches(services, "job_runs", "id", sql`started_at < ${new Date(now.getTime() - 30 * day)}`),
+  };
+}
