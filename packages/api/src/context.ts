@@ -1,4 +1,5 @@
 import type { Services } from "./services";
+import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
 import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
 
 export interface RequestMeta {
@@ -30,7 +31,9 @@ export interface CreateContextInnerOptions {
 export async function createContextInner(opts: CreateContextInnerOptions) {
   const { services } = opts;
   const token = opts.sessionToken ?? null;
-  const validation = await validateSession(services, token);
+  const validation = await validateSession(services, token).catch((err: unknown) => {
+    throw isDatabaseUnavailable(err) ? databaseUnavailableError(err) : err;
+  });
   return {
     services,
     session: validation.session as ValidSession | null,

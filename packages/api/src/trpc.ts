@@ -6,6 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Context } from "./context";
+import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({
@@ -34,9 +35,16 @@ export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 // ---- procedures ------------------------------------------------------------------------------------
-export const publicProcedure = t.procedure;
+/** A database outage answers 503 with a clear message, not a 500 with a driver error. */
+const databaseErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error.cause ?? result.error)) throw databaseUnavailableError(result.error);
+  return result;
+});
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const publicProcedure = t.procedure.use(databaseErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });
   return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
 });
