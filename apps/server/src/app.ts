@@ -118,6 +118,17 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     res.status(403).json({ error: { code: "FORBIDDEN", message: "Cross-origin request refused" } });
   });
 
+  // Open SSE streams, so a shutdown can end them cleanly (clients then reconnect, to another instance if any)
+  const streams = new Set<Response>();
+  app.locals.streams = streams;
+  app.use("/trpc", (req, res, next) => {
+    if (req.method === "GET" && (req.headers.accept ?? "").includes("text/event-stream")) {
+      streams.add(res);
+      res.on("close", () => streams.delete(res));
+    }
+    next();
+  });
+
   // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
   app.use("/trpc", (req, res, next) => {
     const len = Number(req.headers["content-length"] ?? 0);
@@ -146,8 +157,12 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
         return createContextInner({
           services,
           sessionToken: readCookie(req.headers.cookie, cookieName),
+          // req.ip honours X-Forwarded-For only when TRUST_PROXY is set ("trust proxy" above)
           req: { ip: req.ip ?? req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
           cookie,
+          setHeader: (name, value) => {
+            if (!res.headersSent) res.setHeader(name, value);
+          },
         });
       },
       onError({ error, path: procedure, req }) {

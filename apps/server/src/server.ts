@@ -66,10 +66,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       closing ??= (async () => {
         await scheduler?.stop();
         await new Promise<void>((resolve) => {
+          // stop accepting; in-flight requests finish; idle keep-alive sockets go now
           server.close(() => resolve());
-          // ends idle keep-alive sockets now and open streams after they get the chance to finish
           server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+          for (const res of app.locals.streams as Set<import("express").Response>) res.end();
+          setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
         await services.events.close();
         if (ownsDatabase) await database.close();

@@ -3,7 +3,9 @@
  * it with the real tRPC client, cookies and all (a tiny cookie jar stands in for the browser's).
  */
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
-import type { AppRouter, Clock, Mailer, MailMessage } from "@ucie/api";
+import { createSession, type AppRouter, type Clock, type Mailer, type MailMessage } from "@ucie/api";
+import { users } from "@ucie/db";
+import { sessionCookieName } from "./app";
 import { loadConfig } from "@ucie/config";
 import { createTestDb, type TestDatabase, type TestDbKind } from "@ucie/db/testing";
 import { EventSource } from "eventsource";
@@ -16,6 +18,8 @@ export interface TestServer extends RunningServer {
   mail: MailMessage[];
   /** a new client with its own cookie jar (a separate browser) */
   client(): TestClient;
+  /** a client signed in as a new verified user (made directly in the database, no e-mail round trip) */
+  signedInClient(email?: string): Promise<TestClient & { userId: string; token: string }>;
 }
 
 export interface TestClient {
@@ -46,6 +50,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     database,
     mail,
     client: () => createTestClient(running.url),
+    async signedInClient(email = `user-${Math.random().toString(36).slice(2, 10)}@example.com`) {
+      const [user] = await database.db
+        .insert(users)
+        .values({ email, passwordHash: "not-a-real-hash", emailVerified: true })
+        .returning({ id: users.id });
+      const { token } = await createSession(database.db, user!.id, running.services.clock, running.services.sessionPolicy);
+      const client = createTestClient(running.url);
+      client.cookies.set(sessionCookieName(running.services.config.secureCookies), token);
+      return { ...client, userId: user!.id, token };
+    },
     async close() {
       await close();
       if (!opts.database) await database.close();

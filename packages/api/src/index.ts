@@ -5,7 +5,7 @@ export { createLogger, silentLogger, type Logger } from "./lib/logger";
 export { systemClock, FakeClock, type Clock } from "./lib/clock";
 export { createMailer, type Mailer, type MailMessage } from "./lib/mail";
 export { EventBus } from "./lib/events";
-export { hashToken } from "./auth/session";
+export { hashToken, createSession } from "./auth/session";
 export {
   watchSession,
   publishSessionsRevoked,
