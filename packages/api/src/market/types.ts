@@ -115,6 +115,8 @@ export interface BitcoinOnchain {
  */
 export interface MarketService extends MarketDataProvider {
   mode: "live" | "offline" | "auto";
+  /** live modes: /ping CoinGecko with the configured key and log one line saying whether it fits the plan */
+  checkPlan?(signal?: AbortSignal): Promise<{ ok: boolean; message: string }>;
   /** daily index values, newest first */
   fearGreed(days: number, signal?: AbortSignal): Promise<Sourced<FearGreedPoint[]>>;
   news(coin: { id: string; symbol: string; name: string }, limit: number, signal?: AbortSignal): Promise<Sourced<NewsItem[]>>;

@@ -1,0 +1,262 @@
+/**
+ * CoinGecko API v3 client (public/demo and pro plans). Wire formats as documented at
+ * docs.coingecko.com: /coins/markets, /coins/{id}/market_chart(/range), /coins/{id}/ohlc, /search,
+ * /simple/price, /ping. Every call goes through one shared call budget (config.coingeckoCallsPerMinute).
+ */
+import { z } from "zod";
+import type { Config } from "@ucie/config";
+import type { Logger } from "../lib/logger";
+import { UpstreamError } from "./errors";
+import { CallBudget, HttpClient, type RetryPolicy } from "./http";
+import { DAY_MS, utcDay } from "./simulate";
+import type { Candle, MarketCoin, Sourced } from "./types";
+
+const num = z.number().nullish().transform((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
+const str = z.string().nullish().transform((v) => v ?? null);
+
+const marketCoin = z.object({
+  id: z.string().min(1),
+  symbol: z.string().min(1),
+  name: z.string().min(1),
+  image: str,
+  current_price: num,
+  market_cap: num,
+  market_cap_rank: num,
+  fully_diluted_valuation: num,
+  total_volume: num,
+  high_24h: num,
+  low_24h: num,
+  price_change_24h: num,
+  price_change_percentage_24h: num,
+  price_change_percentage_1h_in_currency: num,
+  price_change_percentage_7d_in_currency: num,
+  price_change_percentage_30d_in_currency: num,
+  circulating_supply: num,
+  total_supply: num,
+  max_supply: num,
+  ath: num,
+  ath_change_percentage: num,
+  ath_date: str,
+  last_updated: str,
+  sparkline_in_7d: z
+    .object({ price: z.array(z.number().nullable()).transform((a) => a.filter((x): x is number => x !== null)) })
+    .nullish()
+    .transform((v) => v ?? null),
+});
+export const marketsSchema = z.array(marketCoin);
+
+const point = z.tuple([z.number(), z.number().nullable()]);
+export const marketChartSchema = z.object({
+  prices: z.array(point),
+  market_caps: z.array(point).optional(),
+  total_volumes: z.array(point).optional(),
+});
+export const ohlcSchema = z.array(z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]));
+export const searchSchema = z.object({
+  coins: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      symbol: z.string(),
+      api_symbol: z.string().optional(),
+      market_cap_rank: z.number().nullable().optional(),
+      thumb: z.string().optional(),
+      large: z.string().optional(),
+    }),
+  ),
+});
+export const simplePriceSchema = z.record(
+  z.string(),
+  z.object({
+    usd: z.number().optional(),
+    usd_24h_change: z.number().nullable().optional(),
+    usd_24h_vol: z.number().nullable().optional(),
+    last_updated_at: z.number().optional(),
+  }),
+);
+const pingSchema = z.object({ gecko_says: z.string() });
+
+export type SearchHit = z.output<typeof searchSchema>["coins"][number];
+export type PriceMap = Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>;
+
+/** Days of history each plan may ask for (demo: the past year only). */
+export const PLAN_HISTORY_DAYS = { demo: 365, pro: Infinity } as const;
+/** ids per /simple/price call: keeps the URL well under common 8 KB limits */
+export const PRICE_BATCH = 100;
+
+export interface CoinGeckoOptions {
+  retry?: RetryPolicy;
+  /** length of the rate-limit window (60 s; tests shorten it) */
+  rateWindowMs?: number;
+  /** longest wait for the call budget before failing as rate_limited */
+  maxBudgetWaitMs?: number;
+  fetch?: typeof fetch;
+}
+
+export class CoinGeckoClient {
+  readonly http: HttpClient;
+  readonly plan: "demo" | "pro";
+  readonly hasKey: boolean;
+
+  constructor(
+    config: Pick<Config, "coingeckoBase" | "COINGECKO_API_KEY" | "COINGECKO_API_PLAN" | "coingeckoCallsPerMinute" | "UPSTREAM_TIMEOUT_MS">,
+    private readonly logger: Logger,
+    opts: CoinGeckoOptions = {},
+  ) {
+    this.plan = config.COINGECKO_API_PLAN;
+    this.hasKey = Boolean(config.COINGECKO_API_KEY);
+    const headers: Record<string, string> = {};
+    if (config.COINGECKO_API_KEY) headers[this.plan === "pro" ? "x-cg-pro-api-key" : "x-cg-demo-api-key"] = config.COINGECKO_API_KEY;
+    this.http = new HttpClient({
+      provider: "coingecko",
+      baseUrl: config.coingeckoBase,
+      timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+      headers,
+      budget: new CallBudget(config.coingeckoCallsPerMinute, opts.rateWindowMs ?? 60_000, opts.maxBudgetWaitMs ?? 30_000),
+      logger,
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+  }
+
+  /**
+   * The top `limit` coins by market cap with 7-day sparklines and 1h/24h/7d/30d changes. Always whole
+   * pages of 250 (one call covers the catalogue sync and every smaller caller).
+   */
+  async markets(limit: number, signal?: AbortSignal): Promise<MarketCoin[]> {
+    const perPage = 250;
+    const out: MarketCoin[] = [];
+    for (let page = 1; out.length < limit; page++) {
+      const rows = await this.http.get("/coins/markets", marketsSchema, {
+        signal,
+        query: { vs_currency: "usd", order: "market_cap_desc", per_page: perPage, page, sparkline: true, price_change_percentage: "1h,24h,7d,30d" },
+      });
+      out.push(...(rows as MarketCoin[]));
+      if (rows.length < perPage) break;
+    }
+    return out.slice(0, limit);
+  }
+
+  /** Daily candles for the last `days` days, oldest first, built from /market_chart (split per plan). */
+  async dailyCandles(coinId: string, days: number, signal?: AbortSignal): Promise<{ candles: Candle[]; note?: string }> {
+    const id = encodeURIComponent(coinId);
+    const allowed = PLAN_HISTORY_DAYS[this.plan];
+    let note: string | undefined;
+    let want = days;
+    if (days > allowed) {
+      want = allowed;
+      note = `the CoinGecko ${this.plan} plan serves ${allowed} days of history; ${days} were asked`;
+    }
+    const query = { vs_currency: "usd" };
+    let chart: z.output<typeof marketChartSchema>;
+    if (want <= 365) {
+      chart = await this.http.get(`/coins/${id}/market_chart`, marketChartSchema, { signal, query: { ...query, days: want } });
+    } else {
+      // longer windows: consecutive /market_chart/range calls of at most a year each, oldest first
+      chart = { prices: [], total_volumes: [] };
+      const end = Date.now();
+      for (let from = end - want * DAY_MS; from < end; from += 365 * DAY_MS) {
+        const to = Math.min(end, from + 365 * DAY_MS);
+        const part = await this.http.get(`/coins/${id}/market_chart/range`, marketChartSchema, {
+          signal,
+          query: { ...query, from: Math.floor(from / 1000), to: Math.floor(to / 1000) },
+        });
+        chart.prices.push(...part.prices);
+        chart.total_volumes!.push(...(part.total_volumes ?? []));
+      }
+    }
+    return { candles: chartToDailyCandles(chart, want), ...(note ? { note } : {}) };
+  }
+
+  /** CoinGecko's own OHLC candles (granularity set by `days`: 30 min, 4 h or 4 days); no volume. */
+  async ohlc(coinId: string, days: 1 | 7 | 14 | 30 | 90 | 180 | 365, signal?: AbortSignal): Promise<Omit<Candle, "volume">[]> {
+    const rows = await this.http.get(`/coins/${encodeURIComponent(coinId)}/ohlc`, ohlcSchema, { signal, query: { vs_currency: "usd", days } });
+    return rows.map(([t, open, high, low, close]) => ({ t, open, high, low, close }));
+  }
+
+  /** CoinGecko's search over its whole coin list. */
+  async search(query: string, signal?: AbortSignal): Promise<SearchHit[]> {
+    return (await this.http.get("/search", searchSchema, { signal, query: { query } })).coins;
+  }
+
+  /** USD prices for many ids, `PRICE_BATCH` ids per call; ids CoinGecko does not know are absent. */
+  async simplePrice(ids: string[], signal?: AbortSignal): Promise<{ prices: PriceMap; asOf: Date }> {
+    const unique = [...new Set(ids)].filter(Boolean);
+    const prices: PriceMap = {};
+    let latest = 0;
+    for (let i = 0; i < unique.length; i += PRICE_BATCH) {
+      const batch = unique.slice(i, i + PRICE_BATCH);
+      const body = await this.http.get("/simple/price", simplePriceSchema, {
+        signal,
+        query: { ids: batch.join(","), vs_currencies: "usd", include_24hr_change: true, include_24hr_vol: true, include_last_updated_at: true },
+      });
+      for (const [id, p] of Object.entries(body)) {
+        if (typeof p.usd !== "number") continue;
+        prices[id] = {
+          usd: p.usd,
+          ...(typeof p.usd_24h_change === "number" ? { usd_24h_change: p.usd_24h_change } : {}),
+          ...(typeof p.usd_24h_vol === "number" ? { usd_24h_vol: p.usd_24h_vol } : {}),
+        };
+        if (p.last_updated_at) latest = Math.max(latest, p.last_updated_at * 1000);
+      }
+    }
+    return { prices, asOf: latest ? new Date(latest) : new Date() };
+  }
+
+  /**
+   * /ping on the configured host with the configured key; logs one line saying whether the key fits the
+   * plan. Never throws and never logs the key.
+   */
+  async checkPlan(signal?: AbortSignal): Promise<{ ok: boolean; message: string }> {
+    const who = this.hasKey ? `${this.plan} key` : "no key (public API)";
+    try {
+      await this.http.get("/ping", pingSchema, { signal });
+      const message = `CoinGecko reachable at ${this.http.baseUrl} with ${who}: the key fits the ${this.hasKey ? this.plan : "public"} plan`;
+      this.logger.info({ plan: this.plan, base: this.http.baseUrl, keyed: this.hasKey }, message);
+      return { ok: true, message };
+    } catch (err) {
+      const e = err as UpstreamError;
+      const refused = e.kind === "http" && (e.status === 400 || e.status === 401 || e.status === 403);
+      const message = refused
+        ? `CoinGecko at ${this.http.baseUrl} refused the ${who} (${e.status}): the key does not fit COINGECKO_API_PLAN=${this.plan}`
+        : `CoinGecko ping at ${this.http.baseUrl} failed (${e.message}); the ${who} could not be checked`;
+      this.logger.warn({ plan: this.plan, base: this.http.baseUrl, keyed: this.hasKey, kind: e.kind, status: e.status }, message);
+      return { ok: false, message };
+    }
+  }
+}
+
+/**
+ * Daily OHLCV from a market_chart answer of any granularity (5-minute, hourly or daily points): a day's
+ * candle opens at its first point and closes at the first point of the next day (or its own last point
+ * for the running day); high and low span those points; volume is CoinGecko's rolling 24 h volume at the
+ * close. Returns the last `days` candles, oldest first.
+ */
+export function chartToDailyCandles(chart: z.output<typeof marketChartSchema>, days: number): Candle[] {
+  const prices = chart.prices.filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1])).sort((a, b) => a[0] - b[0]);
+  const volumes = (chart.total_volumes ?? []).filter((p): p is [number, number] => p[1] !== null).sort((a, b) => a[0] - b[0]);
+  const byDay = new Map<number, [number, number][]>();
+  for (const p of prices) {
+    const d = utcDay(new Date(p[0]));
+    let list = byDay.get(d);
+    if (!list) byDay.set(d, (list = []));
+    list.push(p);
+  }
+  const dayKeys = [...byDay.keys()].sort((a, b) => a - b);
+  const candles: Candle[] = [];
+  let vi = 0;
+  for (let i = 0; i < dayKeys.length; i++) {
+    const day = dayKeys[i]!;
+    const pts = byDay.get(day)!;
+    const next = byDay.get(day + DAY_MS)?.[0];
+    const closePoint = next ?? pts[pts.length - 1]!;
+    const values = pts.map((p) => p[1]).concat(next ? [next[1]] : []);
+    // the volume point at (or the latest before) the close
+    while (vi + 1 < volumes.length && volumes[vi + 1]![0] <= closePoint[0]) vi++;
+    const vol = volumes[vi] && volumes[vi]![0] <= closePoint[0] + DAY_MS ? volumes[vi]![1] : 0;
+    candles.push({ t: day, open: pts[0]![1], high: Math.max(...values), low: Math.min(...values), close: closePoint[1], volume: vol });
+  }
+  return candles.slice(-Math.max(1, days));
+}
+
+export type { Sourced };
