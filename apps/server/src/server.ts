@@ -42,6 +42,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const database = opts.database ?? (await openDatabase(config));
   const services = createServices(database, opts);
   const { firstAccessCode } = await bootstrap(services);
+  // one log line: is CoinGecko reachable and does the configured key fit the plan (not awaited: never delays start-up)
+  if (config.MARKET_DATA !== "offline") void services.market.checkPlan?.().catch(() => {});
   const scheduler = opts.jobs === false ? null : startScheduler(services, defaultJobs(services));
   const app = createApp({ services, webDist: opts.webDist });
   const server = await new Promise<Server>((resolve, reject) => {
