@@ -1,0 +1,185 @@
+/**
+ * The analysis engine: runs the four phases of one coin, each as a set of analysis types. Every type
+ * is read from ucie_analysis_cache while fresh, else computed once per process however many requests
+ * ask at the same time (single flight), under a deadline so a slow source cannot hold a phase, and
+ * written back. `streamAnalysis` replays the phases a session already stored, computes the rest, and
+ * stores each phase before handing it out, so a reconnect, a reload or another server instance after a
+ * crash picks up where the last one stopped.
+ */
+import type { Services } from "../services";
+import { readCachedAnalysis, writeCachedAnalysis, type CachedSection } from "./cache";
+import { coinRef } from "./coin";
+import type { CatalogueRow } from "./market-snapshot";
+import { loadStoredPhases, storePhase } from "./phase-store";
+import { phaseQuality, phaseStatus, qualityScore } from "./quality";
+import { DeadlineError, describeFailure, SECTION_COMPUTERS, type SectionContext } from "./sections";
+import { SingleFlight } from "./single-flight";
+import {
+  ANALYSIS_TTL_MS,
+  PHASE_NUMBERS,
+  PHASES,
+  type AnalysisType,
+  type Computed,
+  type PhaseEvent,
+  type PhaseNumber,
+  type SectionResult,
+} from "./types";
+
+/** A partial result is worth keeping briefly (the source may be back soon): at most a minute. */
+const PARTIAL_TTL_MS = 60_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number, controller: AbortController): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new DeadlineError(ms);
+      controller.abort(err);
+      reject(err);
+    }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Resolve with `work`, or reject as soon as `signal` aborts (the work itself goes on for other callers). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+export class AnalysisEngine {
+  readonly flights = new SingleFlight();
+
+  constructor(private readonly services: Services) {}
+
+  /** How long one section may take: a provider's own timeout and one retry, plus a margin. */
+  get sectionDeadlineMs(): number {
+    return this.services.config.UPSTREAM_TIMEOUT_MS * 2 + 1000;
+  }
+
+  async section(coin: CatalogueRow, type: AnalysisType, refresh: boolean, earlier: SectionContext["earlier"]): Promise<SectionResult> {
+    const { db, clock, logger } = this.services;
+    if (!refresh) {
+      const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
+      if (cached) return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
+    }
+    return this.flights.run(`section:${coin.coingeckoId}:${type}`, async () => {
+      const controller = new AbortController();
+      const ctx: SectionContext = {
+        market: this.services.market,
+        coin,
+        signal: controller.signal,
+        earlier,
+        logger,
+        fetch: (key, fn) =>
+          this.flights.run(`fetch:${key}`, () => {
+            const c = new AbortController();
+            return withDeadline(fn(c.signal), this.sectionDeadlineMs, c);
+          }),
+      };
+      let computed: Computed;
+      try {
+        computed = await withDeadline(SECTION_COMPUTERS[type](ctx), this.sectionDeadlineMs, controller);
+      } catch (err) {
+        logger.warn({ err, coin: coin.coingeckoId, type }, "analysis section failed");
+        computed = { status: "failed", data: null, source: null, asOf: null, reason: describeFailure(err), completeness: 0 };
+      }
+      const now = clock.now();
+      const score = type === "synthesis" ? synthesisQuality(computed, earlier) : qualityScore(computed, now);
+      const { completeness: _c, ...data } = computed;
+      const section: CachedSection = stripUndefined(data);
+      if (computed.status !== "failed") {
+        try {
+          await writeCachedAnalysis(db, {
+            coinId: coin.coingeckoId,
+            symbol: coin.symbol,
+            type,
+            data: section,
+            qualityScore: score,
+            now,
+            ttlMs: computed.status === "partial" ? Math.min(PARTIAL_TTL_MS, ANALYSIS_TTL_MS[type]) : ANALYSIS_TTL_MS[type],
+          });
+        } catch (err) {
+          logger.warn({ err, coin: coin.coingeckoId, type }, "could not write the analysis cache");
+        }
+      }
+      return { ...section, qualityScore: score, fromCache: false, computedAt: now.toISOString() };
+    });
+  }
+
+  async phase(coin: CatalogueRow, phase: PhaseNumber, refresh: boolean, earlier: SectionContext["earlier"]): Promise<PhaseEvent> {
+    const { label, types } = PHASES[phase];
+    const results = await Promise.all(types.map((t) => this.section(coin, t, refresh, earlier)));
+    const sections = Object.fromEntries(types.map((t, i) => [t, results[i]!])) as Partial<Record<AnalysisType, SectionResult>>;
+    return {
+      phase,
+      label,
+      status: phaseStatus(results.map((r) => r.status)),
+      data: { coin: coinRef(coin), sections },
+      qualityScore: phaseQuality(results),
+      fromCache: results.every((r) => r.fromCache),
+    };
+  }
+}
+
+/** The synthesis is as good as what it was built from, scaled down for every rule it could not apply. */
+function synthesisQuality(c: Computed, earlier: SectionContext["earlier"]): number {
+  if (c.status === "failed") return 0;
+  const inputs = (["market", "technical", "risk", "sentiment", "news"] as const)
+    .map((t) => earlier[t])
+    .filter((s): s is SectionResult => !!s && s.status !== "unavailable");
+  if (inputs.length === 0) return 0;
+  const mean = inputs.reduce((s, x) => s + x.qualityScore, 0) / inputs.length;
+  return Math.round(mean * (0.5 + 0.5 * c.completeness));
+}
+
+const stripUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+const engines = new WeakMap<Services, AnalysisEngine>();
+/** One engine (and so one set of in-flight calls) per Services, i.e. per server process. */
+export function analysisEngine(services: Services): AnalysisEngine {
+  let e = engines.get(services);
+  if (!e) engines.set(services, (e = new AnalysisEngine(services)));
+  return e;
+}
+
+export interface StreamRequest {
+  coin: CatalogueRow;
+  sessionId: string;
+  refresh: boolean;
+  /** phases up to this one were already delivered (from lastEventId); 0 for a fresh start */
+  afterPhase: number;
+  signal?: AbortSignal;
+}
+
+/** The phase a `lastEventId` ("<sessionId>:<phase>") says was delivered last; 0 when it is not this session's. */
+export function phaseFromLastEventId(lastEventId: string | null | undefined, sessionId: string): number {
+  if (!lastEventId) return 0;
+  const i = lastEventId.lastIndexOf(":");
+  if (i < 0 || lastEventId.slice(0, i) !== sessionId) return 0;
+  const n = Number(lastEventId.slice(i + 1));
+  return Number.isInteger(n) && n >= 0 && n <= 4 ? n : 0;
+}
+
+export async function* streamAnalysis(services: Services, req: StreamRequest): AsyncGenerator<PhaseEvent, void> {
+  const engine = analysisEngine(services);
+  const { db, clock } = services;
+  const { coin, sessionId, signal } = req;
+  const stored = await abortable(loadStoredPhases(db, sessionId, coin.coingeckoId, clock.now()), signal);
+  const earlier: SectionContext["earlier"] = {};
+  for (const phase of PHASE_NUMBERS) {
+    if (signal?.aborted) return;
+    let event = stored.get(phase);
+    if (!event) {
+      // phases already delivered are still needed by the synthesis: computed (or cached) silently
+      event = await abortable(engine.phase(coin, phase, req.refresh, { ...earlier }), signal);
+      await storePhase(db, { sessionId, coinId: coin.coingeckoId, symbol: coin.symbol, event, now: clock.now() });
+    }
+    Object.assign(earlier, event.data.sections);
+    if (phase > req.afterPhase) yield event;
+  }
+}

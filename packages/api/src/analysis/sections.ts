@@ -1,0 +1,210 @@
+/**
+ * One function per analysis type: fetch what it needs from the market service and compute its section.
+ * A source that has no such data for the coin gives `unavailable`; a source that fails makes the section
+ * `partial` (something else still answered) or lets the error reach the engine, which marks it `failed`.
+ */
+import type { Services } from "../services";
+import { isUpstreamError } from "../market/errors";
+import type { Candle, MarketService, Sourced } from "../market/types";
+import { computeTechnicals } from "./indicators";
+import { buildMarketSnapshot, type CatalogueRow, type LivePrice } from "./market-snapshot";
+import { completenessOf } from "./quality";
+import { computeRisk } from "./risk";
+import { fearGreedTrend, scoreNews, type FearGreedData, type NewsData } from "./sentiment";
+import { synthesize } from "./synthesis";
+import type { AnalysisType, Computed, SectionResult } from "./types";
+
+export const HISTORY_DAYS = 365;
+export const FEAR_GREED_DAYS = 31;
+export const NEWS_LIMIT = 10;
+
+export interface SectionContext {
+  market: MarketService;
+  coin: CatalogueRow;
+  signal: AbortSignal;
+  /** an upstream call shared with every concurrent caller of the same key (single flight) */
+  fetch<T>(key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** sections of the earlier phases (the synthesis reads them) */
+  earlier: Partial<Record<AnalysisType, SectionResult>>;
+  logger: Services["logger"];
+}
+
+export class DeadlineError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${(ms / 1000).toFixed(1)} s`);
+    this.name = "DeadlineError";
+  }
+}
+
+/** A user-facing reason for a failure: the provider's own message (never a key or URL), or a generic one. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof DeadlineError) return `The source did not answer in time (${err.message}).`;
+  if (isUpstreamError(err)) return `The source failed: ${err.message}.`;
+  return "The source failed unexpectedly.";
+}
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+const coinArg = (c: CatalogueRow) => ({ id: c.coingeckoId, symbol: c.symbol.toLowerCase(), name: c.name });
+
+function history(ctx: SectionContext, coinId: string): Promise<Sourced<Candle[]>> {
+  return ctx.fetch(`history:${coinId}:${HISTORY_DAYS}`, (signal) => ctx.market.history(coinId, HISTORY_DAYS, signal));
+}
+
+async function market(ctx: SectionContext): Promise<Computed> {
+  const { coin } = ctx;
+  let live: LivePrice | null = null;
+  let reason: string | undefined;
+  let source: Computed["source"] = coin.source === "live" ? "live" : "snapshot";
+  let asOf = iso(coin.lastUpdated);
+  try {
+    const prices = await ctx.fetch(`prices:${coin.coingeckoId}`, (signal) => ctx.market.prices([coin.coingeckoId], signal));
+    live = prices.data[coin.coingeckoId] ?? null;
+    if (live) {
+      source = prices.source;
+      asOf = iso(prices.asOf);
+    } else reason = "The price source has no current price for this coin; showing the catalogue's last known figures.";
+  } catch (err) {
+    reason = `${describeFailure(err)} Showing the catalogue's last known figures.`;
+  }
+  const data = buildMarketSnapshot(coin, live);
+  if (data.priceUsd === null) {
+    return { status: "failed", data: null, source: null, asOf: null, reason: reason ?? "No price is known for this coin.", completeness: 0 };
+  }
+  const completeness = completenessOf([data.priceUsd, data.marketCapUsd, data.volume24hUsd, data.change24hPct, data.change7dPct, data.change30dPct, data.rank, data.athUsd]);
+  return { status: reason ? "partial" : "ok", data, source, asOf, reason, completeness };
+}
+
+async function sentiment(ctx: SectionContext): Promise<Computed<FearGreedData>> {
+  const fg = await ctx.fetch(`fear-greed:${FEAR_GREED_DAYS}`, (signal) => ctx.market.fearGreed(FEAR_GREED_DAYS, signal));
+  const data = fearGreedTrend(fg.data);
+  if (!data) return { status: "unavailable", data: null, source: fg.source, asOf: iso(fg.asOf), note: fg.note ?? "No Fear and Greed data", completeness: 0 };
+  return {
+    status: "ok",
+    data,
+    source: fg.source,
+    asOf: iso(fg.asOf),
+    note: fg.note,
+    completeness: completenessOf([data.value, data.change7d, data.change30d]),
+  };
+}
+
+async function news(ctx: SectionContext): Promise<Computed<NewsData>> {
+  const items = await ctx.fetch(`news:${ctx.coin.coingeckoId}:${NEWS_LIMIT}`, (signal) => ctx.market.news(coinArg(ctx.coin), NEWS_LIMIT, signal));
+  if (items.unavailable) return { status: "unavailable", data: null, source: items.source, asOf: iso(items.asOf), note: items.note ?? "News is unavailable", completeness: 0 };
+  const data = scoreNews(items.data);
+  return {
+    status: "ok",
+    data,
+    source: items.source,
+    asOf: iso(items.asOf),
+    note: data.count === 0 ? "No recent headlines for this coin" : items.note,
+    completeness: data.count > 0 ? 1 : 0.5,
+  };
+}
+
+async function technical(ctx: SectionContext): Promise<Computed> {
+  const h = await history(ctx, ctx.coin.coingeckoId);
+  if (h.data.length < 2) return { status: "failed", data: null, source: h.source, asOf: iso(h.asOf), reason: "Not enough price history to compute indicators.", completeness: 0 };
+  const { snapshot, series } = computeTechnicals(h.data);
+  const completeness = completenessOf([snapshot.rsi14, snapshot.macd, snapshot.bollinger, snapshot.ema20, snapshot.ema50, snapshot.ema200, snapshot.stochastic, snapshot.atr14, snapshot.trend.state]);
+  return {
+    status: "ok",
+    data: { ...snapshot, series },
+    source: h.source,
+    asOf: iso(h.asOf),
+    note: [h.note, snapshot.candles < 200 ? `only ${snapshot.candles} days of history: the 200-day figures need 200` : null].filter(Boolean).join("; ") || undefined,
+    completeness,
+  };
+}
+
+async function risk(ctx: SectionContext): Promise<Computed> {
+  const isBtc = ctx.coin.coingeckoId === "bitcoin";
+  const [own, btc] = await Promise.allSettled([history(ctx, ctx.coin.coingeckoId), isBtc ? Promise.resolve(null) : history(ctx, "bitcoin")]);
+  if (own.status === "rejected") throw own.reason;
+  if (own.value.data.length < 3) return { status: "failed", data: null, source: own.value.source, asOf: iso(own.value.asOf), reason: "Not enough price history for risk figures.", completeness: 0 };
+  const btcCandles = isBtc ? own.value.data : btc.status === "fulfilled" ? (btc.value?.data ?? null) : null;
+  const data = computeRisk(own.value.data, btcCandles);
+  const reason = btc.status === "rejected" ? `Bitcoin history failed, so no correlation or beta: ${describeFailure(btc.reason)}` : undefined;
+  // the weaker of the two sources describes the section
+  const sources = [own.value.source, btc.status === "fulfilled" && btc.value ? btc.value.source : own.value.source];
+  const source = sources.includes("simulated") ? "simulated" : sources.includes("snapshot") ? "snapshot" : "live";
+  return {
+    status: reason ? "partial" : "ok",
+    data,
+    source,
+    asOf: iso(own.value.asOf),
+    reason,
+    note: own.value.source === "simulated" ? "computed from simulated history" : undefined,
+    completeness: completenessOf([data.annualisedVolatilityPct, data.maxDrawdownPct, data.var95Pct, data.correlationBtc, data.betaBtc]),
+  };
+}
+
+async function onchain(ctx: SectionContext): Promise<Computed> {
+  if (ctx.coin.coingeckoId !== "bitcoin") {
+    return { status: "unavailable", data: null, source: null, asOf: null, note: "On-chain figures are tracked for Bitcoin only.", completeness: 0 };
+  }
+  const r = await ctx.fetch("bitcoin-onchain", (signal) => ctx.market.bitcoinOnchain(signal));
+  if (!r.data) return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No on-chain data", completeness: 0 };
+  const d = r.data;
+  return { status: "ok", data: d, source: r.source, asOf: iso(r.asOf), note: r.note, completeness: completenessOf([d.blockHeight, d.hashrateEhs, d.difficulty, d.mempoolTxCount, d.fees]) };
+}
+
+async function derivatives(ctx: SectionContext): Promise<Computed> {
+  const r = await ctx.fetch(`derivatives:${ctx.coin.coingeckoId}`, (signal) => ctx.market.derivatives(coinArg(ctx.coin), signal));
+  if (!r.data) return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No perpetual futures market for this coin.", completeness: 0 };
+  const d = r.data;
+  return {
+    status: "ok",
+    data: { ...d, fundingRatePct: d.fundingRate * 100, annualisedFundingPct: d.fundingRate * 3 * 365 * 100 },
+    source: r.source,
+    asOf: iso(r.asOf),
+    note: r.note,
+    completeness: completenessOf([d.fundingRate, d.openInterestUsd, d.markPrice]),
+  };
+}
+
+async function defi(ctx: SectionContext): Promise<Computed> {
+  const r = await ctx.fetch(`defi:${ctx.coin.coingeckoId}`, (signal) => ctx.market.defiTvl(coinArg(ctx.coin), signal));
+  if (!r.data) return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No DeFi protocol or chain TVL for this coin.", completeness: 0 };
+  const d = r.data;
+  return { status: "ok", data: d, source: r.source, asOf: iso(r.asOf), note: r.note, completeness: completenessOf([d.tvlUsd, d.change1dPct, d.change7dPct]) };
+}
+
+async function synthesis(ctx: SectionContext): Promise<Computed> {
+  const e = ctx.earlier;
+  const pick = <T>(t: AnalysisType) => (e[t] && e[t].data && (e[t].status === "ok" || e[t].status === "partial") ? (e[t].data as T) : null);
+  const technicalData = pick<ReturnType<typeof computeTechnicals>["snapshot"]>("technical");
+  const data = synthesize({
+    market: pick("market"),
+    technical: technicalData,
+    risk: pick("risk"),
+    fearGreed: pick("sentiment"),
+    news: pick("news"),
+  });
+  const inputs = (["market", "technical", "risk", "sentiment", "news"] as const).map((t) => e[t]).filter((s): s is SectionResult => !!s && s.status !== "unavailable" && s.status !== "failed");
+  const sources = inputs.map((s) => s.source);
+  const source = sources.includes("simulated") ? "simulated" : sources.includes("snapshot") ? "snapshot" : inputs.length ? "live" : null;
+  const asOfs = inputs.map((s) => s.asOf).filter((a): a is string => !!a).sort();
+  const applied = data.reasons.length;
+  const completeness = applied / (applied + data.missing.length);
+  return {
+    status: applied === 0 ? "failed" : data.missing.length > 0 ? "partial" : "ok",
+    data,
+    source,
+    asOf: asOfs[0] ?? null,
+    reason: data.missing.length ? `Missing inputs: ${data.missing.join(", ")}.` : undefined,
+    completeness,
+  };
+}
+
+export const SECTION_COMPUTERS: Record<AnalysisType, (ctx: SectionContext) => Promise<Computed>> = {
+  market,
+  sentiment,
+  news,
+  technical,
+  risk,
+  onchain,
+  derivatives,
+  defi,
+  synthesis,
+};
