@@ -4,7 +4,7 @@
  * simple average of the first `n` closes, the convention of StockCharts and most charting packages; the
  * library on its own seeds with the first price, which would bias a 200-day EMA over one year of data.
  */
-import { ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from "trading-signals";
+import { ATR, BollingerBands, EMA, RSI, SMA, StochasticOscillator } from "trading-signals";
 import type { Candle } from "../market/types";
 
 type Series = (number | null)[];
@@ -47,16 +47,22 @@ export function bollingerSeries(closes: number[], period = 20, k = 2): { upper: 
   return { upper, middle, lower };
 }
 
+/**
+ * MACD line = EMA(fast) - EMA(slow), signal = EMA(signal) of the line, histogram = line - signal, all
+ * with the SMA-seeded EMA above (the library's MACD class seeds with the first price instead).
+ */
 export function macdSeries(closes: number[], fast = 12, slow = 26, signal = 9): { macd: Series; signal: Series; histogram: Series } {
-  const m = new MACD(new EMA(fast), new EMA(slow), new EMA(signal));
-  const out = { macd: [] as Series, signal: [] as Series, histogram: [] as Series };
-  for (const c of closes) {
-    const r = m.add(c);
-    out.macd.push(finite(r?.macd));
-    out.signal.push(finite(r?.signal));
-    out.histogram.push(finite(r?.histogram));
+  const f = emaSeries(closes, fast);
+  const s = emaSeries(closes, slow);
+  const line: Series = closes.map((_, i) => (f[i] != null && s[i] != null ? f[i]! - s[i]! : null));
+  const start = line.findIndex((v) => v !== null);
+  const sig: Series = closes.map(() => null);
+  if (start >= 0) {
+    const tail = emaSeries(line.slice(start) as number[], signal);
+    tail.forEach((v, i) => (sig[start + i] = v));
   }
-  return out;
+  const histogram: Series = line.map((v, i) => (v != null && sig[i] != null ? v - sig[i]! : null));
+  return { macd: line, signal: sig, histogram };
 }
 
 export function stochasticSeries(candles: Candle[], kPeriod = 14, dPeriod = 3): { k: Series; d: Series } {

@@ -72,7 +72,8 @@ export function buildMarketSnapshot(row: CatalogueRow, live: LivePrice | null): 
   const priceUsd = fin(live?.usd) ?? fin(row.currentPriceUsd);
   // a price above the recorded high is itself the new high
   const athUsd = priceUsd !== null && row.athUsd !== null ? Math.max(row.athUsd, priceUsd) : fin(row.athUsd);
-  const distanceFromAthPct = priceUsd !== null && athUsd ? (priceUsd / athUsd - 1) * 100 : null;
+  // rounded to 1e-9 so that 80 against 100 is exactly -20 (a bear market), not -19.999999999999996
+  const distanceFromAthPct = priceUsd !== null && athUsd ? Number(((priceUsd / athUsd - 1) * 100).toFixed(9)) : null;
   const { condition, label } = marketCondition(distanceFromAthPct);
   return {
     priceUsd,

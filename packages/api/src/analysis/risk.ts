@@ -34,7 +34,8 @@ export function historicalVaRPct(closes: number[], confidence = 0.95): number {
   for (let i = 1; i < closes.length; i++) returns.push(closes[i]! / closes[i - 1]! - 1);
   if (returns.length === 0) return Number.NaN;
   const sorted = [...returns].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((1 - confidence) * sorted.length));
+  // the epsilon keeps 0.05 * 40 (= 2.0000000000000018 in floating point) at rank 2
+  const rank = Math.max(1, Math.ceil((1 - confidence) * sorted.length - 1e-9));
   return Math.max(0, -sorted[rank - 1]!) * 100;
 }
 
