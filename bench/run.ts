@@ -1,0 +1,141 @@
+/**
+ * `pnpm bench`: every benchmark against the real server process, on Postgres when BENCH_DATABASE_URL is set and
+ * embedded PGlite otherwise. Every ratio is measured in the same run. Prints a table and writes
+ * bench/results/<name>.json.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { hash } from "@node-rs/argon2";
+import { createSession, createServices } from "@ucie/api";
+import { createDb, migrate, users } from "@ucie/db";
+import postgres from "postgres";
+import { load, root, spawnServer, type LoadResult } from "./lib";
+
+const results: Record<string, unknown> = {};
+const rows: [string, string, string][] = [];
+const row = (name: string, value: string, note = "") => {
+  rows.push([name, value, note]);
+  console.log(`  ${name}: ${value} ${note}`);
+};
+
+const benchUrl = process.env.BENCH_DATABASE_URL;
+let databaseUrl: string | undefined;
+let dataDir: string | undefined;
+let dropDatabase: (() => Promise<void>) | undefined;
+if (benchUrl) {
+  const name = `ucie_bench_${Date.now().toString(36)}`;
+  const admin = postgres(benchUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const u = new URL(benchUrl);
+  u.pathname = `/${name}`;
+  databaseUrl = u.toString();
+  dropDatabase = async () => {
+    const a = postgres(benchUrl, { max: 1, onnotice: () => {} });
+    await a.unsafe(`drop database if exists "${name}" with (force)`);
+    await a.end();
+  };
+} else {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "ucie-bench-"));
+}
+const dbLabel = benchUrl ? "Postgres" : "PGlite";
+console.log(`UCIE benchmarks on ${dbLabel}, ${os.cpus().length} cores, Node ${process.version}`);
+
+// ---- seed accounts before the server opens the database (PGlite allows one process at a time)
+const PASSWORD = "correct horse battery staple";
+const ACCOUNTS = 1000;
+let sessionToken = "";
+{
+  const database = await createDb(databaseUrl ? { url: databaseUrl } : { dataDir: path.join(dataDir!, "pglite") });
+  await migrate(database);
+  const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const values = Array.from({ length: ACCOUNTS }, (_, i) => ({ email: `bench${i}@example.com`, passwordHash, emailVerified: true }));
+  const inserted = await database.db.insert(users).values(values).returning({ id: users.id });
+  const services = createServices(database);
+  sessionToken = (await createSession(database.db, inserted[0]!.id, services.clock, services.sessionPolicy)).token;
+  await database.close();
+}
+
+const server = await spawnServer(
+  { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir! }), MARKET_DATA: "offline", TRUST_PROXY: "true", ALERT_INTERVAL_SECONDS: "3600" },
+  40_000 + Math.floor(Math.random() * 10_000),
+);
+let peakRss = server.rssMb();
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMb())), 250);
+
+try {
+  // ---- session validation cost: auth.me with a valid session vs a query that touches nothing
+  // warm up (JIT, connection pool, session cache) before measuring
+  await load({ url: `${server.url}/trpc/system.ping`, duration: 2 });
+  await load({ url: `${server.url}/trpc/auth.me`, headers: { cookie: `ucie_session=${sessionToken}` }, duration: 2 });
+  const ping = await load({ url: `${server.url}/trpc/system.ping` });
+  const me = await load({ url: `${server.url}/trpc/auth.me`, headers: { cookie: `ucie_session=${sessionToken}` } });
+  const ratio = me.requestsPerSec / ping.requestsPerSec;
+  results.sessionValidation = { ping, me, ratio };
+  row("system.ping (no database), 50 conns", `${ping.requestsPerSec} req/s`, `p99 ${ping.p99Ms} ms`);
+  row("auth.me with a valid session, 50 conns", `${me.requestsPerSec} req/s`, `p99 ${me.p99Ms} ms`);
+  row("auth.me / ping throughput ratio", ratio.toFixed(2), "target >= 0.7");
+
+  // ---- logins: throughput, and how much hashing delays an unrelated request
+  let n = 0;
+  const loginLoad = load({
+    url: `${server.url}/trpc/auth.login`,
+    connections: 10,
+    duration: 8,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => {
+          const i = n++ % ACCOUNTS;
+          return {
+            ...req,
+            headers: {
+              "content-type": "application/json",
+              origin: server.url,
+              "x-forwarded-for": `10.${(i >> 8) & 255}.${i & 255}.${n & 255}`,
+            },
+            body: JSON.stringify({ json: { email: `bench${i}@example.com`, password: PASSWORD } }),
+          };
+        },
+      },
+    ],
+  });
+  const pingDuringLogins = await load({ url: `${server.url}/trpc/system.ping`, connections: 5, duration: 8 });
+  const logins: LoadResult = await loginLoad;
+  results.login = { logins, pingDuringLogins };
+  row("auth.login (argon2id), 10 conns", `${logins.requestsPerSec} logins/s`, `p99 ${logins.p99Ms} ms, non-2xx ${logins.non2xx}`);
+  row("system.ping while logins run, 5 conns", `p99 ${pingDuringLogins.p99Ms} ms`, `${pingDuringLogins.requestsPerSec} req/s (hashing off the event loop)`);
+
+  // ---- the feature benchmarks each area provides
+  for (const [file, fn] of [
+    ["./search.bench.ts", "benchSearch"],
+    ["./analysis.bench.ts", "benchAnalysis"],
+    ["./alerts.bench.ts", "benchAlerts"],
+  ] as const) {
+    let mod: Record<string, (...a: unknown[]) => Promise<unknown>>;
+    try {
+      mod = await import(file);
+    } catch {
+      row(fn, "not available", "");
+      continue;
+    }
+    const r = await mod[fn]!(fn === "benchAnalysis" ? undefined : benchUrl);
+    results[fn] = r;
+    row(fn, JSON.stringify(r), "");
+  }
+  row("server RSS, peak under load", `${peakRss} MB`, "");
+  results.peakRssMb = peakRss;
+} finally {
+  clearInterval(sampler);
+  await server.stop();
+  await dropDatabase?.();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+const out = { machine: { cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, database: dbLabel, at: new Date().toISOString(), results };
+const file = path.join(root, "bench/results", `bench-${dbLabel.toLowerCase()}.json`);
+writeFileSync(file, JSON.stringify(out, null, 2));
+console.log(`\n| benchmark | result | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}`);
+console.log(`\nwritten ${path.relative(root, file)}`);
+process.exit(0);
