@@ -1,0 +1,67 @@
+/**
+ * Password login. Throttled per account and per IP before any password work; one answer ("wrong e-mail
+ * or password") and the same argon2 cost whether or not the account exists; a fresh session token on
+ * success, so a cookie planted before login is worth nothing after it (ASVS 7.2.4).
+ */
+import { eq } from "drizzle-orm";
+import { users } from "@ucie/db";
+import type { RequestMeta } from "../context";
+import type { Services } from "../services";
+import { tryWriteAuthLog } from "./audit";
+import { verifyDummyPassword, verifyPasswordHash } from "./password";
+import { createSession, type ValidSession } from "./session";
+import { clearThrottle, hitThrottles, THROTTLE_RULES } from "./throttle";
+
+export type LoginResult =
+  | { ok: true; user: { id: string; email: string }; token: string; session: ValidSession }
+  | { ok: false; reason: "credentials" }
+  | { ok: false; reason: "unverified" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+
+export async function attemptLogin(
+  services: Services,
+  input: { email: string; password: string },
+  meta: RequestMeta,
+): Promise<LoginResult> {
+  const { db, clock } = services;
+  const throttle = await hitThrottles(
+    db,
+    [
+      [THROTTLE_RULES.loginAccount, input.email],
+      [THROTTLE_RULES.loginIp, meta.ip],
+    ],
+    clock.now(),
+  );
+  if (!throttle.allowed) {
+    await tryWriteAuthLog(services, meta, { type: "rate_limited", success: false, reason: "login" });
+    return { ok: false, reason: "throttled", retryAfterSeconds: throttle.retryAfterSeconds };
+  }
+
+  const [user] = await db
+    .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, emailVerified: users.emailVerified })
+    .from(users)
+    .where(eq(users.email, input.email))
+    .limit(1);
+  const valid = user ? await verifyPasswordHash(user.passwordHash, input.password) : await verifyDummyPassword(input.password);
+  if (!user || !valid) {
+    await tryWriteAuthLog(services, meta, {
+      type: "failed_login",
+      userId: user?.id ?? null,
+      success: false,
+      reason: user ? "wrong password" : "unknown e-mail",
+    });
+    return { ok: false, reason: "credentials" };
+  }
+  if (!user.emailVerified) {
+    await tryWriteAuthLog(services, meta, { type: "failed_login", userId: user.id, success: false, reason: "e-mail not verified" });
+    return { ok: false, reason: "unverified" };
+  }
+
+  await clearThrottle(db, THROTTLE_RULES.loginAccount, input.email);
+  const { token, session } = await createSession(db, user.id, clock, services.sessionPolicy, {
+    ipAddress: meta.ip,
+    userAgent: meta.userAgent,
+  });
+  await tryWriteAuthLog(services, meta, { type: "login", userId: user.id, success: true });
+  return { ok: true, user: { id: user.id, email: user.email }, token, session };
+}

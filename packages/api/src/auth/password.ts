@@ -1,0 +1,70 @@
+/**
+ * Password rules and hashing. Rules after NIST 800-63B / ASVS 6.2: at least 8 characters (the UI
+ * recommends 15+), long passphrases welcome, no composition rules, never truncated, and no password
+ * from the common-password list. Hashing: argon2id m=19456 KiB, t=2, p=1 (OWASP's first choice) with
+ * @node-rs/argon2, a maintained native binding whose async `hash` runs off the event loop.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { hash, verify, type Options } from "@node-rs/argon2";
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_RECOMMENDED_LENGTH = 15;
+/** Long enough for any passphrase; the cap only keeps a megabyte "password" from costing argon2 time. */
+export const PASSWORD_MAX_LENGTH = 256;
+
+export const ARGON2_OPTIONS: Options = {
+  algorithm: 2, // Algorithm.Argon2id (a const enum, which isolated modules cannot import)
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
+
+/** Unicode passwords compare by what the user sees: "é" typed two ways is one password. */
+function normalise(password: string): string {
+  return password.normalize("NFKC");
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return hash(normalise(password), ARGON2_OPTIONS);
+}
+
+export async function verifyPasswordHash(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, normalise(password));
+  } catch {
+    return false; // a malformed stored hash is a failed login, not a 500
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spend the same argon2 work as a real check when the account does not exist, so the answer time does
+ * not tell an attacker which e-mail addresses have accounts (ASVS 6.3.8).
+ */
+export async function verifyDummyPassword(password: string): Promise<false> {
+  dummyHash ??= hash("not the password of anyone: timing equaliser", ARGON2_OPTIONS);
+  await verifyPasswordHash(await dummyHash, password);
+  return false;
+}
+
+let blocklist: Set<string> | undefined;
+
+function commonPasswords(): Set<string> {
+  if (!blocklist) {
+    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "common-passwords.txt");
+    blocklist = new Set(
+      readFileSync(file, "utf8")
+        .split("\n")
+        .map((l) => l.trim().toLowerCase())
+        .filter((l) => l && !l.startsWith("#")),
+    );
+  }
+  return blocklist;
+}
+
+export function isCommonPassword(password: string): boolean {
+  return commonPasswords().has(normalise(password).trim().toLowerCase());
+}

@@ -1,0 +1,93 @@
+/**
+ * Invite-only registration. One transaction inserts the user and redeems the access code with a
+ * conditional UPDATE (`... WHERE code = $1 AND NOT redeemed RETURNING id`): under any concurrency one
+ * code makes one account, and any failure rolls the redemption back (ASVS 2.3.3).
+ */
+import { and, eq } from "drizzle-orm";
+import { accessCodes, users } from "@ucie/db";
+import type { RequestMeta } from "../context";
+import type { Services } from "../services";
+import { tryWriteAuthLog, writeAuthLog } from "./audit";
+import { sendVerification } from "./email-verification";
+import { hashPassword } from "./password";
+import { generateEmailToken, VERIFICATION_TTL_MS } from "./tokens";
+
+export interface RegisterInput {
+  /** already normalised: trimmed, lower-case */
+  email: string;
+  password: string;
+  /** already normalised: trimmed, upper-case */
+  accessCode: string;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+}
+
+export type RegisterResult = { ok: true; user: NewUser } | { ok: false; reason: "code" | "email" };
+
+class Refusal extends Error {
+  constructor(readonly reason: "code" | "email") {
+    super(reason);
+  }
+}
+
+export async function registerUser(services: Services, input: RegisterInput, meta: RequestMeta): Promise<RegisterResult> {
+  const { db, clock } = services;
+  // the slow part happens before the transaction, so no row lock waits on argon2
+  const passwordHash = await hashPassword(input.password);
+  const verification = generateEmailToken();
+  const now = clock.now();
+
+  let user: NewUser;
+  try {
+    user = await db.transaction(async (tx) => {
+      // a cheap look first: an unusable code must not tell its holder whether an e-mail has an account
+      const [usable] = await tx
+        .select({ id: accessCodes.id })
+        .from(accessCodes)
+        .where(and(eq(accessCodes.code, input.accessCode), eq(accessCodes.redeemed, false)))
+        .limit(1);
+      if (!usable) throw new Refusal("code");
+
+      const [created] = await tx
+        .insert(users)
+        .values({
+          email: input.email,
+          passwordHash,
+          verificationToken: verification.hash,
+          verificationExpiresAt: new Date(now.getTime() + VERIFICATION_TTL_MS),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing({ target: users.email })
+        .returning({ id: users.id, email: users.email, emailVerified: users.emailVerified });
+      if (!created) throw new Refusal("email");
+
+      // the atomic redemption: of concurrent registrations with one code, only one sees a row here
+      const redeemed = await tx
+        .update(accessCodes)
+        .set({ redeemed: true, redeemedBy: created.id, redeemedAt: now })
+        .where(and(eq(accessCodes.code, input.accessCode), eq(accessCodes.redeemed, false)))
+        .returning({ id: accessCodes.id });
+      if (redeemed.length !== 1) throw new Refusal("code");
+
+      await writeAuthLog(tx, services, meta, { type: "register", userId: created.id, success: true });
+      return created;
+    });
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    // outside the rolled-back transaction, so the attempt stays on record
+    await tryWriteAuthLog(services, meta, {
+      type: "register",
+      success: false,
+      reason: err.reason === "code" ? "access code not valid or already used" : "e-mail already registered",
+    });
+    return { ok: false, reason: err.reason };
+  }
+
+  void sendVerification(services, user, verification.token, meta);
+  return { ok: true, user };
+}
