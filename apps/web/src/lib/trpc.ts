@@ -4,10 +4,13 @@
  * resumes with `lastEventId` after a drop.
  */
 import { QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, retryLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@ucie/api";
 import superjson from "superjson";
+import { NoAutoReconnectEventSource, reconnectDelayMs } from "./event-source";
+
+const FINAL_CODES = ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"];
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -19,7 +22,7 @@ export function makeQueryClient() {
         refetchOnWindowFocus: false,
         retry: (count, err) => {
           const code = err instanceof TRPCClientError ? (err.data as { code?: string } | undefined)?.code : undefined;
-          if (code && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"].includes(code)) return false;
+          if (code && FINAL_CODES.includes(code)) return false;
           return count < 2;
         },
       },
@@ -32,7 +35,14 @@ export function makeTrpcClient() {
     links: [
       splitLink({
         condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({ url: "/trpc", transformer: superjson }),
+        true: [
+          // a dropped stream comes back after a jittered backoff, resuming from the last event id
+          retryLink({
+            retry: ({ error }) => !FINAL_CODES.includes(String((error.data as { code?: string } | undefined)?.code)),
+            retryDelayMs: reconnectDelayMs,
+          }),
+          httpSubscriptionLink({ url: "/trpc", transformer: superjson, EventSource: NoAutoReconnectEventSource }),
+        ],
         false: httpBatchLink({ url: "/trpc", transformer: superjson }),
       }),
     ],
