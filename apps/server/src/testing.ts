@@ -3,7 +3,7 @@
  * it with the real tRPC client, cookies and all (a tiny cookie jar stands in for the browser's).
  */
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
-import { createSession, type AppRouter, type Clock, type Mailer, type MailMessage } from "@ucie/api";
+import { createSession, type AppRouter, type Clock, type Logger, type Mailer, type MailMessage } from "@ucie/api";
 import { users } from "@ucie/db";
 import { sessionCookieName } from "./app";
 import { loadConfig } from "@ucie/config";
@@ -36,6 +36,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   clock?: Clock;
   mailer?: Mailer;
+  /** the server's logger (a test that reads the log passes one writing to its own stream) */
+  logger?: Logger;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -43,7 +45,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", MARKET_DATA: "offline", LOG_LEVEL: "silent", ...opts.env });
   const mail: MailMessage[] = [];
   const mailer: Mailer = opts.mailer ?? { send: async (m) => void mail.push(m) };
-  const running = await startServer({ config, database, clock: opts.clock, mailer, jobs: false });
+  const running = await startServer({ config, database, clock: opts.clock, mailer, logger: opts.logger, jobs: false });
   const close = running.close;
   return {
     ...running,
