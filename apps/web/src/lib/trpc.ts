@@ -8,7 +8,8 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, retryLink, split
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@ucie/api";
 import superjson from "superjson";
-import { NoAutoReconnectEventSource, reconnectDelayMs } from "./event-source";
+import { reconnectDelayMs } from "./backoff";
+import { NoAutoReconnectEventSource } from "./event-source";
 
 const FINAL_CODES = ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"];
 

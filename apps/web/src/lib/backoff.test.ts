@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reconnectDelayMs } from "./event-source";
+import { reconnectDelayMs } from "./backoff";
 
 describe("reconnectDelayMs", () => {
   it("backs off exponentially up to 30 s", () => {
