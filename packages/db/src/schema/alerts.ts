@@ -126,3 +126,17 @@ export const ucieAlertTriggers = pgTable(
     index("ucie_alert_triggers_time_idx").on(t.triggeredAt),
   ],
 );
+
+/**
+ * The alert evaluator's per-coin state. A tick claims coins here (`FOR UPDATE SKIP LOCKED` on rows whose
+ * `tick_key` is not yet this tick), so each coin's alerts are evaluated once per tick by one instance, and
+ * `price_usd` is the coin's price at its previous evaluation: the sample a `price_cross` compares with.
+ * Keeping it per coin lets a tick write only the alerts whose state changes (not 100,000 rows a minute);
+ * `checked_at` is when every enabled alert of the coin was last checked.
+ */
+export const ucieAlertCoinSamples = pgTable("ucie_alert_coin_samples", {
+  coinId: text().primaryKey(),
+  tickKey: text(),
+  priceUsd: doublePrecision(),
+  checkedAt: timestamp({ withTimezone: true }),
+});
