@@ -5,6 +5,7 @@ export { createLogger, silentLogger, type Logger } from "./lib/logger";
 export { systemClock, FakeClock, type Clock } from "./lib/clock";
 export { createMailer, type Mailer, type MailMessage } from "./lib/mail";
 export { EventBus } from "./lib/events";
+export { requestContext, type RequestStore } from "./lib/request-context";
 export { hashToken, createSession } from "./auth/session";
 export {
   watchSession,
@@ -17,3 +18,11 @@ export {
 export { bootstrap } from "./bootstrap";
 export { createAccessCodes, listAccessCodes } from "./auth/access-codes";
 export * from "./jobs";
+export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type EvaluateOptions } from "./alerts/evaluate";
+export { createMarketService, createOfflineMarket, UpstreamError, isUpstreamError } from "./market";
+export type { MarketService, MarketCoin, Candle, DataSource, Sourced } from "./market";
+export { syncCatalogue, upsertCoins, CATALOGUE_SIZE, type CatalogueSyncResult } from "./market/catalogue";
+export { resolveToken, type TokenRow } from "./market/resolve";
+export { searchTokens, type SearchHit } from "./market/search";
+export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
+export { SNAPSHOT_DATE } from "./market/snapshot";

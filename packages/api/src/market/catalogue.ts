@@ -1,5 +1,6 @@
-import { getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, notInArray, sql } from "drizzle-orm";
 import { ucieTokens, type DbOrTx } from "@ucie/db";
+import type { Services } from "../services";
 import type { DataSource, MarketCoin } from "./types";
 
 const num = (v: number | null | undefined) => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -60,4 +61,82 @@ function columnName(key: string): string {
   const col = tokenColumns[key as keyof typeof tokenColumns];
   if (col && col.name !== key) return col.name;
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export interface CatalogueSyncResult {
+  /** where the list came from: `live` (CoinGecko) or `snapshot` (offline, or `auto` with CoinGecko down) */
+  source: DataSource;
+  asOf: Date;
+  /** ids new to the catalogue */
+  added: string[];
+  /** how many known coins got fresh figures */
+  updated: number;
+  /** ids that were inactive and are back in the list */
+  reactivated: string[];
+  /** ids that left the list: kept with their last price and time, shown as delisted */
+  deactivated: string[];
+  /** why some of the work was skipped, when it was */
+  note?: string;
+}
+
+/** Coins the catalogue sync asks for: CoinGecko's top 250 (one page). */
+export const CATALOGUE_SIZE = 250;
+
+/**
+ * Refresh the token catalogue from the market source: upsert the top 250 on `coingecko_id` (symbols
+ * upper-case), mark coins that left the list inactive (their last price and `last_updated` stay), in one
+ * transaction serialised by an advisory lock so concurrent runs (CLI and scheduler) cannot interleave.
+ * A list from the offline snapshot never overwrites live figures and never delists anything: the
+ * snapshot is older than any live row.
+ */
+export async function syncCatalogue(services: Pick<Services, "db" | "market" | "logger">, signal?: AbortSignal): Promise<CatalogueSyncResult> {
+  const top = await services.market.topCoins(CATALOGUE_SIZE, signal);
+  const byId = new Map<string, MarketCoin>();
+  for (const c of top.data) if (c.id && !byId.has(c.id)) byId.set(c.id, c); // pages can overlap: one row per id
+  const incoming = [...byId.values()];
+  const live = top.source === "live";
+
+  const result = await services.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('ucie:catalogue-sync'))`);
+    const existing = await tx
+      .select({ id: ucieTokens.coingeckoId, isActive: ucieTokens.isActive, source: ucieTokens.source })
+      .from(ucieTokens);
+    const known = new Map(existing.map((r) => [r.id, r]));
+    const toWrite = live ? incoming : incoming.filter((c) => known.get(c.id)?.source !== "live");
+    await upsertCoins(tx, toWrite, top.source);
+
+    const added = toWrite.filter((c) => !known.has(c.id)).map((c) => c.id);
+    const reactivated = toWrite.filter((c) => known.get(c.id)?.isActive === false).map((c) => c.id);
+    let deactivated: string[] = [];
+    let note: string | undefined;
+    const activeBefore = existing.filter((r) => r.isActive).length;
+    if (!live) {
+      if (toWrite.length < incoming.length) note = `${incoming.length - toWrite.length} coins kept their live figures (the list came from the offline snapshot)`;
+    } else if (incoming.length < Math.min(CATALOGUE_SIZE, activeBefore) / 2) {
+      // a truncated answer must not delist half the catalogue
+      note = `only ${incoming.length} coins in the list; nothing was delisted`;
+    } else {
+      const ids = incoming.map((c) => c.id);
+      const rows = await tx
+        .update(ucieTokens)
+        .set({ isActive: false, updatedAt: new Date() })
+        .where(and(eq(ucieTokens.isActive, true), notInArray(ucieTokens.coingeckoId, ids)))
+        .returning({ id: ucieTokens.coingeckoId });
+      deactivated = rows.map((r) => r.id);
+    }
+    return {
+      source: top.source,
+      asOf: top.asOf,
+      added,
+      updated: toWrite.length - added.length,
+      reactivated,
+      deactivated,
+      ...(note ? { note } : {}),
+    };
+  });
+  services.logger.info(
+    { source: result.source, added: result.added.length, updated: result.updated, deactivated: result.deactivated.length, reactivated: result.reactivated.length },
+    "token catalogue synced",
+  );
+  return result;
 }

@@ -1,3 +1,83 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { Context } from "../context";
+import { isUpstreamError } from "../market/errors";
+import { resolveToken, type TokenRow } from "../market/resolve";
+import { searchTokens } from "../market/search";
+import { listTokens, toTokenDto } from "../market/tokens";
+import type { Candle, Sourced } from "../market/types";
+import { publicProcedure } from "../trpc";
 
-export const tokensRouter = {} satisfies TRPCRouterRecord;
+/** a CoinGecko id or a ticker */
+const symbol = z.string().trim().min(1, "Enter a coin").max(100);
+const days = z.number().int().min(1).max(3650);
+
+async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
+  const row = await resolveToken(ctx.services.db, input);
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No coin '${input}' in the catalogue` });
+  return row;
+}
+
+/** The coin's daily candles from the market service, its failures turned into API errors. */
+async function historyOf(ctx: Context, coin: TokenRow, n: number): Promise<Sourced<Candle[]>> {
+  try {
+    return await ctx.services.market.history(coin.coingeckoId, n);
+  } catch (err) {
+    if (!isUpstreamError(err)) throw err;
+    ctx.services.logger.warn({ coin: coin.coingeckoId, provider: err.provider, kind: err.kind, status: err.status }, "history unavailable");
+    if (err.kind === "unavailable" || err.status === 404) {
+      throw new TRPCError({ code: "NOT_FOUND", message: `No price history for ${coin.symbol} (${coin.coingeckoId}) from this data source` });
+    }
+    if (err.kind === "rate_limited") throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "The market data source is busy; try again in a minute" });
+    if (err.kind === "timeout") throw new TRPCError({ code: "GATEWAY_TIMEOUT", message: "The market data source did not answer in time" });
+    throw new TRPCError({ code: "BAD_GATEWAY", message: "The market data source could not answer" });
+  }
+}
+
+export const tokensRouter = {
+  /** `{ items, nextCursor, source, asOf, total }`: tokens by market-cap rank, active first */
+  list: publicProcedure
+    .input(
+      z
+        .strictObject({
+          limit: z.number().int().min(1).max(250).optional(),
+          cursor: z.number().int().min(0).max(1_000_000).optional(),
+        })
+        .optional(),
+    )
+    .query(({ ctx, input }) => listTokens(ctx.services.db, input?.limit ?? 100, input?.cursor ?? 0)),
+
+  /** best match first: exact ticker, ticker prefix, name prefix, fuzzy name */
+  search: publicProcedure
+    .input(z.strictObject({ query: z.string().trim().min(1, "Type a name or ticker").max(100), limit: z.number().int().min(1).max(50).optional() }))
+    .query(({ ctx, input }) => searchTokens(ctx.services.db, input.query, input.limit ?? 10)),
+
+  get: publicProcedure.input(z.strictObject({ symbol })).query(async ({ ctx, input }) => toTokenDto(await coinOrNotFound(ctx, input.symbol))),
+
+  /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
+  history: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {
+    const coin = await coinOrNotFound(ctx, input.symbol);
+    return (await historyOf(ctx, coin, input.days)).data;
+  }),
+
+  /**
+   * Where `tokens.history` with the same input gets its candles: `source` (`live`, `snapshot` for real
+   * offline history, `simulated`), `asOf` (the last candle), `note`, and the candle count. The market
+   * service caches the candles, so asking both costs one upstream call.
+   */
+  historyMeta: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {
+    const coin = await coinOrNotFound(ctx, input.symbol);
+    const h = await historyOf(ctx, coin, input.days);
+    return {
+      id: coin.coingeckoId,
+      symbol: coin.symbol,
+      source: h.source,
+      asOf: h.asOf,
+      note: h.note ?? null,
+      candles: h.data.length,
+      from: h.data[0] ? new Date(h.data[0].t) : null,
+      to: h.data.at(-1) ? new Date(h.data.at(-1)!.t) : null,
+    };
+  }),
+} satisfies TRPCRouterRecord;
