@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
-import { appRouter, createContextInner, type Services, type SessionCookie } from "@ucie/api";
+import { appRouter, createContextInner, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 /** Request bodies above this are refused with 413. */
@@ -68,22 +68,21 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   const allowedOrigins = new Set([new URL(config.publicUrl).origin]);
   if (config.NODE_ENV === "development") allowedOrigins.add("http://localhost:5173");
 
-  // request id on every log line of the request
+  // request id (and, once the session is read, user id) on every log line written while serving the request
   app.use((req, res, next) => {
     const incoming = req.headers["x-request-id"];
-    const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader("X-Request-Id", id);
-    (req as Request & { log: typeof logger }).log = logger.child({ reqId: id });
+    const reqId = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader("X-Request-Id", reqId);
+    const store: RequestStore = { reqId };
     const started = performance.now();
+    const path = req.path; // before routers strip their mount point
     res.on("finish", () => {
-      if (req.path === "/healthz" || req.path === "/readyz") return;
-      const ms = Math.round(performance.now() - started);
-      const log = (req as Request & { log: typeof logger }).log;
-      const line = { method: req.method, path: req.path, status: res.statusCode, ms };
-      if (res.statusCode >= 500) log.error(line, "request failed");
-      else log.debug(line, "request");
+      if (path === "/healthz" || path === "/readyz") return;
+      const line = { reqId, userId: store.userId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      if (res.statusCode >= 500) logger.error(line, "request failed");
+      else logger.debug(line, "request");
     });
-    next();
+    requestContext.run(store, next);
   });
 
   app.use(
@@ -167,8 +166,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       },
       onError({ error, path: procedure, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
-          const log = (req as unknown as { log?: typeof logger }).log ?? logger;
-          log.error({ err: error.cause ?? error, procedure }, "procedure failed");
+          logger.error({ err: error.cause ?? error, procedure, method: req.method }, "procedure failed");
         }
       },
     }),

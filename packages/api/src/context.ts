@@ -1,5 +1,6 @@
 import type { Services } from "./services";
 import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
+import { requestContext } from "./lib/request-context";
 import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
 
 export interface RequestMeta {
@@ -34,6 +35,8 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
   const validation = await validateSession(services, token).catch((err: unknown) => {
     throw isDatabaseUnavailable(err) ? databaseUnavailableError(err) : err;
   });
+  const store = requestContext.getStore();
+  if (store && validation.user) store.userId = validation.user.id;
   return {
     services,
     session: validation.session as ValidSession | null,

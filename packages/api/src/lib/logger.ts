@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { requestContext } from "./request-context";
 
 export type { Logger };
 
@@ -27,6 +28,12 @@ export function createLogger(opts: { level?: string; pretty?: boolean; destinati
     redact: { paths: REDACT, censor: "[redacted]" },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // the request id (and user id, once known) on every line written while serving a request
+    mixin() {
+      const store = requestContext.getStore();
+      if (!store) return {};
+      return store.userId ? { reqId: store.reqId, userId: store.userId } : { reqId: store.reqId };
+    },
   };
   if (opts.destination) return pino(options, opts.destination);
   if (opts.pretty) {
