@@ -1,5 +1,6 @@
 import type { Services } from "../services";
 import { cleanup } from "./cleanup";
+import { syncCatalogue } from "../market/catalogue";
 import type { JobDefinition } from "./scheduler";
 
 export { cleanup, AUTH_LOG_RETENTION_DAYS, type CleanupCounts } from "./cleanup";
@@ -7,5 +8,15 @@ export { startScheduler, runJobTick, claimTick, tickKeyFor, type JobDefinition, 
 
 /** Every periodic job of a UCIE server, with its interval from the config. */
 export function defaultJobs(services: Services): JobDefinition[] {
-  return [{ name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) }];
+  const { config } = services;
+  return [
+    { name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) },
+    // the first tick after start-up of a new day runs at once, so a fresh install leaves the snapshot quickly
+    {
+      name: "token-sync",
+      intervalMs: config.TOKEN_SYNC_INTERVAL_HOURS * 3_600_000,
+      leaseMs: 10 * 60_000,
+      run: (s, tick) => syncCatalogue(s, tick.signal),
+    },
+  ];
 }
