@@ -5,12 +5,14 @@ import type { Services } from "@ucie/api";
 import { openServices } from "./context";
 import { accessCodes } from "./commands/access-codes";
 import { cleanupCommand } from "./commands/cleanup";
+import { tokensCommand } from "./commands/tokens";
 
 type Command = (services: Services, args: string[]) => Promise<number>;
 
 const commands: Record<string, { run: Command; help: string }> = {
   migrate: { run: async () => (console.log("migrations applied"), 0), help: "apply migrations and exit" },
   "access-codes": { run: accessCodes, help: "create [--count N] | list" },
+  tokens: { run: tokensCommand, help: "sync: refresh the token catalogue from the market-data source and print what changed" },
   cleanup: { run: cleanupCommand, help: "delete expired sessions, cache and phase rows, and auth logs past 90 days" },
 };
 

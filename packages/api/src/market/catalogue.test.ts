@@ -78,16 +78,20 @@ describe.each(testDbKinds())("catalogue sync (%s)", (kind) => {
     expect((await row("bitcoin"))!.isActive).toBe(true);
   });
 
-  it("falls back to the snapshot in auto mode without overwriting live figures or delisting", async () => {
+  it("falls back to the snapshot in auto mode without overwriting live figures, delisting or reactivating", async () => {
     up.setPrice("bitcoin", 61_000);
+    up.removeCoin("dogecoin");
     await syncCatalogue(services("live"));
     up.fail("/coins/markets", "error");
     const r = await syncCatalogue(services("auto"));
     expect(r.source).toBe("snapshot");
     expect(r.deactivated).toEqual([]);
     expect(r.updated).toBe(0);
-    expect(r.note).toMatch(/kept their live figures/);
+    expect(r.note).toMatch(/nothing was written/);
+    expect(r.added).toEqual([]);
+    expect(r.reactivated).toEqual([]);
     expect(await row("bitcoin")).toMatchObject({ currentPriceUsd: 61_000, source: "live", isActive: true });
+    expect((await row("dogecoin"))!.isActive).toBe(false);
   });
 
   it("seeds an empty catalogue from the snapshot offline", async () => {

@@ -86,8 +86,8 @@ export const CATALOGUE_SIZE = 250;
  * Refresh the token catalogue from the market source: upsert the top 250 on `coingecko_id` (symbols
  * upper-case), mark coins that left the list inactive (their last price and `last_updated` stay), in one
  * transaction serialised by an advisory lock so concurrent runs (CLI and scheduler) cannot interleave.
- * A list from the offline snapshot never overwrites live figures and never delists anything: the
- * snapshot is older than any live row.
+ * A list from the offline snapshot never delists anything, and writes nothing once a live sync has
+ * run: the snapshot is older than any live row.
  */
 export async function syncCatalogue(services: Pick<Services, "db" | "market" | "logger">, signal?: AbortSignal): Promise<CatalogueSyncResult> {
   const top = await services.market.topCoins(CATALOGUE_SIZE, signal);
@@ -102,7 +102,9 @@ export async function syncCatalogue(services: Pick<Services, "db" | "market" | "
       .select({ id: ucieTokens.coingeckoId, isActive: ucieTokens.isActive, source: ucieTokens.source })
       .from(ucieTokens);
     const known = new Map(existing.map((r) => [r.id, r]));
-    const toWrite = live ? incoming : incoming.filter((c) => known.get(c.id)?.source !== "live");
+    // once a live sync has run, the catalogue is newer than the 2021 snapshot: an offline list writes nothing
+    const hasLive = existing.some((r) => r.source === "live");
+    const toWrite = live || !hasLive ? incoming : [];
     await upsertCoins(tx, toWrite, top.source);
 
     const added = toWrite.filter((c) => !known.has(c.id)).map((c) => c.id);
@@ -111,7 +113,7 @@ export async function syncCatalogue(services: Pick<Services, "db" | "market" | "
     let note: string | undefined;
     const activeBefore = existing.filter((r) => r.isActive).length;
     if (!live) {
-      if (toWrite.length < incoming.length) note = `${incoming.length - toWrite.length} coins kept their live figures (the list came from the offline snapshot)`;
+      if (hasLive) note = "the catalogue holds live data, newer than the offline snapshot: nothing was written";
     } else if (incoming.length < Math.min(CATALOGUE_SIZE, activeBefore) / 2) {
       // a truncated answer must not delist half the catalogue
       note = `only ${incoming.length} coins in the list; nothing was delisted`;
