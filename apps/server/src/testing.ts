@@ -44,7 +44,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const database = opts.database ?? (await createTestDb(opts.kind));
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", MARKET_DATA: "offline", LOG_LEVEL: "silent", ...opts.env });
   const mail: MailMessage[] = [];
-  const mailer: Mailer = opts.mailer ?? { send: async (m) => void mail.push(m) };
+  // with SMTP_URL in env the server's own nodemailer transport sends (browser tests read a local SMTP sink)
+  const mailer: Mailer | undefined = opts.mailer ?? (opts.env?.SMTP_URL ? undefined : { send: async (m) => void mail.push(m) });
   const running = await startServer({ config, database, clock: opts.clock, mailer, logger: opts.logger, jobs: false });
   const close = running.close;
   return {

@@ -1,7 +1,155 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { useMe, useResetSessionData } from "../../lib/auth";
+import { useTRPC } from "../../lib/trpc";
+import { FormAlert, formError } from "../auth/form";
+import { deviceLabel } from "./device";
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
+
 export function AccountPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const { me } = useMe();
+  const resetSessionData = useResetSessionData();
+  const sessions = useQuery(trpc.auth.sessions.queryOptions());
+  const [confirmAll, setConfirmAll] = useState(false);
+
+  const afterSignOut = async () => {
+    await resetSessionData(false);
+    navigate("/login", { replace: true, state: { notice: "You are logged out." } });
+  };
+  const logout = useMutation(trpc.auth.logout.mutationOptions({ onSuccess: afterSignOut }));
+  const logoutAll = useMutation(trpc.auth.logoutAll.mutationOptions({ onSuccess: afterSignOut }));
+  const revoke = useMutation(
+    trpc.auth.revokeSession.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() }),
+    }),
+  );
+
+  if (!me) return null; // RequireAuth shows the loading state and the redirect
+  const busy = logout.isPending || logoutAll.isPending;
+  const others = sessions.data?.filter((s) => !s.current).length ?? 0;
+
   return (
-    <section className="page">
-      <h1>Account</h1>
+    <section className="page account-page">
+      <div className="page-header">
+        <h1>Account</h1>
+        <button type="button" className="btn" onClick={() => logout.mutate()} disabled={busy}>
+          {logout.isPending ? "Logging out…" : "Log out"}
+        </button>
+      </div>
+
+      <div className="card account-summary">
+        <dl>
+          <div>
+            <dt>E-mail</dt>
+            <dd>
+              {me.email} {me.emailVerified && <span className="badge live">confirmed</span>}
+            </dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>{dateOnly.format(new Date(me.createdAt))}</dd>
+          </div>
+        </dl>
+        <p className="muted small">
+          To change your password, use <Link to="/forgot-password">the reset link</Link>: it logs you out everywhere.
+        </p>
+      </div>
+
+      <div className="card stack">
+        <div className="section-header">
+          <div>
+            <h2>Sessions</h2>
+            <p className="muted small">Where your account is logged in. End any session you do not recognise.</p>
+          </div>
+          {confirmAll ? (
+            <div className="row" role="group" aria-label="Confirm logging out everywhere">
+              <span>Log out on every device, this one too?</span>
+              <button type="button" className="btn btn-danger btn-sm" onClick={() => logoutAll.mutate()} disabled={busy}>
+                {logoutAll.isPending ? "Logging out…" : "Yes, log out everywhere"}
+              </button>
+              <button type="button" className="btn btn-sm" onClick={() => setConfirmAll(false)} disabled={busy}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <button type="button" className="btn btn-danger btn-sm" onClick={() => setConfirmAll(true)} disabled={busy}>
+              Log out everywhere
+            </button>
+          )}
+        </div>
+
+        {(logout.error || logoutAll.error) && <FormAlert>{formError(logout.error ?? logoutAll.error)}</FormAlert>}
+        {revoke.error && <FormAlert>{formError(revoke.error)}</FormAlert>}
+
+        {sessions.isLoading && (
+          <div className="stack" aria-label="Loading sessions" role="status">
+            <div className="skeleton" style={{ height: 40 }} />
+            <div className="skeleton" style={{ height: 40 }} />
+          </div>
+        )}
+        {sessions.isError && (
+          <FormAlert>
+            Could not load your sessions. <button type="button" className="btn btn-sm" onClick={() => sessions.refetch()}>Retry</button>
+          </FormAlert>
+        )}
+        {sessions.data && (
+          <div className="table-wrap">
+            <table className="data sessions-table">
+              <caption className="visually-hidden">Your sessions, this device first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col">IP address</th>
+                  <th scope="col">Logged in</th>
+                  <th scope="col">Ends if idle</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...sessions.data]
+                  .sort((a, b) => Number(b.current) - Number(a.current))
+                  .map((s) => (
+                    <tr key={s.id} className={s.current ? "current" : undefined} aria-current={s.current ? "true" : undefined}>
+                      <td data-label="Device">
+                        <span className="device">{deviceLabel(s.userAgent)}</span>{" "}
+                        {s.current && <span className="badge cached">This device</span>}
+                      </td>
+                      <td data-label="IP address" className="num">
+                        {s.ip ?? "—"}
+                      </td>
+                      <td data-label="Logged in">{dateTime.format(new Date(s.createdAt))}</td>
+                      <td data-label="Ends if idle">{dateTime.format(new Date(s.expiresAt))}</td>
+                      <td className="r">
+                        {s.current ? (
+                          <span className="muted small">Current</span>
+                        ) : (
+                          <button
+                            type="button"
+                            className="btn btn-sm"
+                            disabled={revoke.isPending && revoke.variables?.id === s.id}
+                            onClick={() => revoke.mutate({ id: s.id })}
+                            aria-label={`End session: ${deviceLabel(s.userAgent)}, logged in ${dateTime.format(new Date(s.createdAt))}`}
+                          >
+                            {revoke.isPending && revoke.variables?.id === s.id ? "Ending…" : "End session"}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {sessions.data && others === 0 && <p className="muted small">No other device is logged in.</p>}
+      </div>
     </section>
   );
 }

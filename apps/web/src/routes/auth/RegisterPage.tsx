@@ -1,7 +1,64 @@
+import { useMutation } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { fieldErrors, useTRPC } from "../../lib/trpc";
+import { Field, FormAlert, formError, PasswordField } from "./form";
+
 export function RegisterPage() {
+  const trpc = useTRPC();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [accessCode, setAccessCode] = useState(params.get("code") ?? "");
+  const register = useMutation(
+    trpc.auth.register.mutationOptions({
+      onSuccess: (user) => navigate(`/check-inbox?email=${encodeURIComponent(user.email)}`, { state: { registered: true } }),
+    }),
+  );
+  const errors = fieldErrors(register.error);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    register.mutate({ email, password, accessCode });
+  };
+
   return (
-    <section className="page">
-      <h1>Register</h1>
+    <section className="page narrow auth-page">
+      <h1>Create your account</h1>
+      <p className="muted">UCIE is invite-only: you need an access code from the person who runs this server.</p>
+      <form className="card stack" onSubmit={onSubmit} noValidate aria-busy={register.isPending}>
+        {formError(register.error) && <FormAlert>{formError(register.error)}</FormAlert>}
+        <Field
+          label="E-mail"
+          type="email"
+          autoComplete="email"
+          required
+          maxLength={254}
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email}
+        />
+        <PasswordField label="Password" isNew autoComplete="new-password" value={password} onChange={setPassword} error={errors.password} />
+        <Field
+          label="Access code"
+          autoComplete="off"
+          spellCheck={false}
+          autoCapitalize="characters"
+          required
+          maxLength={64}
+          placeholder="UCIE-XXXX-XXXX-XXXX"
+          value={accessCode}
+          onChange={(e) => setAccessCode(e.target.value)}
+          error={errors.accessCode}
+          hint="Each code creates one account."
+        />
+        <button type="submit" className="btn btn-primary" disabled={register.isPending}>
+          {register.isPending ? "Creating account…" : "Create account"}
+        </button>
+      </form>
+      <p className="muted center">
+        Already have an account? <Link to="/login">Log in</Link>
+      </p>
     </section>
   );
 }

@@ -1,0 +1,133 @@
+/** Small form parts shared by the account pages: labelled fields with hints and server errors. */
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { errorCode, fieldErrors } from "../../lib/trpc";
+
+interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+export function Field({ label, error, hint, ...input }: FieldProps) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[errorId, hintId].filter(Boolean).join(" ") || undefined}
+        {...input}
+      />
+      {error && (
+        <span className="error" id={errorId}>
+          {error}
+        </span>
+      )}
+      {hint && (
+        <span className="hint" id={hintId}>
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A password field with a show/hide toggle, and optionally the length guidance for a new password. */
+export function PasswordField({
+  label,
+  error,
+  value,
+  onChange,
+  isNew = false,
+  autoComplete,
+}: {
+  label: string;
+  error?: string;
+  value: string;
+  onChange(value: string): void;
+  isNew?: boolean;
+  autoComplete: string;
+}) {
+  const id = useId();
+  const [shown, setShown] = useState(false);
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="password-input">
+        <input
+          id={id}
+          type={shown ? "text" : "password"}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          autoComplete={autoComplete}
+          required
+          maxLength={256}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[error ? errorId : null, isNew ? hintId : null].filter(Boolean).join(" ") || undefined}
+        />
+        <button type="button" className="btn btn-sm btn-ghost" aria-pressed={shown} onClick={() => setShown((s) => !s)}>
+          {shown ? "Hide" : "Show"}
+          <span className="visually-hidden"> password</span>
+        </button>
+      </div>
+      {error && (
+        <span className="error" id={errorId}>
+          {error}
+        </span>
+      )}
+      {isNew && <StrengthHint id={hintId} password={value} />}
+    </div>
+  );
+}
+
+/** Length is what makes a password strong: we ask for 8, recommend 15 or more, and set no other rules. */
+function StrengthHint({ id, password }: { id: string; password: string }) {
+  const n = [...password].length;
+  const level = n === 0 ? "empty" : n < 8 ? "short" : n < 15 ? "ok" : "strong";
+  const text = {
+    empty: "At least 8 characters; 15 or more is better. A few unrelated words make a good one.",
+    short: `${n} characters: at least 8 are needed.`,
+    ok: `${n} characters: enough, but 15 or more is much stronger.`,
+    strong: `${n} characters: a strong length.`,
+  }[level];
+  const filled = level === "empty" ? 0 : level === "short" ? 1 : level === "ok" ? 2 : 3;
+  return (
+    <div className="strength" data-level={level}>
+      <div className="strength-bar" aria-hidden="true">
+        {[1, 2, 3].map((i) => (
+          <span key={i} className={i <= filled ? "on" : undefined} />
+        ))}
+      </div>
+      <span className="hint" id={id} aria-live="polite">
+        {text}
+      </span>
+    </div>
+  );
+}
+
+/** The message to show for a failed call, unless it belongs beside a field. */
+export function formError(err: unknown): string | null {
+  if (!err) return null;
+  if (Object.keys(fieldErrors(err)).length) return null;
+  if (!errorCode(err)) return "Something went wrong. Check your connection and try again.";
+  return (err as Error).message;
+}
+
+export function FormAlert({ children, kind = "error" }: { children: ReactNode; kind?: "error" | "success" }) {
+  return (
+    <div className={kind === "error" ? "form-error" : "form-success"} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}
+
+/** Where to go after login: only a path on this site (never "//evil.example" or "https://..."). */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return next;
+}
