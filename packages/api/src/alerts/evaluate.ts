@@ -1,0 +1,360 @@
+/**
+ * The alert evaluator: one tick checks every enabled alert against current values, in set-based SQL.
+ *
+ * - Indicator inputs (RSI, volume against its average, Fear and Greed moves) are computed per coin, not per
+ *   alert, before any lock is taken, since they may call upstream APIs.
+ * - Then one transaction: a transaction-scoped advisory lock (two instances evaluating at once run one
+ *   after the other, so trigger `seq`s commit in order and a stream can resume from a high-water mark),
+ *   expiry of old alerts, and ONE statement that
+ *     1. claims this tick's coins in `ucie_alert_coin_samples` with `FOR UPDATE SKIP LOCKED` (a coin already
+ *        stamped with this tick is not evaluated again, so a second run of the same tick checks nothing),
+ *     2. values and decides every enabled alert of those coins (the coin's previous sample is what a
+ *        `price_cross` compares with),
+ *     3. records each firing in `ucie_alert_triggers` (`ON CONFLICT (alert_id, tick_key) DO NOTHING`: a
+ *        retried tick cannot fire twice), and
+ *     4. writes only the alerts whose state changes (fired, re-armed, first check); writing all 100,000
+ *        rows every minute would cost seconds, and the coin's sample row already says when it was checked.
+ * - After commit, each new trigger is published on the EventBus (Postgres NOTIFY reaches every instance)
+ *   and e-mailed when the alert asks for it.
+ */
+import { sql } from "drizzle-orm";
+import { users, type DbOrTx } from "@ucie/db";
+import { inArray } from "drizzle-orm";
+import type { Services } from "../services";
+import { coinMetrics, sentimentMoves, type CoinMetrics, type SentimentMoves } from "./metrics";
+import { describeRule, REARM_MARGIN } from "./rules";
+import type { AlertType } from "@ucie/db";
+
+/** EventBus channel; payload `{ t: [userId, seq][] }` */
+export const ALERT_TRIGGER_CHANNEL = "ucie_alert_triggers";
+/** keeps each NOTIFY payload under Postgres's 8000-byte limit */
+const NOTICES_PER_MESSAGE = 120;
+/** the advisory lock key of the evaluator (an arbitrary constant: "UCIEALRT") */
+const EVALUATOR_LOCK = 0x5543_4945_414c_5254n;
+
+export interface EvaluateOptions {
+  /** the scheduler's tick; default: the start of the current ALERT_INTERVAL_SECONDS window */
+  tickKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface FiredTrigger {
+  seq: number;
+  alertId: string;
+  userId: string;
+  symbol: string;
+  coinId: string;
+  type: AlertType;
+  value: number | null;
+  threshold: number | null;
+  condition: Record<string, unknown>;
+  email: boolean;
+  triggeredAt: Date;
+}
+
+export interface EvaluateResult {
+  checked: number;
+  triggered: number;
+  expired: number;
+  tickKey: string;
+  triggers: FiredTrigger[];
+}
+
+/** `db.execute` returns an array (postgres.js) or `{ rows }` (PGlite). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** Coins not yet evaluated in this tick (no sample row yet counts as not evaluated). */
+function coinNotYetEvaluated(tickKey: string) {
+  return sql`NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = a.coin_id AND s.tick_key = ${tickKey})`;
+}
+
+function live(now: Date) {
+  return sql`a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now.toISOString()}::timestamptz)`;
+}
+
+async function indicatorInputs(
+  services: Services,
+  now: Date,
+  tickKey: string,
+  signal?: AbortSignal,
+): Promise<{ metrics: CoinMetrics[]; sentiment: SentimentMoves }> {
+  const needs = rowsOf<{ coin_id: string; need_rsi: boolean; need_volume: boolean; need_sentiment: boolean; price: number | null; volume: number | null }>(
+    await services.db.execute(sql`
+      SELECT a.coin_id,
+             bool_or(a.alert_type IN ('rsi_above', 'rsi_below')) AS need_rsi,
+             bool_or(a.alert_type = 'volume_spike') AS need_volume,
+             bool_or(a.alert_type = 'sentiment_change') AS need_sentiment,
+             max(t.current_price_usd) AS price,
+             max(t.total_volume_usd) AS volume
+      FROM ucie_alerts a
+      LEFT JOIN ucie_tokens t ON t.coingecko_id = a.coin_id AND t.is_active
+      WHERE a.alert_type IN ('rsi_above', 'rsi_below', 'volume_spike', 'sentiment_change') AND ${live(now)} AND ${coinNotYetEvaluated(tickKey)}
+      GROUP BY a.coin_id`),
+  );
+  const perCoin = needs.filter((n) => n.need_rsi || n.need_volume);
+  const [metrics, sentiment] = await Promise.all([
+    perCoin.length
+      ? coinMetrics(
+          services,
+          perCoin.map((n) => ({
+            coinId: n.coin_id,
+            price: n.price === null ? null : Number(n.price),
+            volume: n.volume === null ? null : Number(n.volume),
+            needRsi: n.need_rsi,
+            needVolume: n.need_volume,
+          })),
+          signal,
+        )
+      : Promise.resolve([]),
+    needs.some((n) => n.need_sentiment) ? sentimentMoves(services, signal) : Promise.resolve({ change24h: null, change7d: null }),
+  ]);
+  return { metrics, sentiment };
+}
+
+/**
+ * The one statement: claim this tick's coins, value and decide every enabled alert of those coins, record
+ * the firings, and write only the alerts whose state changes (fired, re-armed, first check). Untouched
+ * alerts were still checked: their coin's sample row says when.
+ */
+export function evaluationStatement(opts: {
+  now: Date;
+  tickKey: string;
+  metrics: CoinMetrics[];
+  sentiment: SentimentMoves;
+}) {
+  const now = sql`${opts.now.toISOString()}::timestamptz`;
+  const m = REARM_MARGIN;
+  return sql`
+WITH claimed AS (
+  SELECT s.coin_id, s.price_usd AS prev_price
+  FROM ucie_alert_coin_samples s
+  WHERE s.tick_key IS DISTINCT FROM ${opts.tickKey}
+  FOR UPDATE SKIP LOCKED
+),
+sampled AS (
+  UPDATE ucie_alert_coin_samples s SET
+    tick_key = ${opts.tickKey},
+    checked_at = ${now},
+    price_usd = coalesce(
+      (SELECT t.current_price_usd FROM ucie_tokens t WHERE t.coingecko_id = s.coin_id AND t.is_active), s.price_usd)
+  FROM claimed c WHERE s.coin_id = c.coin_id
+  RETURNING s.coin_id
+),
+due AS (
+  SELECT a.id, a.user_id, a.symbol, a.coin_id, a.alert_type, a.threshold_value AS thr, a.condition_details AS cd,
+         a.repeat_mode, a.cooldown_seconds, a.triggered_at, a.armed, a.snoozed_until, a.updated_at, a.last_checked_at,
+         -- the previous sample a cross compares with: the alert's own until its first check, then its coin's
+         CASE WHEN a.last_checked_at IS NULL THEN a.last_value ELSE c.prev_price END AS prev
+  FROM claimed c
+  JOIN ucie_alerts a ON a.coin_id = c.coin_id
+  WHERE a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now})
+),
+metrics AS (
+  SELECT * FROM jsonb_to_recordset(${JSON.stringify(opts.metrics)}::jsonb) AS m(coin_id text, rsi float8, volume_ratio float8)
+),
+valued AS (
+  SELECT d.*, coalesce(d.cd->>'direction', 'any') AS dir,
+    CASE
+      WHEN d.alert_type IN ('price_above', 'price_below', 'price_cross') THEN CASE WHEN t.is_active THEN t.current_price_usd END
+      WHEN d.alert_type = 'percent_change' THEN
+        CASE WHEN NOT t.is_active THEN NULL WHEN d.cd->>'window' = '1h' THEN t.price_change_pct_1h ELSE t.price_change_pct_24h END
+      WHEN d.alert_type IN ('rsi_above', 'rsi_below') THEN mt.rsi
+      WHEN d.alert_type = 'volume_spike' THEN mt.volume_ratio
+      WHEN d.alert_type = 'sentiment_change' THEN
+        CASE WHEN d.cd->>'window' = '7d' THEN ${opts.sentiment.change7d}::float8 ELSE ${opts.sentiment.change24h}::float8 END
+    END AS v
+  FROM due d
+  LEFT JOIN ucie_tokens t ON t.coingecko_id = d.coin_id
+  LEFT JOIN metrics mt ON mt.coin_id = d.coin_id
+),
+measured AS (
+  SELECT x.*,
+    -- e: how far the value is past the alert's line, in the value's own unit (>= 0: the condition holds)
+    CASE x.alert_type
+      WHEN 'price_above' THEN x.v - x.thr
+      WHEN 'price_below' THEN x.thr - x.v
+      WHEN 'rsi_above' THEN x.v - x.thr
+      WHEN 'rsi_below' THEN x.thr - x.v
+      WHEN 'volume_spike' THEN x.v - x.thr
+      WHEN 'price_cross' THEN NULL
+      ELSE CASE x.dir WHEN 'up' THEN x.v - x.thr WHEN 'down' THEN -x.v - x.thr ELSE abs(x.v) - x.thr END
+    END AS e,
+    CASE
+      WHEN x.alert_type IN ('price_above', 'price_below', 'price_cross') THEN x.thr * ${m.priceFraction}::float8
+      WHEN x.alert_type = 'percent_change' THEN ${m.percentPoints}::float8
+      WHEN x.alert_type IN ('rsi_above', 'rsi_below') THEN ${m.rsiPoints}::float8
+      WHEN x.alert_type = 'volume_spike' THEN ${m.volumeMultiple}::float8
+      ELSE ${m.sentimentPoints}::float8
+    END AS margin
+  FROM valued x
+),
+decided AS (
+  SELECT j.*,
+    coalesce(
+      j.v IS NOT NULL AND j.armed
+      AND CASE WHEN j.alert_type = 'price_cross' THEN
+            -- a cross needs the previous sample on the other side of the line
+            j.prev IS NOT NULL AND (
+                 (j.dir IN ('up', 'any') AND j.prev < j.thr AND j.v >= j.thr)
+              OR (j.dir IN ('down', 'any') AND j.prev > j.thr AND j.v <= j.thr))
+          ELSE j.e >= 0 END
+      AND (j.snoozed_until IS NULL OR j.snoozed_until <= ${now})
+      AND (j.repeat_mode = 'once' OR j.triggered_at IS NULL
+           OR j.triggered_at + make_interval(secs => j.cooldown_seconds) <= ${now}),
+      false) AS fires,
+    coalesce(
+      NOT j.armed AND CASE WHEN j.alert_type = 'price_cross' THEN
+        CASE j.dir WHEN 'up' THEN j.v < j.thr - j.margin WHEN 'down' THEN j.v > j.thr + j.margin ELSE abs(j.v - j.thr) > j.margin END
+      ELSE j.e < -j.margin END,
+      false) AS rearm
+  FROM measured j
+),
+fired AS (
+  INSERT INTO ucie_alert_triggers (alert_id, user_id, symbol, coin_id, alert_type, value, tick_key, details, triggered_at)
+  SELECT d.id, d.user_id, d.symbol, d.coin_id, d.alert_type, d.v, ${opts.tickKey},
+         jsonb_build_object('threshold', d.thr, 'previous', d.prev, 'condition', d.cd), ${now}
+  FROM decided d WHERE d.fires
+  ON CONFLICT (alert_id, tick_key) DO NOTHING
+  RETURNING seq, alert_id, user_id, symbol, coin_id, alert_type, value, details, triggered_at
+),
+writes AS (
+  -- only alerts whose state changes are written: a tick over 100,000 alerts writes a few hundred rows
+  SELECT d.id, d.v, d.rearm, d.updated_at, f.alert_id IS NOT NULL AS did_fire
+  FROM decided d LEFT JOIN fired f ON f.alert_id = d.id
+  WHERE d.fires OR d.rearm OR d.last_checked_at IS NULL
+),
+changed AS (
+  UPDATE ucie_alerts a SET
+    last_checked_at = ${now},
+    last_value = coalesce(w.v, a.last_value),
+    armed = CASE WHEN w.did_fire THEN false WHEN w.rearm THEN true ELSE a.armed END,
+    triggered = a.triggered OR w.did_fire,
+    triggered_at = CASE WHEN w.did_fire THEN ${now} ELSE a.triggered_at END,
+    trigger_count = a.trigger_count + CASE WHEN w.did_fire THEN 1 ELSE 0 END,
+    enabled = CASE WHEN w.did_fire AND a.repeat_mode = 'once' THEN false ELSE a.enabled END
+  FROM writes w
+  -- a user's edit committed meanwhile wins over this tick's view of the alert
+  WHERE a.id = w.id AND a.updated_at = w.updated_at
+  RETURNING a.id
+)
+SELECT
+  (SELECT count(*) FROM decided)::int AS checked,
+  (SELECT count(*) FROM changed)::int AS written,
+  (SELECT count(*) FROM sampled)::int AS coins,
+  coalesce((
+    SELECT json_agg(json_build_object(
+      'seq', f.seq, 'alertId', f.alert_id, 'userId', f.user_id, 'symbol', f.symbol, 'coinId', f.coin_id,
+      'type', f.alert_type, 'value', f.value, 'threshold', f.details->'threshold', 'condition', f.details->'condition',
+      'triggeredAt', f.triggered_at) ORDER BY f.seq)
+    FROM fired f
+  ), '[]'::json) AS triggers`;
+}
+
+interface RawTrigger extends Omit<FiredTrigger, "triggeredAt" | "email"> {
+  triggeredAt: string;
+}
+
+/** One evaluation tick. Safe to run on several instances at once and to retry with the same tickKey. */
+export async function evaluateAlerts(services: Services, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const now = services.clock.now();
+  const intervalMs = services.config.ALERT_INTERVAL_SECONDS * 1000;
+  const tickStart = new Date(Math.floor(now.getTime() / intervalMs) * intervalMs);
+  const tickKey = opts.tickKey ?? tickStart.toISOString();
+
+  const { metrics, sentiment } = await indicatorInputs(services, now, tickKey, opts.signal);
+
+  const { checked, expired, triggers } = await services.db.transaction(async (tx) => {
+    if (services.database.kind === "postgres") {
+      // the statement is large but simple: compiling it (JIT) costs more than running it, and its sorts
+      // and hashes of up to 100,000 rows should stay in memory
+      await tx.execute(sql`SET LOCAL jit = off`);
+      await tx.execute(sql`SET LOCAL work_mem = '32MB'`);
+    }
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVALUATOR_LOCK.toString()}::bigint)`);
+    const expiredRows = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        UPDATE ucie_alerts SET enabled = false, updated_at = ${now.toISOString()}::timestamptz
+        WHERE enabled AND expires_at <= ${now.toISOString()}::timestamptz
+        RETURNING id`),
+    );
+    // every coin with an enabled alert gets its sample row, which the statement claims
+    await tx.execute(sql`
+      INSERT INTO ucie_alert_coin_samples (coin_id)
+      SELECT DISTINCT a.coin_id FROM ucie_alerts a WHERE a.enabled
+      ON CONFLICT (coin_id) DO NOTHING`);
+    const [row] = rowsOf<{ checked: number; triggers: RawTrigger[] | string }>(
+      await tx.execute(evaluationStatement({ now, tickKey, metrics, sentiment })),
+    );
+    const raw = typeof row!.triggers === "string" ? (JSON.parse(row!.triggers) as RawTrigger[]) : row!.triggers;
+    return {
+      checked: Number(row!.checked),
+      expired: expiredRows.length,
+      triggers: raw.map(
+        (t): FiredTrigger => ({
+          ...t,
+          seq: Number(t.seq),
+          value: t.value === null ? null : Number(t.value),
+          threshold: t.threshold === null ? null : Number(t.threshold),
+          condition: t.condition ?? {},
+          email: (t.condition as { email?: unknown } | null)?.email === true,
+          triggeredAt: new Date(t.triggeredAt),
+        }),
+      ),
+    };
+  });
+
+  if (triggers.length) {
+    await publishTriggers(services, triggers);
+    await emailTriggers(services, triggers);
+    services.logger.info({ tickKey, checked, triggered: triggers.length }, "alerts fired");
+  }
+  return { checked, triggered: triggers.length, expired, tickKey, triggers };
+}
+
+/** After commit only: a subscriber that hears of a trigger can always read it. */
+async function publishTriggers(services: Services, triggers: FiredTrigger[]): Promise<void> {
+  for (let i = 0; i < triggers.length; i += NOTICES_PER_MESSAGE) {
+    const t = triggers.slice(i, i + NOTICES_PER_MESSAGE).map((x) => [x.userId, x.seq] as const);
+    try {
+      await services.events.publish(ALERT_TRIGGER_CHANNEL, { t });
+    } catch (err) {
+      // the rows are committed: streams still find them on their next read or reconnect
+      services.logger.error({ err: (err as Error).message }, "alert notification failed");
+    }
+  }
+}
+
+async function emailTriggers(services: Services, triggers: FiredTrigger[]): Promise<void> {
+  const wanted = triggers.filter((t) => t.email);
+  if (!wanted.length) return;
+  const db: DbOrTx = services.db;
+  const recipients = new Map(
+    (await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, [...new Set(wanted.map((t) => t.userId))]))).map(
+      (u) => [u.id, u.email],
+    ),
+  );
+  for (const t of wanted) {
+    const to = recipients.get(t.userId);
+    if (!to) continue;
+    const rule = describeRule(t.type, t.symbol, t.threshold, t.condition);
+    try {
+      await services.mailer.send({
+        to,
+        subject: `UCIE alert: ${rule}`,
+        text: [
+          `Your alert fired at ${t.triggeredAt.toISOString()} (UTC).`,
+          "",
+          `Rule: ${rule}`,
+          `Value: ${t.value ?? "n/a"}`,
+          "",
+          `${services.config.publicUrl}/token/${encodeURIComponent(t.coinId)}`,
+          `Manage your alerts: ${services.config.publicUrl}/alerts`,
+        ].join("\n"),
+      });
+    } catch (err) {
+      services.logger.error({ err: (err as Error).message, alertId: t.alertId }, "alert e-mail failed");
+    }
+  }
+}

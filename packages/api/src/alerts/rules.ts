@@ -1,0 +1,207 @@
+/**
+ * What an alert is: the per-type input rules (one zod discriminated union, so a price alert without a
+ * threshold or an RSI of 120 is a BAD_REQUEST naming the field), the words that describe a rule, the
+ * re-arm margins (hysteresis) and the state a user sees.
+ */
+import { z } from "zod";
+import type { AlertType } from "@ucie/db";
+
+export const MAX_ALERTS_PER_USER = 100;
+/** a repeating alert waits at least this long between two firings */
+export const MIN_COOLDOWN_SECONDS = 60;
+export const MAX_COOLDOWN_SECONDS = 30 * 86_400;
+export const DEFAULT_COOLDOWN_SECONDS = 3_600;
+
+/**
+ * Hysteresis: after firing, a repeating alert re-arms only once the value has moved back past its line by
+ * this margin, so a price wobbling around the line does not fire all day. Shared with the SQL evaluator.
+ */
+export const REARM_MARGIN = {
+  /** price types: 0.5 % of the threshold price */
+  priceFraction: 0.005,
+  /** percent_change: percentage points */
+  percentPoints: 0.5,
+  /** RSI points */
+  rsiPoints: 2,
+  /** volume_spike: multiples of the average */
+  volumeMultiple: 0.25,
+  /** Fear and Greed index points */
+  sentimentPoints: 2,
+} as const;
+
+export const RSI_PERIOD = 14;
+/** volume_spike compares the rolling 24 h volume with the mean daily volume of this many previous days */
+export const VOLUME_AVERAGE_DAYS = 30;
+
+const direction = z.enum(["up", "down", "any"], { error: "Choose up, down or any" });
+const finite = (what: string) => z.number({ error: `Enter ${what}` }).finite(`Enter ${what}`);
+const price = finite("a threshold price").positive("The threshold price must be above zero").max(1e12, "That price is too large");
+
+const common = {
+  symbol: z.string().trim().min(1, "Choose a coin").max(100),
+  expiresAt: z.coerce.date({ error: "Enter a valid date" }).nullish(),
+  repeat: z.enum(["once", "repeat"], { error: "Choose once or repeat" }).optional(),
+  cooldownSeconds: z
+    .number({ error: "Enter a cooldown in seconds" })
+    .int("Enter whole seconds")
+    .min(MIN_COOLDOWN_SECONDS, `The cooldown is at least ${MIN_COOLDOWN_SECONDS} seconds`)
+    .max(MAX_COOLDOWN_SECONDS, "The cooldown is at most 30 days")
+    .optional(),
+  snoozedUntil: z.coerce.date({ error: "Enter a valid date" }).nullish(),
+  /** also send an e-mail each time it fires */
+  email: z.boolean().optional(),
+};
+
+export const alertInput = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ ...common, type: z.literal("price_above"), threshold: price, condition: z.strictObject({}).optional() }),
+    z.strictObject({ ...common, type: z.literal("price_below"), threshold: price, condition: z.strictObject({}).optional() }),
+    z.strictObject({
+      ...common,
+      type: z.literal("price_cross"),
+      threshold: price,
+      condition: z.strictObject({ direction }, { error: "Choose the direction of the cross" }),
+    }),
+    z.strictObject({
+      ...common,
+      type: z.literal("percent_change"),
+      threshold: finite("a percentage").positive("The change must be above 0 %").max(10_000, "At most 10,000 %"),
+      condition: z.strictObject(
+        { window: z.enum(["1h", "24h"], { error: "Choose the 1 h or 24 h window" }), direction: direction.default("any") },
+        { error: "Choose the window" },
+      ),
+    }),
+    z.strictObject({
+      ...common,
+      type: z.literal("rsi_above"),
+      threshold: finite("an RSI level").min(0, "RSI runs from 0 to 100").max(100, "RSI runs from 0 to 100"),
+      condition: z.strictObject({}).optional(),
+    }),
+    z.strictObject({
+      ...common,
+      type: z.literal("rsi_below"),
+      threshold: finite("an RSI level").min(0, "RSI runs from 0 to 100").max(100, "RSI runs from 0 to 100"),
+      condition: z.strictObject({}).optional(),
+    }),
+    z.strictObject({
+      ...common,
+      type: z.literal("volume_spike"),
+      threshold: z.undefined({ error: "volume_spike takes condition.multiplier, not a threshold" }).optional(),
+      condition: z.strictObject(
+        {
+          multiplier: finite("a multiple of the average volume")
+            .min(1.1, "The multiple is at least 1.1×")
+            .max(100, "The multiple is at most 100×"),
+        },
+        { error: "Enter the volume multiple" },
+      ),
+    }),
+    z.strictObject({
+      ...common,
+      type: z.literal("sentiment_change"),
+      threshold: z.undefined({ error: "sentiment_change takes condition.points, not a threshold" }).optional(),
+      condition: z.strictObject(
+        {
+          points: z
+            .number({ error: "Enter the number of points" })
+            .int("Enter whole points")
+            .min(1, "At least 1 point")
+            .max(100, "The index runs from 0 to 100"),
+          direction: direction.default("any"),
+          window: z.enum(["24h", "7d"], { error: "Choose 24 h or 7 days" }).default("24h"),
+        },
+        { error: "Enter the number of points" },
+      ),
+    }),
+  ],
+  { error: (iss) => (iss.input === undefined ? "Choose an alert type" : `Unknown alert type`) },
+);
+export type AlertInput = z.infer<typeof alertInput>;
+
+/** What the evaluator reads: `threshold_value` is the line, `condition_details` the rest. */
+export function toStoredRule(input: AlertInput): { thresholdValue: number; conditionDetails: Record<string, unknown> } {
+  const email = input.email ? { email: true } : {};
+  switch (input.type) {
+    case "volume_spike":
+      return { thresholdValue: input.condition.multiplier, conditionDetails: { ...input.condition, ...email } };
+    case "sentiment_change":
+      return { thresholdValue: input.condition.points, conditionDetails: { ...input.condition, ...email } };
+    default:
+      return { thresholdValue: input.threshold, conditionDetails: { ...(input.condition ?? {}), ...email } };
+  }
+}
+
+/** The stored rule back in input form (for an update merging a few changed fields). */
+export function fromStoredRule(type: AlertType, thresholdValue: number | null, details: Record<string, unknown>) {
+  const { email, ...condition } = details;
+  if (type === "volume_spike" || type === "sentiment_change") return { threshold: undefined, condition, email: email === true };
+  const empty = Object.keys(condition).length === 0;
+  return { threshold: thresholdValue ?? undefined, condition: empty ? undefined : condition, email: email === true };
+}
+
+const usd = (n: number) =>
+  `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
+const dirWords = { up: "up", down: "down", any: "up or down" } as const;
+
+/** The rule in words, windows included ("over a rolling 24 h"). */
+export function describeRule(type: AlertType, symbol: string, threshold: number | null, c: Record<string, unknown>): string {
+  const t = threshold ?? 0;
+  const dir = (c.direction as keyof typeof dirWords | undefined) ?? "any";
+  switch (type) {
+    case "price_above":
+      return `${symbol} price at or above ${usd(t)}`;
+    case "price_below":
+      return `${symbol} price at or below ${usd(t)}`;
+    case "price_cross":
+      return `${symbol} price crosses ${usd(t)} ${dir === "up" ? "upward" : dir === "down" ? "downward" : "in either direction"}`;
+    case "percent_change":
+      return `${symbol} moves ${dirWords[dir]} ${t} % or more over a rolling ${c.window === "1h" ? "1 h" : "24 h"}`;
+    case "rsi_above":
+      return `${symbol} RSI (${RSI_PERIOD} days) at or above ${t}`;
+    case "rsi_below":
+      return `${symbol} RSI (${RSI_PERIOD} days) at or below ${t}`;
+    case "volume_spike":
+      return `${symbol} volume over a rolling 24 h at least ${t}× its ${VOLUME_AVERAGE_DAYS}-day daily average`;
+    case "sentiment_change":
+      return `Fear & Greed index moves ${dirWords[dir]} ${t} points or more within ${c.window === "7d" ? "7 days" : "24 h"}`;
+  }
+}
+
+/** The value an alert compares with its line, in words (for the list and the toast). */
+export function valueUnit(type: AlertType): "usd" | "percent" | "rsi" | "multiple" | "points" {
+  if (type === "price_above" || type === "price_below" || type === "price_cross") return "usd";
+  if (type === "percent_change") return "percent";
+  if (type === "rsi_above" || type === "rsi_below") return "rsi";
+  if (type === "volume_spike") return "multiple";
+  return "points";
+}
+
+export type AlertState = "armed" | "rearming" | "cooling_down" | "snoozed" | "disabled" | "done" | "expired";
+
+export interface StateInput {
+  enabled: boolean;
+  triggered: boolean;
+  triggeredAt: Date | null;
+  repeatMode: "once" | "repeat";
+  cooldownSeconds: number;
+  snoozedUntil: Date | null;
+  expiresAt: Date | null;
+  armed: boolean;
+}
+
+/**
+ * armed -> triggered -> done (once: disabled) or cooling down (repeat), then waiting to re-arm until the
+ * value has moved back past the line by the margin.
+ */
+export function alertState(a: StateInput, now: Date): { state: AlertState; cooldownUntil: Date | null } {
+  const cooldownUntil =
+    a.repeatMode === "repeat" && a.triggeredAt ? new Date(a.triggeredAt.getTime() + a.cooldownSeconds * 1000) : null;
+  const cooling = cooldownUntil && cooldownUntil > now ? cooldownUntil : null;
+  if (a.expiresAt && a.expiresAt <= now) return { state: "expired", cooldownUntil: null };
+  if (!a.enabled) return { state: a.repeatMode === "once" && a.triggered ? "done" : "disabled", cooldownUntil: null };
+  if (a.snoozedUntil && a.snoozedUntil > now) return { state: "snoozed", cooldownUntil: cooling };
+  if (cooling) return { state: "cooling_down", cooldownUntil: cooling };
+  if (!a.armed) return { state: "rearming", cooldownUntil: null };
+  return { state: "armed", cooldownUntil: null };
+}
