@@ -68,6 +68,11 @@ export class AnalysisEngine {
       if (cached) return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
     }
     return this.flights.run(`section:${coin.coingeckoId}:${type}`, async () => {
+      // a flight that ended between our cache read and now has written the cache: use it
+      if (!refresh) {
+        const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
+        if (cached) return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
+      }
       const controller = new AbortController();
       const ctx: SectionContext = {
         market: this.services.market,

@@ -37,9 +37,37 @@ export class DeadlineError extends Error {
 }
 
 /** A user-facing reason for a failure: the provider's own message (never a key or URL), or a generic one. */
+const PROVIDER_NAMES: Record<string, string> = {
+  coingecko: "CoinGecko",
+  "fear-greed": "The Fear and Greed",
+  news: "The news",
+  defillama: "DefiLlama",
+  derivatives: "The derivatives",
+  mempool: "The mempool.space",
+  offline: "The offline",
+};
+
 export function describeFailure(err: unknown): string {
   if (err instanceof DeadlineError) return `The source did not answer in time (${err.message}).`;
-  if (isUpstreamError(err)) return `The source failed: ${err.message}.`;
+  if (isUpstreamError(err)) {
+    const who = `${PROVIDER_NAMES[err.provider] ?? "The"} source`;
+    switch (err.kind) {
+      case "timeout":
+        return `${who} did not answer in time.`;
+      case "network":
+        return `${who} could not be reached.`;
+      case "rate_limited":
+        return `${who} is limiting our requests; try again shortly.`;
+      case "http":
+        return `${who} failed with HTTP ${err.status ?? "error"}.`;
+      case "invalid_response":
+        return `${who} sent an answer that could not be read.`;
+      case "unavailable":
+        return `${who} has no such data: ${err.message}`;
+      default:
+        return `${who} failed.`;
+    }
+  }
   return "The source failed unexpectedly.";
 }
 
