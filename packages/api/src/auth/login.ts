@@ -8,7 +8,7 @@ import { users } from "@ucie/db";
 import type { RequestMeta } from "../context";
 import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
-import { verifyDummyPassword, verifyPasswordHash } from "./password";
+import { verifyDummyPassword, verifyPasswordHash, warmDummyHash } from "./password";
 import { createSession, type ValidSession } from "./session";
 import { clearThrottle, hitThrottles, THROTTLE_RULES } from "./throttle";
 
@@ -24,6 +24,7 @@ export async function attemptLogin(
   meta: RequestMeta,
 ): Promise<LoginResult> {
   const { db, clock } = services;
+  warmDummyHash(); // runs on the thread pool while the throttle and user queries run
   const throttle = await hitThrottles(
     db,
     [

@@ -40,13 +40,18 @@ export async function verifyPasswordHash(passwordHash: string, password: string)
 
 let dummyHash: Promise<string> | undefined;
 
+/** Compute the dummy hash ahead of need, so even the first unknown-account login costs one argon2 verify. */
+export function warmDummyHash(): void {
+  dummyHash ??= hash("not the password of anyone: timing equaliser", ARGON2_OPTIONS);
+}
+
 /**
  * Spend the same argon2 work as a real check when the account does not exist, so the answer time does
  * not tell an attacker which e-mail addresses have accounts (ASVS 6.3.8).
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  dummyHash ??= hash("not the password of anyone: timing equaliser", ARGON2_OPTIONS);
-  await verifyPasswordHash(await dummyHash, password);
+  warmDummyHash();
+  await verifyPasswordHash(await dummyHash!, password);
   return false;
 }
 

@@ -264,6 +264,24 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       });
     });
 
+    it("counts attempts in the database, so the limit holds across server instances", async () => {
+      const other = await createAuthTestEnv(database, { clock: env.clock, instanceId: "throttle-b" });
+      try {
+        await env.signUp("shared-limit@example.com");
+        const limit = THROTTLE_RULES.loginAccount.limit;
+        for (let i = 0; i < limit; i++) {
+          const instance = i % 2 === 0 ? env : other; // alternate between the two instances
+          const b = instance.browser({ ip: `198.18.1.${i}` });
+          expect((await failure(b.api.auth.login({ email: "shared-limit@example.com", password: `nope ${i}` }))).code).toBe("UNAUTHORIZED");
+        }
+        const b = other.browser({ ip: "198.18.1.200" });
+        expect((await failure(b.api.auth.login({ email: "shared-limit@example.com", password: TEST_PASSWORD }))).code).toBe("TOO_MANY_REQUESTS");
+        expect(Number(b.headers["retry-after"])).toBeGreaterThan(0);
+      } finally {
+        await other.close();
+      }
+    });
+
     it("throttles one IP across many accounts", async () => {
       const ip = "198.18.0.99";
       const b = env.browser({ ip });
