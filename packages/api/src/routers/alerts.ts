@@ -10,7 +10,8 @@ import { protectedProcedure } from "../trpc";
 function fail(f: AlertFailure): never {
   if (f.error === "invalid") {
     const first = f.issues.issues[0];
-    throw new TRPCError({ code: "BAD_REQUEST", message: first?.message ?? "Invalid alert", cause: f.issues });
+    // a ZodRealError is an Error, so it survives as the cause and the error formatter names the field
+    throw new TRPCError({ code: "BAD_REQUEST", message: first?.message ?? "Invalid alert", cause: new z.ZodRealError(f.issues.issues) });
   }
   throw new TRPCError({ code: f.error === "not_found" ? "NOT_FOUND" : "BAD_REQUEST", message: f.message });
 }
