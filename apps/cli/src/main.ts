@@ -4,6 +4,7 @@
 import type { Services } from "@ucie/api";
 import { openServices } from "./context";
 import { accessCodes } from "./commands/access-codes";
+import { alertsCommand } from "./commands/alerts";
 import { cleanupCommand } from "./commands/cleanup";
 import { tokensCommand } from "./commands/tokens";
 
@@ -13,6 +14,7 @@ const commands: Record<string, { run: Command; help: string }> = {
   migrate: { run: async () => (console.log("migrations applied"), 0), help: "apply migrations and exit" },
   "access-codes": { run: accessCodes, help: "create [--count N] | list" },
   tokens: { run: tokensCommand, help: "sync: refresh the token catalogue from the market-data source and print what changed" },
+  alerts: { run: alertsCommand, help: "evaluate: one alert evaluation pass; prints how many alerts were checked and triggered" },
   cleanup: { run: cleanupCommand, help: "delete expired sessions, cache and phase rows, and auth logs past 90 days" },
 };
 
