@@ -1,7 +1,157 @@
-export function TokenPage() {
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { Link, useParams } from "react-router";
+import { CoinLogo } from "../../components/CoinLogo";
+import { SourceBadge } from "../../components/SourceBadge";
+import { errorCode, useTRPC } from "../../lib/trpc";
+import { fmtPct, fmtUsd, trendClass } from "./format";
+import { MarketCard, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
+import { PHASE_LABELS, type PhaseEvent } from "./types";
+import { useAnalysisStream, type StreamState } from "./useAnalysisStream";
+
+const PHASES = [1, 2, 3, 4] as const;
+
+function PhaseStepper({ phases, state }: { phases: Partial<Record<1 | 2 | 3 | 4, PhaseEvent>>; state: StreamState }) {
+  const done = PHASES.filter((p) => phases[p]).length;
+  const running = state === "error" ? null : PHASES.find((p) => !phases[p]) ?? null;
+  const latest = PHASES.filter((p) => phases[p]).at(-1);
+  const announcement =
+    state === "error"
+      ? "The analysis stopped."
+      : done === 4
+        ? "Analysis complete: all four phases done."
+        : latest
+          ? `Phase ${latest} of 4 done: ${PHASE_LABELS[latest]}. Working on ${PHASE_LABELS[running ?? 4]}.`
+          : "Analysis starting.";
   return (
-    <section className="page">
-      <h1>Token</h1>
+    <div className="card stepper-card">
+      <ol className="stepper" aria-label="Analysis progress">
+        {PHASES.map((p) => {
+          const ev = phases[p];
+          const status = ev ? ev.status : p === running ? "running" : "waiting";
+          return (
+            <li key={p} className={`step ${status}`} aria-current={p === running ? "step" : undefined}>
+              <span className="step-dot" aria-hidden="true">
+                {ev ? (ev.status === "complete" ? "✓" : ev.status === "partial" ? "!" : "×") : p}
+              </span>
+              <span className="step-text">
+                <span className="step-label">{PHASE_LABELS[p]}</span>
+                <span className="step-status muted small">
+                  {ev ? `${ev.status}${ev.fromCache ? " · cached" : ""} · quality ${ev.qualityScore}` : status === "running" ? "working…" : "waiting"}
+                </span>
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+      <progress className="stepper-progress" max={4} value={done} aria-label="Phases done">
+        {done} of 4
+      </progress>
+      <p className="visually-hidden" aria-live="polite" role="status">
+        {announcement}
+      </p>
+    </div>
+  );
+}
+
+export function TokenPage() {
+  const { id = "" } = useParams();
+  const trpc = useTRPC();
+  const token = useQuery(trpc.tokens.get.queryOptions({ symbol: id }));
+  const { phases, state, error, restart } = useAnalysisStream(id);
+  const [watchMsg, setWatchMsg] = useState<{ text: string; ok: boolean } | null>(null);
+  const addToWatchlist = useMutation(
+    trpc.watchlist.add.mutationOptions({
+      onSuccess: () => setWatchMsg({ text: "Added to your watchlist.", ok: true }),
+      onError: (err) =>
+        setWatchMsg(errorCode(err) === "CONFLICT" ? { text: "Already in your watchlist.", ok: true } : { text: `Could not add it: ${err.message}`, ok: false }),
+    }),
+  );
+  const markViewed = useMutation(trpc.watchlist.markViewed.mutationOptions());
+  const viewed = useRef<string | null>(null);
+  useEffect(() => {
+    if (viewed.current === id) return;
+    viewed.current = id;
+    markViewed.mutate({ symbol: id }, { onError: () => {} });
+  }, [id, markViewed]);
+  useEffect(() => setWatchMsg(null), [id]);
+
+  const t = token.data;
+  const market = phases[1]?.data.sections.market?.data;
+  const coin = phases[1]?.data.coin;
+  const name = t?.name ?? coin?.name ?? id;
+  const symbol = t?.symbol ?? coin?.symbol ?? "";
+  const price = market?.priceUsd ?? t?.priceUsd ?? null;
+  const change = market?.change24hPct ?? t?.change24hPct ?? null;
+  const rank = t?.rank ?? coin?.rank ?? null;
+
+  useEffect(() => {
+    document.title = `${name}${symbol ? ` (${symbol})` : ""} · UCIE`;
+  }, [name, symbol]);
+
+  if (token.isError && errorCode(token.error) === "NOT_FOUND") {
+    return (
+      <section className="page">
+        <h1>Coin not found</h1>
+        <p className="empty">
+          There is no coin “{id}” in the catalogue. <Link to="/">Search for another</Link>.
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="page token-page">
+      <header className="token-header card">
+        <div className="token-title">
+          <CoinLogo src={t?.logo ?? coin?.imageUrl} symbol={symbol || id} size={44} />
+          <div>
+            <h1>
+              {name} {symbol && <span className="muted ticker">{symbol}</span>}
+            </h1>
+            <p className="muted small">
+              {rank ? `Rank #${rank}` : "Unranked"}
+              {t && !t.isActive ? " · delisted" : ""}
+            </p>
+          </div>
+        </div>
+        <div className="token-price">
+          <span className="price num">{price === null ? <span className="skeleton inline-skeleton" aria-label="Loading price" /> : fmtUsd(price)}</span>
+          <span className={`num ${trendClass(change)}`}>{fmtPct(change)} 24 h</span>
+          {t?.source && <SourceBadge source={t.source} asOf={t.asOf} />}
+        </div>
+        <div className="token-actions">
+          <button type="button" className="btn btn-primary" onClick={() => addToWatchlist.mutate({ symbol: id })} disabled={addToWatchlist.isPending}>
+            {addToWatchlist.isPending ? "Adding…" : "Add to watchlist"}
+          </button>
+          <Link className="btn" to={`/alerts?symbol=${encodeURIComponent(id)}`}>
+            Create alert
+          </Link>
+          <button type="button" className="btn" onClick={restart} disabled={state === "connecting" || state === "streaming"}>
+            Refresh analysis
+          </button>
+        </div>
+        {watchMsg && (
+          <p className={watchMsg.ok ? "form-success" : "form-error"} role="status">
+            {watchMsg.text}
+          </p>
+        )}
+      </header>
+
+      <PhaseStepper phases={phases} state={state} />
+      {error && (
+        <div className="form-error" role="alert">
+          {error.code === "UNAUTHORIZED" ? "Your session ended; log in again to continue the analysis." : `The analysis stopped: ${error.message}`}{" "}
+          <button type="button" className="btn btn-sm" onClick={restart}>
+            Try again
+          </button>
+        </div>
+      )}
+
+      {phases[1] ? <MarketCard event={phases[1]} /> : <SkeletonCard title="Market snapshot" />}
+      {phases[2] ? <SentimentCard event={phases[2]} /> : <SkeletonCard title="Sentiment and news" />}
+      {phases[3] ? <TechnicalCard event={phases[3]} coinName={name} /> : <SkeletonCard title="Technical and risk" lines={6} />}
+      {phases[4] ? <SynthesisCard event={phases[4]} /> : <SkeletonCard title="Synthesis and outlook" lines={5} />}
     </section>
   );
 }

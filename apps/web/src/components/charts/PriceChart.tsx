@@ -1,0 +1,135 @@
+/**
+ * Daily candles with EMA 20/50/200 and Bollinger Band overlays, and RSI and MACD in their own panes,
+ * drawn with lightweight-charts (v5 panes). Data arrives columnar from the analysis (phase 3).
+ */
+import {
+  CandlestickSeries,
+  ColorType,
+  createChart,
+  HistogramSeries,
+  LineSeries,
+  LineStyle,
+  type IChartApi,
+  type UTCTimestamp,
+} from "lightweight-charts";
+import { useEffect, useRef } from "react";
+
+export interface ChartSeriesData {
+  t: number[];
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  ema20: (number | null)[];
+  ema50: (number | null)[];
+  ema200: (number | null)[];
+  bbUpper: (number | null)[];
+  bbMiddle: (number | null)[];
+  bbLower: (number | null)[];
+  rsi: (number | null)[];
+  macd: (number | null)[];
+  macdSignal: (number | null)[];
+  macdHistogram: (number | null)[];
+}
+
+const COLORS = {
+  text: "#9fb0c8",
+  grid: "#1b2740",
+  up: "#34d399",
+  down: "#f87171",
+  ema20: "#fbbf24",
+  ema50: "#38bdf8",
+  ema200: "#c084fc",
+  band: "#64748b",
+  rsi: "#7dd3fc",
+  macd: "#38bdf8",
+  signal: "#fbbf24",
+};
+
+export const CHART_LEGEND: { label: string; color: string }[] = [
+  { label: "EMA 20", color: COLORS.ema20 },
+  { label: "EMA 50", color: COLORS.ema50 },
+  { label: "EMA 200", color: COLORS.ema200 },
+  { label: "Bollinger (20, 2)", color: COLORS.band },
+];
+
+const time = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
+
+function line(t: number[], values: (number | null)[]) {
+  const out: { time: UTCTimestamp; value: number }[] = [];
+  values.forEach((v, i) => {
+    if (v !== null && Number.isFinite(v)) out.push({ time: time(t[i]!), value: v });
+  });
+  return out;
+}
+
+export function PriceChart({ series, label }: { series: ChartSeriesData; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || series.t.length === 0) return;
+    let chart: IChartApi | undefined;
+    chart = createChart(el, {
+      autoSize: true,
+      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: COLORS.text, attributionLogo: false, panes: { separatorColor: "#22304a" } },
+      grid: { vertLines: { color: COLORS.grid }, horzLines: { color: COLORS.grid } },
+      timeScale: { borderColor: "#22304a" },
+      rightPriceScale: { borderColor: "#22304a" },
+      crosshair: { mode: 0 },
+    });
+    const { t } = series;
+    const candles = chart.addSeries(CandlestickSeries, {
+      upColor: COLORS.up,
+      downColor: COLORS.down,
+      wickUpColor: COLORS.up,
+      wickDownColor: COLORS.down,
+      borderVisible: false,
+    });
+    candles.setData(t.map((ms, i) => ({ time: time(ms), open: series.open[i]!, high: series.high[i]!, low: series.low[i]!, close: series.close[i]! })));
+    const overlay = (values: (number | null)[], color: string, dashed = false) =>
+      chart!.addSeries(LineSeries, { color, lineWidth: dashed ? 1 : 2, lineStyle: dashed ? LineStyle.Dashed : LineStyle.Solid, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false }).setData(line(t, values));
+    overlay(series.bbUpper, COLORS.band, true);
+    overlay(series.bbMiddle, COLORS.band, true);
+    overlay(series.bbLower, COLORS.band, true);
+    overlay(series.ema20, COLORS.ema20);
+    overlay(series.ema50, COLORS.ema50);
+    overlay(series.ema200, COLORS.ema200);
+
+    const rsi = chart.addSeries(LineSeries, { color: COLORS.rsi, lineWidth: 2, priceLineVisible: false }, 1);
+    rsi.setData(line(t, series.rsi));
+    rsi.createPriceLine({ price: 70, color: COLORS.down, lineStyle: LineStyle.Dashed, lineWidth: 1, axisLabelVisible: true, title: "70" });
+    rsi.createPriceLine({ price: 30, color: COLORS.up, lineStyle: LineStyle.Dashed, lineWidth: 1, axisLabelVisible: true, title: "30" });
+
+    const hist = chart.addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false }, 2);
+    hist.setData(
+      series.macdHistogram.flatMap((v, i) => (v === null ? [] : [{ time: time(t[i]!), value: v, color: v >= 0 ? "rgba(52,211,153,0.55)" : "rgba(248,113,113,0.55)" }])),
+    );
+    chart.addSeries(LineSeries, { color: COLORS.macd, lineWidth: 2, priceLineVisible: false }, 2).setData(line(t, series.macd));
+    chart.addSeries(LineSeries, { color: COLORS.signal, lineWidth: 1, priceLineVisible: false }, 2).setData(line(t, series.macdSignal));
+
+    const panes = chart.panes();
+    panes[0]?.setHeight(300);
+    panes[1]?.setHeight(100);
+    panes[2]?.setHeight(110);
+    chart.timeScale().fitContent();
+    return () => {
+      chart?.remove();
+      chart = undefined;
+    };
+  }, [series]);
+
+  return (
+    <figure className="price-chart">
+      <div ref={ref} className="price-chart-canvas" role="img" aria-label={label} />
+      <figcaption className="chart-legend">
+        {CHART_LEGEND.map((l) => (
+          <span key={l.label} className="legend-item">
+            <span className="legend-swatch" style={{ background: l.color }} aria-hidden="true" />
+            {l.label}
+          </span>
+        ))}
+        <span className="legend-item muted">Panes: price, RSI (14), MACD (12, 26, 9)</span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,315 @@
+import type { ReactNode } from "react";
+import { PriceChart, type ChartSeriesData } from "../../components/charts/PriceChart";
+import { SourceBadge } from "../../components/SourceBadge";
+import { fmtAgo, fmtCompact, fmtNum, fmtPct, fmtPlain, fmtUsd, fmtUsdCompact, trendClass } from "./format";
+import type { PhaseEvent, Section } from "./types";
+
+/** Source, freshness and quality of one section, and why it is partial when it is. */
+export function SectionMeta({ section }: { section: Section | undefined }) {
+  if (!section) return null;
+  const source = section.source && section.source !== "derived" ? section.source : null;
+  return (
+    <div className="section-meta">
+      {source && <SourceBadge source={source} asOf={section.asOf} />}
+      {section.source === "derived" && <span className="badge">derived</span>}
+      {section.fromCache && (
+        <span className="badge cached" title={`Computed ${new Date(section.computedAt).toLocaleString()}`}>
+          cached {fmtAgo(section.computedAt)}
+        </span>
+      )}
+      {section.status !== "unavailable" && section.status !== "failed" && (
+        <span className="badge" title="Data quality: completeness, freshness and source, 0-100">
+          quality {section.qualityScore}/100
+        </span>
+      )}
+      {section.status === "partial" && <span className="badge simulated">partial</span>}
+      {section.status === "failed" && <span className="badge failed">failed</span>}
+    </div>
+  );
+}
+
+function Note({ section }: { section: Section | undefined }) {
+  if (!section) return null;
+  const text = section.status === "failed" || section.status === "partial" ? section.reason : section.status === "unavailable" ? section.note : null;
+  return text ? <p className={`section-note ${section.status === "failed" ? "down" : "muted"}`}>{text}</p> : null;
+}
+
+function Stat({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
+  return (
+    <div className="stat">
+      <span className="label">{label}</span>
+      <span className={`value num ${className ?? ""}`}>{children}</span>
+    </div>
+  );
+}
+
+export function SkeletonCard({ title, lines = 4 }: { title: string; lines?: number }) {
+  return (
+    <section className="card analysis-card" aria-busy="true">
+      <h2>{title}</h2>
+      <div className="skeleton-stack" aria-hidden="true">
+        {Array.from({ length: lines }, (_, i) => (
+          <div key={i} className="skeleton" style={{ width: `${90 - i * 12}%`, height: "1.1em" }} />
+        ))}
+      </div>
+      <p className="visually-hidden">Loading {title.toLowerCase()}</p>
+    </section>
+  );
+}
+
+export function MarketCard({ event }: { event: PhaseEvent }) {
+  const s = event.data.sections.market;
+  const m = s?.data;
+  return (
+    <section className="card analysis-card" aria-labelledby="h-market">
+      <div className="card-head">
+        <h2 id="h-market">Market snapshot</h2>
+        <SectionMeta section={s} />
+      </div>
+      <Note section={s} />
+      {m && (
+        <>
+          <p className={`condition ${m.condition === "bear_market" ? "down" : m.condition === "all_time_high" ? "up" : ""}`}>{m.conditionLabel}</p>
+          <div className="grid grid-3 stats">
+            <Stat label="Price">{fmtUsd(m.priceUsd)}</Stat>
+            <Stat label="Market cap">{fmtUsdCompact(m.marketCapUsd)}</Stat>
+            <Stat label="Volume 24 h">{fmtUsdCompact(m.volume24hUsd)}</Stat>
+            <Stat label="Change 24 h" className={trendClass(m.change24hPct)}>{fmtPct(m.change24hPct)}</Stat>
+            <Stat label="Change 7 d" className={trendClass(m.change7dPct)}>{fmtPct(m.change7dPct)}</Stat>
+            <Stat label="Change 30 d" className={trendClass(m.change30dPct)}>{fmtPct(m.change30dPct)}</Stat>
+            <Stat label="Rank">{m.rank ? `#${m.rank}` : "—"}</Stat>
+            <Stat label="All-time high">{fmtUsd(m.athUsd)}</Stat>
+            <Stat label="From all-time high" className={trendClass(m.distanceFromAthPct)}>{fmtPct(m.distanceFromAthPct)}</Stat>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function SentimentCard({ event }: { event: PhaseEvent }) {
+  const fg = event.data.sections.sentiment;
+  const news = event.data.sections.news;
+  const f = fg?.data;
+  const n = news?.data;
+  return (
+    <section className="card analysis-card" aria-labelledby="h-sentiment">
+      <div className="card-head">
+        <h2 id="h-sentiment">Sentiment and news</h2>
+      </div>
+      <div className="grid grid-2">
+        <div>
+          <div className="card-head">
+            <h3>Fear and Greed index</h3>
+            <SectionMeta section={fg} />
+          </div>
+          <Note section={fg} />
+          {f && (
+            <div className="grid grid-3 stats">
+              <Stat label="Today">
+                {f.value} <span className="muted small">{f.classification}</span>
+              </Stat>
+              <Stat label="7-day change" className={trendClass(f.change7d)}>
+                {f.change7d === null ? "—" : `${f.change7d > 0 ? "+" : ""}${f.change7d} (${f.trend7d})`}
+              </Stat>
+              <Stat label="30-day change" className={trendClass(f.change30d)}>
+                {f.change30d === null ? "—" : `${f.change30d > 0 ? "+" : ""}${f.change30d} (${f.trend30d})`}
+              </Stat>
+              <Stat label="7-day average">{fmtPlain(f.average7d)}</Stat>
+              <Stat label="30-day average">{fmtPlain(f.average30d)}</Stat>
+            </div>
+          )}
+        </div>
+        <div>
+          <div className="card-head">
+            <h3>Headlines</h3>
+            <SectionMeta section={news} />
+          </div>
+          <Note section={news} />
+          {n && n.count === 0 && <p className="muted">No recent headlines for this coin.</p>}
+          {n && n.count > 0 && (
+            <>
+              <p className="muted small">
+                {n.positive} positive, {n.negative} negative, {n.neutral} neutral (AFINN lexicon)
+              </p>
+              <ul className="headlines">
+                {n.headlines.map((h: { url: string; title: string; source: string; label: string; score: number; publishedAt: string }) => (
+                  <li key={h.url}>
+                    <span className={`badge tone ${h.label === "positive" ? "live" : h.label === "negative" ? "failed" : ""}`} title={`AFINN score ${h.score}`}>
+                      {h.label} {h.score > 0 ? `+${h.score}` : h.score}
+                    </span>{" "}
+                    <a href={h.url} target="_blank" rel="noopener noreferrer">
+                      {h.title}
+                    </a>{" "}
+                    <span className="muted small">
+                      {h.source}, {fmtAgo(h.publishedAt)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName: string }) {
+  const s = event.data.sections;
+  const t = s.technical?.data;
+  const r = s.risk?.data;
+  return (
+    <section className="card analysis-card" aria-labelledby="h-technical">
+      <div className="card-head">
+        <h2 id="h-technical">Technical and risk</h2>
+        <SectionMeta section={s.technical} />
+      </div>
+      <Note section={s.technical} />
+      {t?.series && (
+        <PriceChart
+          series={t.series as ChartSeriesData}
+          label={`Daily candles of ${coinName} for the last ${t.series.t.length} days with EMA 20, 50 and 200 and Bollinger Bands, and RSI and MACD panes`}
+        />
+      )}
+      {t && (
+        <>
+          <p className="condition">{t.trend.label}</p>
+          <div className="grid grid-3 stats">
+            <Stat label="RSI (14)">{fmtNum(t.rsi14, 1)}</Stat>
+            <Stat label="MACD (12, 26, 9)">{t.macd ? `${fmtNum(t.macd.macd, 4)} / ${fmtNum(t.macd.signal, 4)}` : "—"}</Stat>
+            <Stat label="MACD histogram" className={trendClass(t.macd?.histogram)}>{fmtNum(t.macd?.histogram, 4)}</Stat>
+            <Stat label="Bollinger (20, 2)">{t.bollinger ? `${fmtUsd(t.bollinger.lower)} – ${fmtUsd(t.bollinger.upper)}` : "—"}</Stat>
+            <Stat label="EMA 20 / 50 / 200">{`${fmtUsd(t.ema20)} / ${fmtUsd(t.ema50)} / ${fmtUsd(t.ema200)}`}</Stat>
+            <Stat label="SMA 50 / 200">{`${fmtUsd(t.sma50)} / ${fmtUsd(t.sma200)}`}</Stat>
+            <Stat label="Stochastic (14, 3)">{t.stochastic ? `%K ${fmtNum(t.stochastic.k, 1)} · %D ${fmtNum(t.stochastic.d, 1)}` : "—"}</Stat>
+            <Stat label="ATR (14)">{`${fmtUsd(t.atr14)} (${fmtNum(t.atrPct, 2)}%)`}</Stat>
+          </div>
+        </>
+      )}
+      <div className="card-head sub">
+        <h3>Risk</h3>
+        <SectionMeta section={s.risk} />
+      </div>
+      <Note section={s.risk} />
+      {r && (
+        <div className="grid grid-3 stats">
+          <Stat label="Annualised volatility">{fmtNum(r.annualisedVolatilityPct, 1)}%</Stat>
+          <Stat label="Maximum drawdown" className="down">{fmtNum(r.maxDrawdownPct, 1)}%</Stat>
+          <Stat label="1-day VaR (95%)">{fmtNum(r.var95Pct, 2)}%</Stat>
+          <Stat label="Correlation with BTC">{fmtNum(r.correlationBtc, 2)}</Stat>
+          <Stat label="Beta to BTC">{fmtNum(r.betaBtc, 2)}</Stat>
+          <Stat label="Days of history">{r.days}</Stat>
+        </div>
+      )}
+      <div className="grid grid-3 extras">
+        <Extra title="On-chain (Bitcoin)" section={s.onchain}>
+          {(d) => (
+            <>
+              <Stat label="Block height">{fmtPlain(d.blockHeight)}</Stat>
+              <Stat label="Hashrate">{d.hashrateEhs === null ? "—" : `${fmtNum(d.hashrateEhs, 1)} EH/s`}</Stat>
+              <Stat label="Mempool">{fmtCompact(d.mempoolTxCount)} tx</Stat>
+            </>
+          )}
+        </Extra>
+        <Extra title="Derivatives" section={s.derivatives}>
+          {(d) => (
+            <>
+              <Stat label={`Funding (${d.contract})`} className={trendClass(d.fundingRatePct)}>{fmtNum(d.fundingRatePct, 4)}% / 8 h</Stat>
+              <Stat label="Open interest">{fmtUsdCompact(d.openInterestUsd)}</Stat>
+            </>
+          )}
+        </Extra>
+        <Extra title="DeFi TVL" section={s.defi}>
+          {(d) => (
+            <>
+              <Stat label="Total value locked">{fmtUsdCompact(d.tvlUsd)}</Stat>
+              <Stat label="7-day change" className={trendClass(d.change7dPct)}>{fmtPct(d.change7dPct)}</Stat>
+            </>
+          )}
+        </Extra>
+      </div>
+    </section>
+  );
+}
+
+function Extra({ title, section, children }: { title: string; section: Section | undefined; children: (d: any) => ReactNode }) {
+  return (
+    <div className="extra">
+      <div className="card-head">
+        <h3>{title}</h3>
+        <SectionMeta section={section} />
+      </div>
+      {section?.data ? <div className="stats">{children(section.data)}</div> : <Note section={section} />}
+    </div>
+  );
+}
+
+export function SynthesisCard({ event }: { event: PhaseEvent }) {
+  const s = event.data.sections.synthesis;
+  const d = s?.data;
+  return (
+    <section className="card analysis-card" aria-labelledby="h-synthesis">
+      <div className="card-head">
+        <h2 id="h-synthesis">Synthesis and outlook</h2>
+        <SectionMeta section={s} />
+      </div>
+      <Note section={s} />
+      {d && (
+        <div className="grid grid-2">
+          <div>
+            <p className="score">
+              <span className={`score-value ${d.rating === "bullish" ? "up" : d.rating === "bearish" ? "down" : ""}`}>{d.score}</span>
+              <span className="muted">/ 100 · {d.rating}</span>
+            </p>
+            <p className="muted small">{d.method}</p>
+            <h3>Why</h3>
+            <ul className="reasons">
+              {d.reasons.map((r: { factor: string; text: string; points: number; category: string }) => (
+                <li key={r.factor}>
+                  <span className={`points num ${r.points > 0 ? "up" : r.points < 0 ? "down" : "muted"}`}>{r.points > 0 ? `+${r.points}` : r.points}</span>
+                  <span>{r.text.replace(/, [+-]?\d+$/, "")}</span>
+                  <span className="muted small">{r.category}</span>
+                </li>
+              ))}
+            </ul>
+            {d.missing.length > 0 && <p className="muted small">Not scored (missing): {d.missing.join(", ")}.</p>}
+          </div>
+          <div>
+            <h3>Expected price range</h3>
+            {d.outlook ? (
+              <>
+                <table className="data ranges">
+                  <caption className="visually-hidden">90% price ranges from realised volatility</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Horizon</th>
+                      <th scope="col">Low</th>
+                      <th scope="col">High</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.outlook.ranges.map((r: { days: number; low: number; high: number; lowPct: number; highPct: number }) => (
+                      <tr key={r.days}>
+                        <th scope="row">{r.days} days</th>
+                        <td className="num">
+                          {fmtUsd(r.low)} <span className="down small">{fmtPct(r.lowPct)}</span>
+                        </td>
+                        <td className="num">
+                          {fmtUsd(r.high)} <span className="up small">{fmtPct(r.highPct)}</span>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <p className="muted small">{d.outlook.assumption}</p>
+              </>
+            ) : (
+              <p className="muted">No range: it needs a price and realised volatility.</p>
+            )}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
