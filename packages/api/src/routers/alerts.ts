@@ -4,7 +4,7 @@ import { z } from "zod";
 import { alertPatch, createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure } from "../alerts/alerts";
 import { alertInput } from "../alerts/rules";
 import { alertTriggerStream } from "../alerts/stream";
-import { watchSession } from "../auth/revocation";
+import { SessionEndedError, watchSession } from "../auth/revocation";
 import { protectedProcedure } from "../trpc";
 
 function fail(f: AlertFailure): never {
@@ -64,6 +64,11 @@ export const alertsRouter = {
             description: t.description,
             triggeredAt: t.triggeredAt,
           });
+        }
+        if (watch.signal.aborted) {
+          // tells the client not to reconnect with this session
+          const reason = watch.signal.reason;
+          throw new TRPCError({ code: "UNAUTHORIZED", message: reason instanceof SessionEndedError ? reason.message : "The session ended." });
         }
       } finally {
         watch.stop();
