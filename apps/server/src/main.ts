@@ -21,7 +21,7 @@ const running = await startServer({ config, logger }).catch((err: unknown) => {
 });
 
 const where = config.DATABASE_URL ? "Postgres" : `embedded PGlite in ${config.DATA_DIR}`;
-logger.info({ port: running.port, database: where }, `UCIE is up at ${config.publicUrl}`);
+logger.info({ port: running.port, database: where, instance: running.services.instanceId }, `UCIE is up at ${config.publicUrl}`);
 if (running.firstAccessCode) {
   logger.info(
     `No access code existed, so one was made: ${running.firstAccessCode}\n` +
@@ -35,10 +35,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, "shutting down");
+    const t0 = performance.now();
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     running.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ ms: Math.round(performance.now() - t0) }, "stopped");
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err }, "shutdown failed");
         process.exit(1);

@@ -70,8 +70,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
         await new Promise<void>((resolve) => {
           // stop accepting; in-flight requests finish; idle keep-alive sockets go now
           server.close(() => resolve());
-          server.closeIdleConnections();
           for (const res of app.locals.streams as Set<import("express").Response>) res.end();
+          server.closeIdleConnections();
+          // the streams just ended leave idle keep-alive sockets behind once their last bytes are out
+          setTimeout(() => server.closeIdleConnections(), 100).unref();
           setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
         await services.events.close();

@@ -26,3 +26,4 @@ export { resolveToken, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE } from "./market/snapshot";
+export { hashPassword } from "./auth/password";

@@ -1,6 +1,7 @@
 import type { Services } from "../services";
 import { cleanup } from "./cleanup";
 import { syncCatalogue } from "../market/catalogue";
+import { evaluateAlerts } from "../alerts/evaluate";
 import type { JobDefinition } from "./scheduler";
 
 export { cleanup, AUTH_LOG_RETENTION_DAYS, type CleanupCounts } from "./cleanup";
@@ -11,6 +12,14 @@ export function defaultJobs(services: Services): JobDefinition[] {
   const { config } = services;
   return [
     { name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) },
+    {
+      name: "alerts",
+      intervalMs: config.ALERT_INTERVAL_SECONDS * 1000,
+      run: async (s, tick) => {
+        const { checked, triggered, expired } = await evaluateAlerts(s, { signal: tick.signal });
+        return { checked, triggered, expired };
+      },
+    },
     // the first tick after start-up of a new day runs at once, so a fresh install leaves the snapshot quickly
     {
       name: "token-sync",
