@@ -108,9 +108,10 @@ export function PriceChart({ series, label }: { series: ChartSeriesData; label: 
     chart.addSeries(LineSeries, { color: COLORS.signal, lineWidth: 1, priceLineVisible: false }, 2).setData(line(t, series.macdSignal));
 
     const panes = chart.panes();
-    panes[0]?.setHeight(300);
-    panes[1]?.setHeight(100);
-    panes[2]?.setHeight(110);
+    // price gets three fifths of the height, RSI and MACD a fifth each
+    panes[0]?.setStretchFactor(3);
+    panes[1]?.setStretchFactor(1);
+    panes[2]?.setStretchFactor(1);
     chart.timeScale().fitContent();
     return () => {
       chart?.remove();

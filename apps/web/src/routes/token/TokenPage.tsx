@@ -77,7 +77,8 @@ export function TokenPage() {
   useEffect(() => setWatchMsg(null), [id]);
 
   const t = token.data;
-  const market = phases[1]?.data.sections.market?.data;
+  const marketSection = phases[1]?.data.sections.market;
+  const market = marketSection?.data;
   const coin = phases[1]?.data.coin;
   const name = t?.name ?? coin?.name ?? id;
   const symbol = t?.symbol ?? coin?.symbol ?? "";
@@ -118,7 +119,11 @@ export function TokenPage() {
         <div className="token-price">
           <span className="price num">{price === null ? <span className="skeleton inline-skeleton" aria-label="Loading price" /> : fmtUsd(price)}</span>
           <span className={`num ${trendClass(change)}`}>{fmtPct(change)} 24 h</span>
-          {t?.source && <SourceBadge source={t.source} asOf={t.asOf} />}
+          {marketSection?.source && marketSection.source !== "derived" ? (
+            <SourceBadge source={marketSection.source} asOf={marketSection.asOf} />
+          ) : (
+            t?.source && <SourceBadge source={t.source} asOf={t.asOf} />
+          )}
         </div>
         <div className="token-actions">
           <button type="button" className="btn btn-primary" onClick={() => addToWatchlist.mutate({ symbol: id })} disabled={addToWatchlist.isPending}>
