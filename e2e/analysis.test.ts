@@ -90,7 +90,7 @@ describe("token page analysis", () => {
     await expect.poll(() => page.locator(".price-chart canvas").count()).toBeGreaterThan(0);
     await screenshot(page, "token-analysis-375");
     // close-ups of the busiest parts at phone width
-    await page.locator(".token-page").screenshot({ path: `${screenshotDir}/token-analysis-375-top.png`, clip: { x: 0, y: 0, width: 375, height: 900 } }).catch(() => undefined);
+    await page.screenshot({ path: `${screenshotDir}/token-analysis-375-top.png`, clip: { x: 0, y: 0, width: 375, height: 900 } });
     await page.locator("section[aria-labelledby=h-technical]").screenshot({ path: `${screenshotDir}/token-analysis-375-technical.png` });
     await page.locator("section[aria-labelledby=h-synthesis]").screenshot({ path: `${screenshotDir}/token-analysis-375-synthesis.png` });
     const wide = await page.evaluate(() =>
