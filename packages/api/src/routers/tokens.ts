@@ -42,7 +42,9 @@ export const tokensRouter = {
       z
         .strictObject({
           limit: z.number().int().min(1).max(250).optional(),
-          cursor: z.number().int().min(0).max(1_000_000).optional(),
+          cursor: z.number().int().min(0).max(1_000_000).nullish(),
+          /** sent by tRPC's infinite queries; only forward paging exists */
+          direction: z.enum(["forward", "backward"]).optional(),
         })
         .optional(),
     )

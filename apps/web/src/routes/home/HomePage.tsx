@@ -1,7 +1,96 @@
-export function HomePage() {
+import { useInfiniteQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@ucie/api";
+import { useEffect, useState } from "react";
+import { SourceBadge } from "../../components/SourceBadge";
+import { TokenSearch } from "../../components/TokenSearch";
+import { useTRPC } from "../../lib/trpc";
+import { formatUtc, timeAgo } from "./format";
+import { MarketTable, MarketTableSkeleton } from "./MarketTable";
+
+export type TokenPage = inferRouterOutputs<AppRouter>["tokens"]["list"];
+export type Token = TokenPage["items"][number];
+
+/** re-render every 30 s so "2 minutes ago" stays true */
+function useNow(ms = 30_000): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+function DataBanner({ page, now }: { page: TokenPage; now: number }) {
+  if (!page.source) return null;
+  if (page.source === "live") {
+    return (
+      <p className="data-banner live" title={`Prices as of ${formatUtc(page.asOf)}`}>
+        <SourceBadge source="live" asOf={page.asOf} /> Live market data from CoinGecko, updated {timeAgo(page.asOf, now)}.
+      </p>
+    );
+  }
+  const day = page.asOf ? new Date(page.asOf).toISOString().slice(0, 10) : "2021-06-24";
   return (
-    <section className="page">
-      <h1>Markets</h1>
+    <p className="data-banner snapshot" title={`Snapshot taken ${formatUtc(page.asOf)}`}>
+      <SourceBadge source="snapshot" asOf={page.asOf} /> Offline snapshot of {day}: real prices from that day, not today's. Sparklines
+      other than Bitcoin's are simulated.
+    </p>
+  );
+}
+
+export function HomePage() {
+  const trpc = useTRPC();
+  const now = useNow();
+  const list = useInfiniteQuery(
+    trpc.tokens.list.infiniteQueryOptions({ limit: 100 }, { getNextPageParam: (p) => p.nextCursor ?? undefined, staleTime: 60_000 }),
+  );
+  const pages = list.data?.pages ?? [];
+  const tokens = pages.flatMap((p) => p.items);
+  const first = pages[0];
+
+  return (
+    <section className="page home" aria-labelledby="markets-title">
+      <div className="page-header">
+        <div>
+          <h1 id="markets-title">Markets</h1>
+          <p className="muted home-sub">Top crypto tokens by market capitalisation.</p>
+        </div>
+        <TokenSearch />
+      </div>
+
+      {first && <DataBanner page={first} now={now} />}
+
+      {list.isPending ? (
+        <MarketTableSkeleton rows={10} />
+      ) : list.isError ? (
+        <div className="card error-state" role="alert">
+          <h2>Market data could not be loaded</h2>
+          <p className="muted">{list.error.message}</p>
+          <button type="button" className="btn" onClick={() => void list.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : tokens.length === 0 ? (
+        <div className="card empty">
+          <h2>No tokens yet</h2>
+          <p>The token catalogue is empty. An operator can fill it with <code>pnpm cli tokens sync</code>.</p>
+        </div>
+      ) : (
+        <>
+          <MarketTable tokens={tokens} />
+          <div className="home-footer">
+            <span className="muted">
+              {tokens.length} of {first?.total ?? tokens.length} tokens
+            </span>
+            {list.hasNextPage && (
+              <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+                {list.isFetchingNextPage ? "Loading…" : "Show more"}
+              </button>
+            )}
+          </div>
+        </>
+      )}
     </section>
   );
 }
