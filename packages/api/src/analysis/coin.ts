@@ -1,25 +1,11 @@
-import { and, asc, eq, sql } from "drizzle-orm";
-import { ucieTokens, type DbOrTx } from "@ucie/db";
+import type { DbOrTx } from "@ucie/db";
+import { resolveToken } from "../market/resolve";
 import type { CatalogueRow } from "./market-snapshot";
 import type { CoinRef } from "./types";
 
-/**
- * The catalogue coin for a CoinGecko id or a ticker (shared API.md, "A coin's identity"): an id wins;
- * a ticker is the active coin with that symbol and the best market-cap rank. Swap for the market
- * package's resolver once it exists.
- */
-export async function resolveCatalogueCoin(db: DbOrTx, input: string): Promise<CatalogueRow | null> {
-  const q = input.trim();
-  if (!q) return null;
-  const [byId] = await db.select().from(ucieTokens).where(eq(ucieTokens.coingeckoId, q.toLowerCase())).limit(1);
-  if (byId) return byId;
-  const [byTicker] = await db
-    .select()
-    .from(ucieTokens)
-    .where(and(eq(ucieTokens.symbol, q.toUpperCase()), eq(ucieTokens.isActive, true)))
-    .orderBy(sql`${ucieTokens.marketCapRank} asc nulls last`, asc(ucieTokens.coingeckoId))
-    .limit(1);
-  return byTicker ?? null;
+/** The catalogue coin for a CoinGecko id or a ticker: the market package's resolver (an id wins). */
+export function resolveCatalogueCoin(db: DbOrTx, input: string): Promise<CatalogueRow | null> {
+  return resolveToken(db, input);
 }
 
 export function coinRef(row: CatalogueRow): CoinRef {
