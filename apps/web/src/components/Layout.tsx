@@ -1,5 +1,6 @@
 import { NavLink, Outlet, Link } from "react-router";
 import { useMe } from "../lib/auth";
+import { AlertNotifications } from "./AlertNotifications";
 
 export function Layout() {
   const { me } = useMe();
@@ -24,6 +25,7 @@ export function Layout() {
           <NavLink to="/alerts">Alerts</NavLink>
         </nav>
         <div className="header-account">
+          <AlertNotifications />
           {me ? (
             <NavLink to="/account" className="account-link" title={me.email}>
               Account
