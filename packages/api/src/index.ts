@@ -25,5 +25,5 @@ export { syncCatalogue, upsertCoins, CATALOGUE_SIZE, type CatalogueSyncResult } 
 export { resolveToken, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
-export { SNAPSHOT_DATE } from "./market/snapshot";
+export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
 export { hashPassword } from "./auth/password";

@@ -1,13 +1,15 @@
 /**
- * Catalogue search, best match first: exact ticker, then ticker prefix, then name (or id) prefix, then a
- * fuzzy name match (pg_trgm). Each tier is its own indexed query (the lower() text_pattern_ops btree
- * indexes for the prefixes, the GIN trigram index for the fuzzy tier) so it stays fast on CoinGecko's
- * whole list of ~17,000 coins; the tiers are merged keeping each coin's best tier.
+ * Catalogue search, best match first: exact ticker (or exact CoinGecko id), then ticker prefix, then
+ * name prefix, then a fuzzy name match (pg_trgm). Each tier is its own indexed query (the lower()
+ * text_pattern_ops btree indexes for exact and prefix matches, the GIN trigram index for the fuzzy tier),
+ * and the fuzzy tier runs only when the first three did not fill the page, so search stays fast on
+ * CoinGecko's whole list of ~17,000 coins (bench/search.bench.ts).
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@ucie/db";
 
-export type MatchKind = "symbol" | "symbol-prefix" | "name-prefix" | "fuzzy";
+/** `id`: the query is the coin's CoinGecko id (ranked with exact tickers) */
+export type MatchKind = "symbol" | "id" | "symbol-prefix" | "name-prefix" | "fuzzy";
 const KINDS: MatchKind[] = ["symbol", "symbol-prefix", "name-prefix", "fuzzy"];
 
 export interface SearchHit {
@@ -23,58 +25,78 @@ export interface SearchHit {
   tickerOwnedByHigherRank: boolean;
 }
 
+type Row = Omit<SearchHit, "match"> & { tier: number };
+
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** LIKE pattern for "starts with q" with q's own % _ \ taken literally */
-function prefixPattern(q: string): string {
-  return `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+function escapeLike(q: string): string {
+  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const ORDER = sql`t.is_active desc, t.market_cap_rank asc nulls last, t.coingecko_id`;
+const SEARCH_TEXT = sql`(lower(t.symbol) || ' ' || lower(t.name))`;
+
+/** the hits of a `candidates (id, tier, score)` CTE, one per coin at its best tier, in display order */
+function hitsFrom(candidates: SQL, n: number): SQL {
+  return sql`
+    with candidates as (${candidates}),
+    best as (select distinct on (id) id, tier, score from candidates order by id, tier, score desc)
+    select t.coingecko_id as "id", t.symbol, t.name, t.image_url as "logo", t.market_cap_rank as "rank",
+      t.is_active as "isActive", t.current_price_usd as "priceUsd", b.tier,
+      exists (
+        select 1 from ucie_tokens o
+        where o.symbol = t.symbol and o.is_active and o.coingecko_id <> t.coingecko_id and o.market_cap_rank is not null
+          and (t.market_cap_rank is null or not t.is_active or o.market_cap_rank < t.market_cap_rank)
+      ) as "tickerOwnedByHigherRank"
+    from best b join ucie_tokens t on t.id = b.id
+    order by b.tier, b.score desc, ${ORDER}
+    limit ${n}`;
 }
 
 export async function searchTokens(db: DbOrTx, query: string, limit = 10): Promise<SearchHit[]> {
   const q = query.trim().toLowerCase().replace(/\s+/g, " ");
   if (!q) return [];
   const n = Math.max(1, Math.min(limit, 50));
-  const prefix = prefixPattern(q);
-  const expr = sql`(lower(t.symbol) || ' ' || lower(t.name))`;
+  const prefix = `${escapeLike(q)}%`;
   // enough candidates per tier that the merge can fill `n` even when tiers overlap
   const per = n * 2;
-  const order = sql`t.is_active desc, t.market_cap_rank asc nulls last, t.coingecko_id`;
-  const fuzzy =
-    q.length >= 3
-      ? sql`union all
-        (select t.id, 3 as tier, similarity(${expr}, ${q}) as score from ucie_tokens t
-          where ${expr} % ${q} or ${expr} like ${`%${prefix}`}
-          order by 3 desc, ${order} limit ${per})`
-      : sql``;
-  const result = await db.execute(sql`
-    with candidates as (
-      (select t.id, 0 as tier, 1::real as score from ucie_tokens t where lower(t.symbol) = ${q} order by ${order} limit ${per})
-      union all
-      (select t.id, 1 as tier, 1::real from ucie_tokens t where lower(t.symbol) like ${prefix} order by ${order} limit ${per})
-      union all
-      (select t.id, 2 as tier, 1::real from ucie_tokens t where lower(t.name) like ${prefix} or t.coingecko_id like ${prefix} order by ${order} limit ${per})
-      ${fuzzy}
+  const direct = rowsOf<Row>(
+    await db.execute(
+      hitsFrom(
+        sql`
+          (select t.id, 0 as tier, 1::real as score from ucie_tokens t where lower(t.symbol) = ${q} or t.coingecko_id = ${q} order by ${ORDER} limit ${per})
+          union all
+          (select t.id, 1, 1::real from ucie_tokens t where lower(t.symbol) like ${prefix} order by ${ORDER} limit ${per})
+          union all
+          (select t.id, 2, 1::real from ucie_tokens t where lower(t.name) like ${prefix} order by ${ORDER} limit ${per})`,
+        n,
+      ),
     ),
-    best as (
-      select distinct on (id) id, tier, score from candidates order by id, tier, score desc
-    )
-    select t.coingecko_id as "id", t.symbol, t.name, t.image_url as "logo", t.market_cap_rank as "rank",
-      t.is_active as "isActive", t.current_price_usd as "priceUsd", b.tier,
-      exists (
-        select 1 from ucie_tokens o
-        where o.symbol = t.symbol and o.is_active and o.coingecko_id <> t.coingecko_id
-          and o.market_cap_rank is not null
-          and (t.market_cap_rank is null or not t.is_active or o.market_cap_rank < t.market_cap_rank)
-      ) as "tickerOwnedByHigherRank"
-    from best b join ucie_tokens t on t.id = b.id
-    order by b.tier, b.score desc, ${order}
-    limit ${n}`);
-  return rowsOf<Omit<SearchHit, "match"> & { tier: number }>(result).map(({ tier, ...hit }) => ({
+  );
+  let fuzzy: Row[] = [];
+  if (direct.length < n && q.length >= 3) {
+    const seen = direct.map((r) => r.id);
+    const exclude = seen.length ? sql`and t.coingecko_id not in (${sql.join(seen.map((id) => sql`${id}`), sql`, `)})` : sql``;
+    const fuzzyQuery = hitsFrom(
+      sql`select t.id, 3 as tier, similarity(${SEARCH_TEXT}, ${q}) as score from ucie_tokens t
+          where (${SEARCH_TEXT} % ${q} or ${SEARCH_TEXT} like ${`%${prefix}`}) ${exclude}
+          order by 3 desc, ${ORDER} limit ${per}`,
+      n - direct.length,
+    );
+    fuzzy = await db.transaction(async (tx) => {
+      // The planner prices similarity() as cheap and picks a sequential scan that computes trigrams for
+      // every row (about 6x slower at 17,000 coins than the GIN index it skips); steer it to the index.
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return rowsOf<Row>(await tx.execute(fuzzyQuery));
+    });
+  }
+  return [...direct, ...fuzzy].map(({ tier, ...hit }) => ({
     ...hit,
     rank: hit.rank === null ? null : Number(hit.rank),
     priceUsd: hit.priceUsd === null ? null : Number(hit.priceUsd),
-    match: KINDS[Number(tier)] ?? "fuzzy",
+    match: Number(tier) === 0 && hit.symbol.toLowerCase() !== q ? "id" : (KINDS[Number(tier)] ?? "fuzzy"),
   }));
 }

@@ -64,11 +64,14 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
 
     it("is case-insensitive and finds names by prefix", async () => {
       const hits = await caller.tokens.search({ query: "BITCOIN" });
-      expect(hits[0]).toMatchObject({ id: "bitcoin", match: "name-prefix" });
+      // the exact CoinGecko id ranks with exact tickers
+      expect(hits[0]).toMatchObject({ id: "bitcoin", match: "id" });
       const names = hits.filter((h) => h.match === "name-prefix").map((h) => h.id);
-      expect(names).toEqual(expect.arrayContaining(["bitcoin", "bitcoin-cash", "bitcoin-cash-sv", "bitcoin-gold"]));
-      // name-prefix hits by rank: Bitcoin (1) before Bitcoin Cash (12)
-      expect(names.indexOf("bitcoin")).toBeLessThan(names.indexOf("bitcoin-cash"));
+      expect(names).toEqual(expect.arrayContaining(["bitcoin-cash", "bitcoin-cash-sv", "bitcoin-gold"]));
+      // name-prefix hits by rank: Bitcoin Cash (12) before Bitcoin SV (39) before Bitcoin Gold (87)
+      expect(names.indexOf("bitcoin-cash")).toBeLessThan(names.indexOf("bitcoin-cash-sv"));
+      expect(names.indexOf("bitcoin-cash-sv")).toBeLessThan(names.indexOf("bitcoin-gold"));
+      expect((await caller.tokens.search({ query: "bitcoin g" }))[0]).toMatchObject({ id: "bitcoin-gold", match: "name-prefix" });
       expect(hits.find((h) => h.id === "wrapped-bitcoin")?.match).toBe("fuzzy");
     });
 
