@@ -127,6 +127,28 @@ describe("home page (offline)", () => {
     await context.close();
   });
 
+  it("shows skeletons while loading and a way to retry when the list fails", async () => {
+    const page = await browser.newPage();
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let fail = true;
+    // batched calls share one URL: hold (and fail) whichever request carries tokens.list
+    await page.route((url) => url.pathname.includes("tokens.list"), async (route) => {
+      await held;
+      if (fail) await route.fulfill({ status: 500, contentType: "application/json", body: "{}" });
+      else await route.continue();
+    });
+    await page.goto(server.url);
+    await expect.poll(() => page.locator(".market-table[aria-busy=true] .skeleton").count()).toBeGreaterThan(10);
+    release();
+    const alert = page.getByRole("alert").filter({ hasText: "Market data could not be loaded" });
+    await expect.poll(() => alert.isVisible(), { timeout: 20_000 }).toBe(true);
+    await expectNoSeriousA11yViolations(page);
+    fail = false;
+    await alert.getByRole("button", { name: "Try again" }).click();
+    await expect.poll(async () => (await rowNames(page))[0]).toBe("Bitcoin");
+  });
+
   it("works at phone width", async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await page.goto(server.url);
