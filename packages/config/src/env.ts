@@ -51,6 +51,7 @@ export const envSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(100, 120_000).default(8000),
   ALERT_INTERVAL_SECONDS: int(1, 86_400).default(60),
   TOKEN_SYNC_INTERVAL_HOURS: int(1, 24 * 30).default(24),
+  PRICE_REFRESH_SECONDS: int(10, 86_400).default(60),
   SESSION_IDLE_TIMEOUT_HOURS: int(1, 24 * 365).default(24 * 7),
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
   REDIS_URL: url(["redis:", "rediss:"]).optional(),

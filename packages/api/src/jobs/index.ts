@@ -1,6 +1,6 @@
 import type { Services } from "../services";
 import { cleanup } from "./cleanup";
-import { syncCatalogue } from "../market/catalogue";
+import { refreshPrices, syncCatalogue } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
 import type { JobDefinition } from "./scheduler";
 
@@ -12,6 +12,8 @@ export function defaultJobs(services: Services): JobDefinition[] {
   const { config } = services;
   return [
     { name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) },
+    // prices between daily syncs: one CoinGecko call a minute for the top 250, well inside the keyless budget
+    { name: "prices", intervalMs: config.PRICE_REFRESH_SECONDS * 1000, run: (s, tick) => refreshPrices(s, tick.signal) },
     {
       name: "alerts",
       intervalMs: config.ALERT_INTERVAL_SECONDS * 1000,

@@ -142,3 +142,53 @@ export async function syncCatalogue(services: Pick<Services, "db" | "market" | "
   );
   return result;
 }
+
+export interface PriceRefreshResult {
+  source: DataSource;
+  /** catalogue rows given fresh figures */
+  updated: number;
+  note?: string;
+}
+
+/**
+ * Between daily catalogue syncs, keep prices current for the watchlist and the alert evaluator: the top 250
+ * come in one /coins/markets call; coins that users follow outside it come in batched /simple/price calls.
+ * Only live data is written: an offline or fallen-back answer would put 2021 prices over today's.
+ */
+export async function refreshPrices(services: Pick<Services, "db" | "market" | "logger">, signal?: AbortSignal): Promise<PriceRefreshResult> {
+  const top = await services.market.topCoins(CATALOGUE_SIZE, signal);
+  if (top.source !== "live") return { source: top.source, updated: 0, note: "no live prices: nothing written" };
+  const known = new Set(
+    (await services.db.select({ id: ucieTokens.coingeckoId }).from(ucieTokens)).map((r) => r.id),
+  );
+  // only coins already in the catalogue: adding and delisting is the daily sync's job
+  const fresh = top.data.filter((c) => known.has(c.id));
+  let updated = await upsertCoins(services.db, fresh, "live");
+
+  const inTop = new Set(top.data.map((c) => c.id));
+  const followed = await services.db.execute(sql`
+    select distinct coin_id as id from ucie_alerts where enabled
+    union select distinct coin_id from ucie_watchlist`);
+  const outside = ((followed as { rows?: { id: string }[] }).rows ?? (followed as unknown as { id: string }[]))
+    .map((r) => r.id)
+    .filter((id) => known.has(id) && !inTop.has(id));
+  for (let i = 0; i < outside.length; i += 100) {
+    const batch = outside.slice(i, i + 100);
+    const prices = await services.market.prices(batch, signal);
+    if (prices.source !== "live") break;
+    for (const [id, p] of Object.entries(prices.data)) {
+      await services.db
+        .update(ucieTokens)
+        .set({
+          currentPriceUsd: p.usd,
+          ...(p.usd_24h_change != null ? { priceChangePct24h: p.usd_24h_change } : {}),
+          ...(p.usd_24h_vol != null ? { totalVolumeUsd: p.usd_24h_vol } : {}),
+          lastUpdated: prices.asOf,
+          source: "live",
+        })
+        .where(eq(ucieTokens.coingeckoId, id));
+      updated++;
+    }
+  }
+  return { source: "live", updated };
+}
