@@ -5,12 +5,12 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { useSubscription } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@ucie/api";
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useMe } from "../lib/auth";
-import { useTRPC } from "../lib/trpc";
+import { useSharedStream } from "../lib/shared-stream";
+import { useTRPC, useTRPCClient } from "../lib/trpc";
 import { formatPct, formatPrice } from "../routes/home/format";
 
 type Trigger = inferRouterOutputs<AppRouter>["alerts"]["triggers"][number];
@@ -50,17 +50,24 @@ function Notifications() {
   const buttonRef = useRef<HTMLButtonElement>(null);
   const recent = useQuery(trpc.alerts.triggers.queryOptions({ limit: 10 }, { staleTime: 60_000 }));
 
-  useSubscription(
-    trpc.alerts.onTriggered.subscriptionOptions(undefined, {
-      onData(ev) {
-        const t = ev.data;
-        const key = ev.id;
-        setToasts((list) => (list.some((x) => x.key === key) ? list : [...list.slice(-2), { key, description: t.description, value: formatValue(t.type, t.value), at: new Date(t.triggeredAt) }]));
-        setUnseen((n) => n + 1);
-        void queryClient.invalidateQueries({ queryKey: trpc.alerts.triggers.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
-      },
-    }),
+  const client = useTRPCClient();
+  // one SSE stream for all tabs of this browser (see lib/shared-stream.ts)
+  useSharedStream<Trigger>(
+    "alert-triggers",
+    true,
+    (lastEventId, h) => {
+      const sub = client.alerts.onTriggered.subscribe(lastEventId ? { lastEventId } : undefined, {
+        onData: (ev) => h.onData(ev.id, ev.data as Trigger),
+        onError: h.onError,
+      });
+      return () => sub.unsubscribe();
+    },
+    (key, t) => {
+      setToasts((list) => (list.some((x) => x.key === key) ? list : [...list.slice(-2), { key, description: t.description, value: formatValue(t.type, t.value), at: new Date(t.triggeredAt) }]));
+      setUnseen((n) => n + 1);
+      void queryClient.invalidateQueries({ queryKey: trpc.alerts.triggers.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
+    },
   );
 
   // each toast leaves on its own after a while; the list behind the bell keeps it
