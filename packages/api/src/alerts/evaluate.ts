@@ -8,12 +8,12 @@
  *   expiry of old alerts, and ONE statement that
  *     1. claims this tick's coins in `ucie_alert_coin_samples` with `FOR UPDATE SKIP LOCKED` (a coin already
  *        stamped with this tick is not evaluated again, so a second run of the same tick checks nothing),
- *     2. values and decides every enabled alert of those coins (the coin's previous sample is what a
- *        `price_cross` compares with),
+ *     2. values and decides every enabled alert of those coins,
  *     3. records each firing in `ucie_alert_triggers` (`ON CONFLICT (alert_id, tick_key) DO NOTHING`: a
  *        retried tick cannot fire twice), and
- *     4. writes only the alerts whose state changes (fired, re-armed, first check); writing all 100,000
- *        rows every minute would cost seconds, and the coin's sample row already says when it was checked.
+ *     4. writes only the alerts whose state changes: fired, re-armed, or (a `price_cross`) the price moved
+ *        to the other side of its line, which is all a cross needs of the previous sample. Writing all
+ *        100,000 rows every minute would cost seconds; the coin's sample row says when they were checked.
  * - After commit, each new trigger is published on the EventBus (Postgres NOTIFY reaches every instance)
  *   and e-mailed when the alert asks for it.
  */
@@ -115,8 +115,8 @@ async function indicatorInputs(
 
 /**
  * The one statement: claim this tick's coins, value and decide every enabled alert of those coins, record
- * the firings, and write only the alerts whose state changes (fired, re-armed, first check). Untouched
- * alerts were still checked: their coin's sample row says when.
+ * the firings, and write only the alerts whose state changes. Untouched alerts were still checked: their
+ * coin's sample row says when.
  */
 export function evaluationStatement(opts: {
   now: Date;
@@ -128,7 +128,7 @@ export function evaluationStatement(opts: {
   const m = REARM_MARGIN;
   return sql`
 WITH claimed AS (
-  SELECT s.coin_id, s.price_usd AS prev_price
+  SELECT s.coin_id
   FROM ucie_alert_coin_samples s
   WHERE s.tick_key IS DISTINCT FROM ${opts.tickKey}
   FOR UPDATE SKIP LOCKED
@@ -144,9 +144,9 @@ sampled AS (
 ),
 due AS (
   SELECT a.id, a.user_id, a.symbol, a.coin_id, a.alert_type, a.threshold_value AS thr, a.condition_details AS cd,
-         a.repeat_mode, a.cooldown_seconds, a.triggered_at, a.armed, a.snoozed_until, a.updated_at, a.last_checked_at,
-         -- the previous sample a cross compares with: the alert's own until its first check, then its coin's
-         CASE WHEN a.last_checked_at IS NULL THEN a.last_value ELSE c.prev_price END AS prev
+         a.repeat_mode, a.cooldown_seconds, a.triggered_at, a.armed, a.snoozed_until, a.updated_at,
+         -- the previous sample a cross compares with; it is rewritten whenever the price changes side
+         a.last_value AS prev
   FROM claimed c
   JOIN ucie_alerts a ON a.coin_id = c.coin_id
   WHERE a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now})
@@ -190,7 +190,7 @@ measured AS (
     END AS margin
   FROM valued x
 ),
-decided AS (
+judged AS (
   SELECT j.*,
     coalesce(
       j.v IS NOT NULL AND j.armed
@@ -208,8 +208,14 @@ decided AS (
       NOT j.armed AND CASE WHEN j.alert_type = 'price_cross' THEN
         CASE j.dir WHEN 'up' THEN j.v < j.thr - j.margin WHEN 'down' THEN j.v > j.thr + j.margin ELSE abs(j.v - j.thr) > j.margin END
       ELSE j.e < -j.margin END,
-      false) AS rearm
+      false) AS rearm,
+    -- a cross only needs to know on which side of its line the price was: it is written when that changes
+    coalesce(j.alert_type = 'price_cross' AND j.v IS NOT NULL AND sign(j.v - j.thr) IS DISTINCT FROM sign(j.prev - j.thr), false) AS moved
   FROM measured j
+),
+decided AS (
+  -- only alerts whose state changes go on: a tick over 100,000 alerts keeps a few thousand
+  SELECT * FROM judged WHERE fires OR rearm OR moved
 ),
 fired AS (
   INSERT INTO ucie_alert_triggers (alert_id, user_id, symbol, coin_id, alert_type, value, tick_key, details, triggered_at)
@@ -220,10 +226,8 @@ fired AS (
   RETURNING seq, alert_id, user_id, symbol, coin_id, alert_type, value, details, triggered_at
 ),
 writes AS (
-  -- only alerts whose state changes are written: a tick over 100,000 alerts writes a few hundred rows
   SELECT d.id, d.v, d.rearm, d.updated_at, f.alert_id IS NOT NULL AS did_fire
   FROM decided d LEFT JOIN fired f ON f.alert_id = d.id
-  WHERE d.fires OR d.rearm OR d.last_checked_at IS NULL
 ),
 changed AS (
   UPDATE ucie_alerts a SET
@@ -235,12 +239,15 @@ changed AS (
     trigger_count = a.trigger_count + CASE WHEN w.did_fire THEN 1 ELSE 0 END,
     enabled = CASE WHEN w.did_fire AND a.repeat_mode = 'once' THEN false ELSE a.enabled END
   FROM writes w
-  -- a user's edit committed meanwhile wins over this tick's view of the alert
-  WHERE a.id = w.id AND a.updated_at = w.updated_at
+  -- the id array lets the planner fetch the few rows by primary key instead of scanning the table
+  WHERE a.id = ANY(ARRAY(SELECT id FROM writes)) AND a.id = w.id
+    -- a user's edit committed meanwhile wins over this tick's view of the alert
+    AND a.updated_at = w.updated_at
   RETURNING a.id
 )
 SELECT
-  (SELECT count(*) FROM decided)::int AS checked,
+  (SELECT count(*) FROM claimed c JOIN ucie_alerts a ON a.coin_id = c.coin_id
+    WHERE a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now}))::int AS checked,
   (SELECT count(*) FROM changed)::int AS written,
   (SELECT count(*) FROM sampled)::int AS coins,
   coalesce((
@@ -279,10 +286,13 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
         WHERE enabled AND expires_at <= ${now.toISOString()}::timestamptz
         RETURNING id`),
     );
-    // every coin with an enabled alert gets its sample row, which the statement claims
+    // every coin with an enabled alert gets its sample row, which the statement claims (alerts always
+    // name a catalogue coin, and probing the catalogue's few hundred rows is cheaper than scanning alerts)
     await tx.execute(sql`
       INSERT INTO ucie_alert_coin_samples (coin_id)
-      SELECT DISTINCT a.coin_id FROM ucie_alerts a WHERE a.enabled
+      SELECT t.coingecko_id FROM ucie_tokens t
+      WHERE NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = t.coingecko_id)
+        AND EXISTS (SELECT 1 FROM ucie_alerts a WHERE a.coin_id = t.coingecko_id AND a.enabled)
       ON CONFLICT (coin_id) DO NOTHING`);
     const [row] = rowsOf<{ checked: number; triggers: RawTrigger[] | string }>(
       await tx.execute(evaluationStatement({ now, tickKey, metrics, sentiment })),

@@ -129,10 +129,9 @@ export const ucieAlertTriggers = pgTable(
 
 /**
  * The alert evaluator's per-coin state. A tick claims coins here (`FOR UPDATE SKIP LOCKED` on rows whose
- * `tick_key` is not yet this tick), so each coin's alerts are evaluated once per tick by one instance, and
- * `price_usd` is the coin's price at its previous evaluation: the sample a `price_cross` compares with.
- * Keeping it per coin lets a tick write only the alerts whose state changes (not 100,000 rows a minute);
- * `checked_at` is when every enabled alert of the coin was last checked.
+ * `tick_key` is not yet this tick), so each coin's alerts are evaluated once per tick by one instance.
+ * `checked_at` is when every enabled alert of the coin was last checked, which lets a tick write only the
+ * alerts whose state changes (not 100,000 rows a minute); `price_usd` is the price it was checked at.
  */
 export const ucieAlertCoinSamples = pgTable("ucie_alert_coin_samples", {
   coinId: text().primaryKey(),
