@@ -3,6 +3,7 @@ import { createDb, ucieAlerts, ucieAlertTriggers, type Database } from "@ucie/db
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
+import type { MailMessage } from "../lib/mail";
 import { EventBus } from "../lib/events";
 import { createOfflineMarket } from "../market/offline";
 import type { Candle, MarketService } from "../market/types";
@@ -19,6 +20,7 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
   const clock = new FakeClock(new Date("2026-03-01T10:00:00Z"));
   const historyCalls: string[] = [];
   let fearGreed = [50, 50];
+  const mail: MailMessage[] = [];
 
   // a market whose daily candles rise every day (RSI near 100) and whose volume we set: the offline
   // market for everything else
@@ -41,7 +43,7 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
 
   beforeAll(async () => {
     database = await createTestDb(kind);
-    services = testServices(database, clock, { market });
+    services = testServices(database, clock, { market, mailer: { send: async (m) => void mail.push(m) } });
     await seedCoins(services.db);
   });
   afterAll(async () => {
@@ -221,6 +223,22 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
     expect(counts).toEqual([1, 1, 1, 0, 1, 0, 1, 0]);
     const trig = (await services.db.select().from(ucieAlertTriggers).where(eq(ucieAlertTriggers.alertId, spike.id)))[0]!;
     expect(trig.value).toBeCloseTo(5, 5); // 5e9 against an average of 1e9
+  });
+
+  it("e-mails a firing when the alert asks for it, with the rule and a link", async () => {
+    await setPrice(services.db, "uniswap", 20);
+    const { caller } = await loginCaller(services, "mail-me@example.test");
+    const loud = await caller.alerts.create({ symbol: "uniswap", type: "price_below", threshold: 15, email: true });
+    const quiet = await caller.alerts.create({ symbol: "uniswap", type: "price_below", threshold: 16 });
+    await tick();
+    mail.length = 0;
+    await setPrice(services.db, "uniswap", 14);
+    const r = await tick();
+    expect(r.triggers.map((t) => t.alertId).sort()).toEqual([loud.id, quiet.id].sort());
+    expect(mail).toHaveLength(1);
+    expect(mail[0]).toMatchObject({ to: "mail-me@example.test", subject: "UCIE alert: UNI price at or below $15" });
+    expect(mail[0]!.text).toContain("/token/uniswap");
+    expect(mail[0]!.text).toContain("Value: 14");
   });
 
   it("a retried tick cannot fire twice; a second run of the same tick checks nothing", async () => {
