@@ -79,6 +79,7 @@ describe("watchlist and alerts in the browser", () => {
     const panel = page.getByRole("region", { name: "Recent alerts" });
     await expect.poll(() => panel.textContent()).toContain("BTC price at or above $31,000");
     await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "alerts-recent-panel");
     await page.keyboard.press("Escape");
     await expect.poll(() => panel.isVisible()).toBe(false);
 
