@@ -64,7 +64,7 @@ describe.each(testDbKinds())("price refresh (%s)", (kind) => {
 
   it("writes nothing from an offline or fallen-back answer", async () => {
     const live = (await price("bitcoin"))!.p;
-    up.fail("/coins/markets", "500");
+    up.fail("/coins/markets", "error");
     const r = await refreshPrices(services("auto"));
     expect(r).toMatchObject({ source: "snapshot", updated: 0 });
     expect((await price("bitcoin"))!.p).toBe(live);
