@@ -1,17 +1,8 @@
-import { ConfigError, loadConfig } from "@ucie/config";
+import { loadConfigOrExit } from "@ucie/config";
 import { createLogger } from "@ucie/api";
 import { startServer } from "./server";
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 
 // human-readable lines in a terminal, JSON lines everywhere else (files, containers, CI)
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY || (process.stdout.isTTY && !process.env.CI) });

@@ -4,10 +4,9 @@
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import path from "node:path";
 import { bootstrap, createServices, defaultJobs, startScheduler, type ServiceOverrides, type Services } from "@ucie/api";
 import type { Config } from "@ucie/config";
-import { createDb, type Database } from "@ucie/db";
+import { openDatabase, type Database } from "@ucie/db";
 import { createApp } from "./app";
 
 export interface RunningServer {
@@ -26,14 +25,6 @@ export interface StartOptions extends ServiceOverrides {
   webDist?: string;
   /** run the periodic jobs (token sync, alerts, clean-up); default true */
   jobs?: boolean;
-}
-
-export async function openDatabase(config: Config): Promise<Database> {
-  return createDb({
-    url: config.DATABASE_URL,
-    dataDir: config.DATABASE_URL ? undefined : path.join(config.DATA_DIR, "pglite"),
-    poolMax: config.DB_POOL_MAX,
-  });
 }
 
 export async function startServer(opts: StartOptions): Promise<RunningServer> {

@@ -110,3 +110,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     coingeckoCallsPerMinute: env.COINGECKO_CALLS_PER_MINUTE ?? (env.COINGECKO_API_KEY ? (pro ? 500 : 30) : 30),
   };
 }
+
+/** For entry points (server, CLI): a bad configuration prints its one line and ends the process. */
+export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

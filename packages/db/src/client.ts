@@ -52,6 +52,15 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** The database the configuration names: Postgres at DATABASE_URL, else PGlite under DATA_DIR/pglite. */
+export async function openDatabase(config: { DATABASE_URL?: string; DATA_DIR: string; DB_POOL_MAX: number }): Promise<Database> {
+  return createDb({
+    url: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : path.join(config.DATA_DIR, "pglite"),
+    poolMax: config.DB_POOL_MAX,
+  });
+}
+
 export async function createDb(config: DbConfig = {}): Promise<Database> {
   if (config.url) return createPostgres(config.url, config.poolMax ?? 10);
   return createPglite(config);
