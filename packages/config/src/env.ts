@@ -21,7 +21,10 @@ const url = (protocols: string[]) =>
       }, `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`),
   );
 
-const int = (min: number, max: number) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max));
+const int = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.preprocess(emptyToUndefined, z.coerce.number({ error: message }).int(message).min(min, message).max(max, message));
+};
 const bool = z.preprocess(
   emptyToUndefined,
   z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes"),
@@ -91,7 +94,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const variable = String(issue.path[0] ?? "environment");
     const value = source[variable];
     const shown = variable.includes("KEY") || variable.includes("URL") ? "" : ` (got "${value}")`;
-    throw new ConfigError(variable, `${issue.message.toLowerCase()}${shown}`);
+    const detail = issue.code === "invalid_value" ? `must be one of ${issue.values.map((v) => String(v)).join(", ")}` : issue.message;
+    throw new ConfigError(variable, `${detail}${shown}`);
   }
   const env = parsed.data;
   // pnpm runs scripts inside the package folder; a relative DATA_DIR means "from where you typed the command"
