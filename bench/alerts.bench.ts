@@ -10,14 +10,11 @@
  *
  * Run alone: `node --import tsx bench/alerts.bench.ts` (writes bench/results/alerts.json).
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import postgres from "postgres";
 import { createServices, evaluateAlerts, FakeClock } from "@ucie/api";
 import { loadConfig } from "@ucie/config";
-import { createDb, migrate, type Database } from "@ucie/db";
+import { migrate, type Database } from "@ucie/db";
+import { runStandalone, scratchDatabase } from "./lib";
 
 export interface AlertsBenchResult {
   alerts: number;
@@ -30,22 +27,6 @@ const ALERTS = 100_000;
 const USERS = 1_000;
 const COINS = 250;
 
-async function scratchDatabase(serverUrl: string): Promise<{ database: Database; drop(): Promise<void> }> {
-  const name = `ucie_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await createDb({ url: url.toString(), poolMax: 4 });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 /** plain SQL through the raw driver (the bench needs no query builder) */
 async function exec(database: Database, text: string): Promise<void> {
@@ -79,8 +60,8 @@ async function seed(database: Database): Promise<void> {
 }
 
 export async function benchAlerts(databaseUrl = process.env.BENCH_DATABASE_URL): Promise<AlertsBenchResult & { note?: string; firstTickMs: number; triggered: number }> {
-  const scratch = databaseUrl ? await scratchDatabase(databaseUrl) : null;
-  const database = scratch?.database ?? (await createDb({}));
+  const scratch = await scratchDatabase(databaseUrl);
+  const { database } = scratch;
   const note = databaseUrl ? undefined : "PGlite (BENCH_DATABASE_URL unset): the one-second target is for Postgres";
   const clock = new FakeClock(new Date("2026-01-01T00:00:00Z"));
   const services = createServices(database, {
@@ -119,16 +100,8 @@ export async function benchAlerts(databaseUrl = process.env.BENCH_DATABASE_URL):
     };
   } finally {
     await services.events.close();
-    if (scratch) await scratch.drop();
-    else await database.close();
+    await scratch.drop();
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await benchAlerts();
-  console.table([result]);
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "alerts.json"), JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2));
-  process.exit(0);
-}
+await runStandalone(import.meta.url, "alerts", () => benchAlerts());

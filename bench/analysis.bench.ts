@@ -13,6 +13,7 @@ import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import { createDb, migrate, users } from "@ucie/db";
 import { spawnServerProcess, type ServerProcess } from "@ucie/server/process";
 import { createTestClient, type TestClient } from "@ucie/server/testing";
+import { runStandalone } from "./lib";
 
 export interface AnalysisBenchResult {
   cachedFirstEventMs: { p50: number; p99: number };
@@ -103,8 +104,4 @@ export async function benchAnalysis(baseUrl?: string): Promise<AnalysisBenchResu
   }
 }
 
-// `node --import tsx bench/analysis.bench.ts` runs it alone
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchAnalysis(process.argv[2]), null, 2));
-  process.exit(0);
-}
+await runStandalone(import.meta.url, "analysis", () => benchAnalysis(process.argv[2]));

@@ -9,8 +9,7 @@ import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import { createSession, createServices } from "@ucie/api";
 import { createDb, migrate, users } from "@ucie/db";
-import postgres from "postgres";
-import { load, root, spawnServer, type LoadResult } from "./lib";
+import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
 
 const results: Record<string, unknown> = {};
 const rows: [string, string, string][] = [];
@@ -20,25 +19,11 @@ const row = (name: string, value: string, note = "") => {
 };
 
 const benchUrl = process.env.BENCH_DATABASE_URL;
-let databaseUrl: string | undefined;
-let dataDir: string | undefined;
-let dropDatabase: (() => Promise<void>) | undefined;
-if (benchUrl) {
-  const name = `ucie_bench_${Date.now().toString(36)}`;
-  const admin = postgres(benchUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  const u = new URL(benchUrl);
-  u.pathname = `/${name}`;
-  databaseUrl = u.toString();
-  dropDatabase = async () => {
-    const a = postgres(benchUrl, { max: 1, onnotice: () => {} });
-    await a.unsafe(`drop database if exists "${name}" with (force)`);
-    await a.end();
-  };
-} else {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), "ucie-bench-"));
-}
+// Postgres: a scratch database the server process shares with us. PGlite: a data directory we seed, close,
+// and hand to the server (PGlite is one process at a time).
+const scratch = benchUrl ? await scratchDatabase(benchUrl) : null;
+const databaseUrl = scratch?.url;
+const dataDir = scratch ? undefined : mkdtempSync(path.join(os.tmpdir(), "ucie-bench-"));
 const dbLabel = benchUrl ? "Postgres" : "PGlite";
 console.log(`UCIE benchmarks on ${dbLabel}, ${os.cpus().length} cores, Node ${process.version}`);
 
@@ -47,14 +32,14 @@ const PASSWORD = "correct horse battery staple";
 const ACCOUNTS = 1000;
 let sessionToken = "";
 {
-  const database = await createDb(databaseUrl ? { url: databaseUrl } : { dataDir: path.join(dataDir!, "pglite") });
+  const database = scratch?.database ?? (await createDb({ dataDir: path.join(dataDir!, "pglite") }));
   await migrate(database);
   const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
   const values = Array.from({ length: ACCOUNTS }, (_, i) => ({ email: `bench${i}@example.com`, passwordHash, emailVerified: true }));
   const inserted = await database.db.insert(users).values(values).returning({ id: users.id });
   const services = createServices(database);
   sessionToken = (await createSession(database.db, inserted[0]!.id, services.clock, services.sessionPolicy)).token;
-  await database.close();
+  if (!scratch) await database.close();
 }
 
 const server = await spawnServer(
@@ -129,7 +114,7 @@ try {
 } finally {
   clearInterval(sampler);
   await server.stop();
-  await dropDatabase?.();
+  await scratch?.drop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -9,14 +9,11 @@
  *
  * Run alone: `node --import tsx bench/search.bench.ts` (writes bench/results/search.json).
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import postgres from "postgres";
 import { createCaller, createContextInner, createServices, loadSnapshot, upsertCoins, type MarketCoin } from "@ucie/api";
 import { loadConfig } from "@ucie/config";
-import { createDb, migrate, type Database } from "@ucie/db";
+import { migrate, type Database } from "@ucie/db";
+import { runStandalone, scratchDatabase } from "./lib";
 
 export const COINS = 17_000;
 const WARMUP = 60;
@@ -84,22 +81,6 @@ export const QUERIES = [
   "a", "z", "zzqxj", "nothing-like-this",
 ];
 
-async function scratchDatabase(serverUrl: string): Promise<{ database: Database; drop(): Promise<void> }> {
-  const name = `ucie_bench_search_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await createDb({ url: url.toString(), poolMax: 4 });
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -108,8 +89,8 @@ function percentile(sorted: number[], p: number): number {
 export async function benchSearch(
   databaseUrl = process.env.BENCH_DATABASE_URL,
 ): Promise<{ name: string; p50Ms: number; p99Ms: number; coins: number; queries: number; database: string; slowestQuery: string }> {
-  const scratch = databaseUrl ? await scratchDatabase(databaseUrl) : null;
-  const database = scratch?.database ?? (await createDb({}));
+  const scratch = await scratchDatabase(databaseUrl);
+  const { database } = scratch;
   const services = createServices(database, { config: loadConfig({ MARKET_DATA: "offline", LOG_LEVEL: "silent" }) });
   try {
     await migrate(database);
@@ -152,16 +133,8 @@ export async function benchSearch(
     };
   } finally {
     await services.events.close();
-    if (scratch) await scratch.drop();
-    else await database.close();
+    await scratch.drop();
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await benchSearch();
-  console.table([result]);
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "search.json"), JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2));
-  process.exit(0);
-}
+await runStandalone(import.meta.url, "search", () => benchSearch());
