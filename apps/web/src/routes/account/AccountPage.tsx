@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
+import { DataTable } from "../../components/DataTable";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { useTRPC } from "../../lib/trpc";
 import { FormAlert, formError } from "../auth/form";
@@ -99,54 +100,42 @@ export function AccountPage() {
           </FormAlert>
         )}
         {sessions.data && (
-          <div className="table-wrap">
-            <table className="data sessions-table">
-              <caption className="visually-hidden">Your sessions, this device first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">IP address</th>
-                  <th scope="col">Logged in</th>
-                  <th scope="col">Ends if idle</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+          <DataTable
+            className="sessions-table"
+            caption="Your sessions, this device first"
+            columns={["Device", "IP address", "Logged in", "Ends if idle"]}
+          >
+            {[...sessions.data]
+              .sort((a, b) => Number(b.current) - Number(a.current))
+              .map((s) => (
+                <tr key={s.id} className={s.current ? "current" : undefined} aria-current={s.current ? "true" : undefined}>
+                  <td data-label="Device">
+                    <span className="device">{deviceLabel(s.userAgent)}</span>{" "}
+                    {s.current && <span className="badge cached">This device</span>}
+                  </td>
+                  <td data-label="IP address" className="num">
+                    {s.ip ?? "—"}
+                  </td>
+                  <td data-label="Logged in">{dateTime.format(new Date(s.createdAt))}</td>
+                  <td data-label="Ends if idle">{dateTime.format(new Date(s.expiresAt))}</td>
+                  <td className="r">
+                    {s.current ? (
+                      <span className="muted small">Current</span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        disabled={revoke.isPending && revoke.variables?.id === s.id}
+                        onClick={() => revoke.mutate({ id: s.id })}
+                        aria-label={`End session: ${deviceLabel(s.userAgent)}, logged in ${dateTime.format(new Date(s.createdAt))}`}
+                      >
+                        {revoke.isPending && revoke.variables?.id === s.id ? "Ending…" : "End session"}
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {[...sessions.data]
-                  .sort((a, b) => Number(b.current) - Number(a.current))
-                  .map((s) => (
-                    <tr key={s.id} className={s.current ? "current" : undefined} aria-current={s.current ? "true" : undefined}>
-                      <td data-label="Device">
-                        <span className="device">{deviceLabel(s.userAgent)}</span>{" "}
-                        {s.current && <span className="badge cached">This device</span>}
-                      </td>
-                      <td data-label="IP address" className="num">
-                        {s.ip ?? "—"}
-                      </td>
-                      <td data-label="Logged in">{dateTime.format(new Date(s.createdAt))}</td>
-                      <td data-label="Ends if idle">{dateTime.format(new Date(s.expiresAt))}</td>
-                      <td className="r">
-                        {s.current ? (
-                          <span className="muted small">Current</span>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-sm"
-                            disabled={revoke.isPending && revoke.variables?.id === s.id}
-                            onClick={() => revoke.mutate({ id: s.id })}
-                            aria-label={`End session: ${deviceLabel(s.userAgent)}, logged in ${dateTime.format(new Date(s.createdAt))}`}
-                          >
-                            {revoke.isPending && revoke.variables?.id === s.id ? "Ending…" : "End session"}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+          </DataTable>
         )}
         {sessions.data && others === 0 && <p className="muted small">No other device is logged in.</p>}
       </div>

@@ -2,7 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useLocation, useSearchParams } from "react-router";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
-import { Field, FormAlert, formError } from "./form";
+import { EmailField, FormAlert, MutationError, SubmitButton } from "./form";
 
 export function CheckInboxPage() {
   const trpc = useTRPC();
@@ -33,23 +33,14 @@ export function CheckInboxPage() {
         </p>
         <p className="muted">Nothing arrived after a few minutes? Look in your spam folder, or ask for a new link.</p>
         <form className="stack" onSubmit={onSubmit} noValidate>
-          <Field
-            label="E-mail"
-            type="email"
-            autoComplete="email"
-            required
-            maxLength={254}
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={fieldErrors(resend.error).email}
-          />
-          {formError(resend.error) && <FormAlert>{formError(resend.error)}</FormAlert>}
+          <EmailField value={email} onChange={setEmail} error={fieldErrors(resend.error).email} />
+          <MutationError error={resend.error} />
           {resend.isSuccess && (
             <FormAlert kind="success">If {email} has an account waiting for confirmation, a new link is on its way.</FormAlert>
           )}
-          <button type="submit" className="btn" disabled={resend.isPending}>
-            {resend.isPending ? "Sending…" : "Send a new link"}
-          </button>
+          <SubmitButton pending={resend.isPending} pendingLabel="Sending…" className="btn">
+            Send a new link
+          </SubmitButton>
         </form>
       </div>
       <p className="muted center">

@@ -2,7 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
-import { Field, FormAlert, formError } from "./form";
+import { EmailField, FormAlert, MutationError, SubmitButton } from "./form";
 
 export function ForgotPasswordPage() {
   const trpc = useTRPC();
@@ -30,20 +30,11 @@ export function ForgotPasswordPage() {
       ) : (
         <form className="card stack" onSubmit={onSubmit} noValidate aria-busy={request.isPending}>
           <p className="muted">Enter the e-mail address of your account and we will send you a link to choose a new password.</p>
-          {formError(request.error) && <FormAlert>{formError(request.error)}</FormAlert>}
-          <Field
-            label="E-mail"
-            type="email"
-            autoComplete="email"
-            required
-            maxLength={254}
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={fieldErrors(request.error).email}
-          />
-          <button type="submit" className="btn btn-primary" disabled={request.isPending}>
-            {request.isPending ? "Sending…" : "Send the link"}
-          </button>
+          <MutationError error={request.error} />
+          <EmailField value={email} onChange={setEmail} error={fieldErrors(request.error).email} />
+          <SubmitButton pending={request.isPending} pendingLabel="Sending…">
+            Send the link
+          </SubmitButton>
         </form>
       )}
       <p className="muted center">

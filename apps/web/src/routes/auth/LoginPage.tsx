@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { errorCode, fieldErrors, useTRPC } from "../../lib/trpc";
-import { Field, FormAlert, formError, PasswordField, safeNext } from "./form";
+import { EmailField, FormAlert, formError, PasswordField, safeNext, SubmitButton } from "./form";
 
 export function LoginPage() {
   const trpc = useTRPC();
@@ -63,23 +63,14 @@ export function LoginPage() {
         )}
         {resend.isSuccess && <FormAlert kind="success">A new confirmation link is on its way to {email}.</FormAlert>}
         {resend.isError && <FormAlert>{formError(resend.error)}</FormAlert>}
-        <Field
-          label="E-mail"
-          type="email"
-          autoComplete="username"
-          required
-          maxLength={254}
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.email}
-        />
+        <EmailField autoComplete="username" value={email} onChange={setEmail} error={errors.email} />
         <PasswordField label="Password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} />
         <div className="form-row-end">
           <Link to="/forgot-password">Forgot your password?</Link>
         </div>
-        <button type="submit" className="btn btn-primary" disabled={login.isPending}>
-          {login.isPending ? "Logging in…" : "Log in"}
-        </button>
+        <SubmitButton pending={login.isPending} pendingLabel="Logging in…">
+          Log in
+        </SubmitButton>
       </form>
       <p className="muted center">
         New here? <Link to="/register">Create an account</Link> with your access code.

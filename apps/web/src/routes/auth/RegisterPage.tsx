@@ -2,7 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
-import { Field, FormAlert, formError, PasswordField } from "./form";
+import { EmailField, Field, MutationError, PasswordField, SubmitButton } from "./form";
 
 export function RegisterPage() {
   const trpc = useTRPC();
@@ -27,17 +27,8 @@ export function RegisterPage() {
       <h1>Create your account</h1>
       <p className="muted">UCIE is invite-only: you need an access code from the person who runs this server.</p>
       <form className="card stack" onSubmit={onSubmit} noValidate aria-busy={register.isPending}>
-        {formError(register.error) && <FormAlert>{formError(register.error)}</FormAlert>}
-        <Field
-          label="E-mail"
-          type="email"
-          autoComplete="email"
-          required
-          maxLength={254}
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.email}
-        />
+        <MutationError error={register.error} />
+        <EmailField value={email} onChange={setEmail} error={errors.email} />
         <PasswordField label="Password" isNew autoComplete="new-password" value={password} onChange={setPassword} error={errors.password} />
         <Field
           label="Access code"
@@ -52,9 +43,9 @@ export function RegisterPage() {
           error={errors.accessCode}
           hint="Each code creates one account."
         />
-        <button type="submit" className="btn btn-primary" disabled={register.isPending}>
-          {register.isPending ? "Creating account…" : "Create account"}
-        </button>
+        <SubmitButton pending={register.isPending} pendingLabel="Creating account…">
+          Create account
+        </SubmitButton>
       </form>
       <p className="muted center">
         Already have an account? <Link to="/login">Log in</Link>

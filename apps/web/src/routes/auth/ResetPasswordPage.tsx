@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useResetSessionData } from "../../lib/auth";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
-import { FormAlert, formError, PasswordField } from "./form";
+import { FormAlert, formError, PasswordField, SubmitButton } from "./form";
 
 export function ResetPasswordPage() {
   const trpc = useTRPC();
@@ -62,9 +62,9 @@ export function ResetPasswordPage() {
         )}
         <PasswordField label="New password" isNew autoComplete="new-password" value={password} onChange={setPassword} error={errors.password} />
         <p className="muted small">Changing your password logs you out everywhere, on every device.</p>
-        <button type="submit" className="btn btn-primary" disabled={reset.isPending}>
-          {reset.isPending ? "Saving…" : "Set the new password"}
-        </button>
+        <SubmitButton pending={reset.isPending} pendingLabel="Saving…">
+          Set the new password
+        </SubmitButton>
       </form>
     </section>
   );

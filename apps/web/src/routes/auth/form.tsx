@@ -35,6 +35,32 @@ export function Field({ label, error, hint, ...input }: FieldProps) {
   );
 }
 
+/** The login form names it "username" so that password managers pair it with the password; the other forms say "email". */
+export function EmailField({
+  value,
+  onChange,
+  error,
+  autoComplete = "email",
+}: {
+  value: string;
+  onChange(value: string): void;
+  error?: string;
+  autoComplete?: "email" | "username";
+}) {
+  return (
+    <Field
+      label="E-mail"
+      type="email"
+      autoComplete={autoComplete}
+      required
+      maxLength={254}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+    />
+  );
+}
+
 /** A password field with a show/hide toggle, and optionally the length guidance for a new password. */
 export function PasswordField({
   label,
@@ -123,6 +149,31 @@ export function FormAlert({ children, kind = "error" }: { children: ReactNode; k
     <div className={kind === "error" ? "form-error" : "form-success"} role={kind === "error" ? "alert" : "status"}>
       {children}
     </div>
+  );
+}
+
+/** Shows a failed call's message, unless the message belongs beside a field. */
+export function MutationError({ error }: { error: unknown }) {
+  const message = formError(error);
+  return message ? <FormAlert>{message}</FormAlert> : null;
+}
+
+/** Disabled while the call runs, and says so, so a second click cannot send it twice. */
+export function SubmitButton({
+  pending,
+  pendingLabel,
+  className = "btn btn-primary",
+  children,
+}: {
+  pending: boolean;
+  pendingLabel: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <button type="submit" className={className} disabled={pending}>
+      {pending ? pendingLabel : children}
+    </button>
   );
 }
 

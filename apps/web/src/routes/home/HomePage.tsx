@@ -2,6 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@ucie/api";
 import { useEffect, useState } from "react";
+import { EmptyState, LoadError } from "../../components/QueryStates";
 import { SourceBadge } from "../../components/SourceBadge";
 import { TokenSearch } from "../../components/TokenSearch";
 import { useTRPC } from "../../lib/trpc";
@@ -64,18 +65,11 @@ export function HomePage() {
       {list.isPending ? (
         <MarketTableSkeleton rows={10} />
       ) : list.isError ? (
-        <div className="card error-state" role="alert">
-          <h2>Market data could not be loaded</h2>
-          <p className="muted">{list.error.message}</p>
-          <button type="button" className="btn" onClick={() => void list.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError title="Market data could not be loaded" error={list.error} onRetry={() => void list.refetch()} />
       ) : tokens.length === 0 ? (
-        <div className="card empty">
-          <h2>No tokens yet</h2>
-          <p>The token catalogue is empty. An operator can fill it with <code>pnpm cli tokens sync</code>.</p>
-        </div>
+        <EmptyState title="No tokens yet">
+          The token catalogue is empty. An operator can fill it with <code>pnpm cli tokens sync</code>.
+        </EmptyState>
       ) : (
         <>
           <MarketTable tokens={tokens} />

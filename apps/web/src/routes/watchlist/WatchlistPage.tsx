@@ -4,6 +4,8 @@ import type { AppRouter } from "@ucie/api";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
+import { DataTable } from "../../components/DataTable";
+import { EmptyState, LoadError, SkeletonRows } from "../../components/QueryStates";
 import { TokenSearch } from "../../components/TokenSearch";
 import { errorCode, useTRPC } from "../../lib/trpc";
 import { changeClass, formatPct, formatPrice, timeAgo } from "../home/format";
@@ -47,52 +49,23 @@ export function WatchlistPage() {
       </div>
 
       {list.isPending ? (
-        <div className="table-wrap" aria-busy="true" aria-label="Loading your watchlist">
-          {Array.from({ length: 4 }, (_, i) => (
-            <div key={i} className="skeleton wl-skeleton-row" />
-          ))}
-        </div>
+        <SkeletonRows label="Loading your watchlist" count={4} />
       ) : list.isError ? (
-        <div className="card error-state" role="alert">
-          <h2>Your watchlist could not be loaded</h2>
-          <p className="muted">{list.error.message}</p>
-          <button type="button" className="btn" onClick={() => void list.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError title="Your watchlist could not be loaded" error={list.error} onRetry={() => void list.refetch()} />
       ) : list.data.length === 0 ? (
-        <div className="card empty">
-          <h2>Your watchlist is empty</h2>
-          <p>
-            Search for a coin above to add it, or open one from <Link to="/">Markets</Link> and choose “Add to watchlist”.
-          </p>
-        </div>
+        <EmptyState title="Your watchlist is empty">
+          Search for a coin above to add it, or open one from <Link to="/">Markets</Link> and choose “Add to watchlist”.
+        </EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="data watchlist-table">
-            <caption className="visually-hidden">Your watchlist: {list.data.length} coins</caption>
-            <thead>
-              <tr>
-                <th scope="col">Coin</th>
-                <th scope="col" className="r">
-                  Price
-                </th>
-                <th scope="col" className="r">
-                  24 h
-                </th>
-                <th scope="col">Notes</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((item) => (
-                <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="watchlist-table"
+          caption={`Your watchlist: ${list.data.length} coins`}
+          columns={["Coin", { label: "Price", className: "r" }, { label: "24 h", className: "r" }, "Notes"]}
+        >
+          {list.data.map((item) => (
+            <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
+          ))}
+        </DataTable>
       )}
     </section>
   );
