@@ -57,7 +57,6 @@ export const envSchema = z.object({
   PRICE_REFRESH_SECONDS: int(10, 86_400).default(60),
   SESSION_IDLE_TIMEOUT_HOURS: int(1, 24 * 365).default(24 * 7),
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
-  REDIS_URL: url(["redis:", "rediss:"]).optional(),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
