@@ -3,7 +3,8 @@ export type DataSourceName = "live" | "snapshot" | "simulated" | "cached";
 
 const LABEL: Record<DataSourceName, string> = {
   live: "live",
-  snapshot: "snapshot",
+  // the snapshot's date travels with its prices wherever they are shown
+  snapshot: "snapshot 2021-06-24",
   simulated: "simulated",
   cached: "cached",
 };

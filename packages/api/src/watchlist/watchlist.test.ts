@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { ucieWatchlist } from "@ucie/db";
+import { ucieTokens, ucieWatchlist } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
@@ -25,6 +25,11 @@ describe.each(testDbKinds())("watchlist (%s)", (kind) => {
     const { caller } = await loginCaller(services);
     const item = await caller.watchlist.add({ symbol: "btc", notes: "long term" });
     expect(item).toMatchObject({ id: "bitcoin", symbol: "BTC", priceUsd: 30_000, change24h: 2.5, notes: "long term", delisted: false });
+    // the price says where it came from, so an offline snapshot price is never mistaken for today's
+    expect(item.priceSource).toBe("snapshot"); // seeded as the offline snapshot
+    await services.db.update(ucieTokens).set({ source: "live" }).where(eq(ucieTokens.coingeckoId, "bitcoin"));
+    expect((await caller.watchlist.list())[0]!.priceSource).toBe("live");
+    await services.db.update(ucieTokens).set({ source: "snapshot" }).where(eq(ucieTokens.coingeckoId, "bitcoin"));
     // a shared ticker resolves to the best-ranked active coin
     expect(await caller.watchlist.add({ symbol: "UNI" })).toMatchObject({ id: "uniswap" });
     // the id always wins over a ticker

@@ -19,6 +19,8 @@ export interface WatchlistItem {
   change24h: number | null;
   /** when the catalogue last priced the coin */
   priceAt: Date | null;
+  /** where the price came from: `live` (CoinGecko) or `snapshot` (the bundled 2021-06-24 data, offline) */
+  priceSource: "live" | "snapshot";
   /** the coin left the catalogue or is no longer priced */
   delisted: boolean;
   notes: string | null;
@@ -36,6 +38,7 @@ function itemQuery(db: DbOrTx) {
       priceUsd: ucieTokens.currentPriceUsd,
       change24h: ucieTokens.priceChangePct24h,
       priceAt: ucieTokens.lastUpdated,
+      priceSource: sql<"live" | "snapshot">`coalesce(${ucieTokens.source}, 'live')`,
       delisted: sql<boolean>`(${ucieTokens.id} IS NULL OR NOT ${ucieTokens.isActive} OR ${ucieTokens.currentPriceUsd} IS NULL)`,
       notes: ucieWatchlist.notes,
       addedAt: ucieWatchlist.addedAt,

@@ -3,6 +3,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@ucie/api";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
+import { SourceBadge } from "../../components/SourceBadge";
 import { CoinLogo } from "../../components/CoinLogo";
 import { DataTable } from "../../components/DataTable";
 import { EmptyState, LoadError, SkeletonRows } from "../../components/QueryStates";
@@ -94,6 +95,11 @@ function WatchlistRow({ item, onChanged, onNotice }: { item: Item; onChanged: ()
       </td>
       <td data-label="Price" className="r num">
         {formatPrice(item.priceUsd)}
+        {item.priceSource === "snapshot" && !item.delisted && (
+          <div>
+            <SourceBadge source="snapshot" asOf={item.priceAt} />
+          </div>
+        )}
         {item.delisted && (
           <div className="wl-delisted">
             <span className="badge delisted">delisted</span>{" "}
