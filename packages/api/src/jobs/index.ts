@@ -13,10 +13,11 @@ export function defaultJobs(services: Services): JobDefinition[] {
   return [
     { name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) },
     // prices between daily syncs: one CoinGecko call a minute for the top 250, well inside the keyless budget
-    { name: "prices", intervalMs: config.PRICE_REFRESH_SECONDS * 1000, run: (s, tick) => refreshPrices(s, tick.signal) },
+    { name: "prices", intervalMs: config.PRICE_REFRESH_SECONDS * 1000, quiet: true, run: (s, tick) => refreshPrices(s, tick.signal) },
     {
       name: "alerts",
       intervalMs: config.ALERT_INTERVAL_SECONDS * 1000,
+      quiet: true,
       run: async (s, tick) => {
         const { checked, triggered, expired } = await evaluateAlerts(s, { signal: tick.signal });
         return { checked, triggered, expired };

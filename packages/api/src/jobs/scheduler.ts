@@ -12,6 +12,8 @@ export interface JobDefinition {
   intervalMs: number;
   /** how long a claimed run may go unfinished before another instance may take it over */
   leaseMs?: number;
+  /** runs every minute or so: log its routine runs at debug, not info */
+  quiet?: boolean;
   run(services: Services, tick: { key: string; signal: AbortSignal }): Promise<unknown>;
 }
 
@@ -59,7 +61,7 @@ export async function runJobTick(
     await services.db.execute(sql`
       update job_runs set finished_at = now(), result = ${JSON.stringify(result ?? null)}::jsonb
       where job = ${job.name} and tick_key = ${tickKey}`);
-    log.info({ result, ms: Math.round(performance.now() - started) }, `job ${job.name} done`);
+    log[job.quiet ? "debug" : "info"]({ result, ms: Math.round(performance.now() - started) }, `job ${job.name} done`);
     return { job: job.name, tickKey, ran: true, result };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
