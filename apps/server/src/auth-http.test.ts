@@ -5,7 +5,7 @@
 import { createAccessCodes, createLogger } from "@ucie/api";
 import { authLogs, sessions } from "@ucie/db";
 import { createTestDb, defaultTestDbKind, type TestDatabase } from "@ucie/db/testing";
-import { desc } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestClient, type TestServer } from "./testing";
 
@@ -218,6 +218,33 @@ describe("what the server writes down", () => {
         expect(log).not.toContain(secret);
         expect(table).not.toContain(secret);
       }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("on an unexpected database failure, tells the caller only 'Internal error' and logs the query without its values", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info", destination: { write: (s: string) => void lines.push(s) } });
+    const server = await startTestServer({ logger });
+    try {
+      const [code] = await createAccessCodes(server.services.db, 1);
+      // a fault inside the registration transaction: the redemption UPDATE fails in the database
+      await server.database.db.execute(sql`create function ucie_test_fail() returns trigger language plpgsql as $$
+        begin raise exception 'injected failure'; end $$`);
+      await server.database.db.execute(sql`create trigger ucie_test_fail before update on access_codes for each row execute function ucie_test_fail()`);
+      const email = "fault-canary@example.com";
+      const res = await post(server.client(), "auth.register", { email, password: PASSWORD, accessCode: code! });
+      expect(res.status).toBe(500);
+      const body = await res.text();
+      expect(JSON.parse(body).error.json.message).toBe("Internal error");
+      for (const leak of ["update", "access_codes", code!, email]) expect(body).not.toContain(leak);
+
+      const log = lines.join("\n");
+      expect(log).toContain("procedure failed");
+      expect(log).toContain("injected failure"); // the operator still learns what went wrong
+      expect(log).not.toContain(code!);
+      expect(log).not.toContain(email);
     } finally {
       await server.close();
     }

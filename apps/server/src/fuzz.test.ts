@@ -99,4 +99,42 @@ describe("fuzzing every procedure", () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await countRows(server)).toEqual(before);
   });
+
+  it("answers 400 naming the field when one field of an otherwise valid input is what the database cannot store", async () => {
+    const call = async (path: string, type: "query" | "mutation", input: unknown) => {
+      const raw = JSON.stringify(superjson.serialize(input));
+      const headers = { origin: server.url, cookie, "content-type": "application/json" };
+      const res =
+        type === "mutation"
+          ? await fetch(`${server.url}/trpc/${path}`, { method: "POST", headers, body: raw })
+          : await fetch(`${server.url}/trpc/${path}?input=${encodeURIComponent(raw)}`, { headers });
+      const body = (await res.json()) as { error?: { json?: { message?: string } } };
+      return `${res.status} ${body.error?.json?.message ?? "(no error)"}`;
+    };
+    const created = await call("alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1 });
+    expect(created).toBe("200 (no error)");
+    const before = await countRows(server);
+    const r = await server.database.db.execute(sql`select id from ucie_alerts limit 1`);
+    const alertId = ((r as { rows?: { id: string }[] }).rows ?? (r as unknown as { id: string }[]))[0]!.id;
+    const nul = "a\u0000b";
+    const cases: Array<[string, "query" | "mutation", unknown, string]> = [
+      // Postgres text has no NUL character
+      ["watchlist.add", "mutation", { symbol: "BTC", notes: nul }, "notes"],
+      ["watchlist.remove", "mutation", { symbol: nul }, "symbol"],
+      ["tokens.get", "query", { symbol: nul }, "symbol"],
+      ["tokens.search", "query", { query: nul }, "query"],
+      ["auth.register", "mutation", { email: "nul@example.com", password: "a sturdy passphrase", accessCode: "UCIE-\u0000AAA" }, "accessCode"],
+      ["alerts.create", "mutation", { symbol: "BTC", type: "price_cross", threshold: 1, condition: { direction: nul } }, "condition.direction"],
+      // JavaScript dates reach the year 275760, Postgres (as the driver writes them) the year 9999
+      ["alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1, expiresAt: new Date(8.64e15) }, "expiresAt"],
+      ["alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1, expiresAt: new Date("+010000-01-01T00:00:00Z") }, "expiresAt"],
+      ["alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1, snoozedUntil: new Date(-8.64e15) }, "snoozedUntil"],
+      ["alerts.update", "mutation", { id: alertId, snoozedUntil: new Date(8.64e15) }, "snoozedUntil"],
+      ["alerts.update", "mutation", { id: alertId, expiresAt: new Date("+010000-01-01T00:00:00Z") }, "expiresAt"],
+    ];
+    const answers = [];
+    for (const [path, type, input, field] of cases) answers.push([path, field, await call(path, type, input)]);
+    expect(answers).toEqual(cases.map(([path, , , field]) => [path, field, expect.stringMatching(new RegExp(`^400 ${field.replace(".", "\\.")}: `))]));
+    expect(await countRows(server)).toEqual(before);
+  });
 });

@@ -20,6 +20,9 @@ const t = initTRPC.context<Context>().create({
       const field = first?.path.length ? first.path.join(".") : "input";
       shape.message = `${field}: ${first?.message ?? "invalid value"}`;
     }
+    // an unexpected failure is logged in full on the server (app.ts); the caller learns only that it
+    // happened, never a driver message with the SQL text and its parameters
+    if (error.code === "INTERNAL_SERVER_ERROR") shape.message = "Internal error";
     return { ...shape, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
   sse: {
@@ -42,7 +45,45 @@ const databaseErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(databaseErrors);
+/** Where in a raw input the first string holding a NUL character is ("notes", "condition.direction"), or null. */
+export function findNulString(input: unknown): string | null {
+  // iterative, so a deeply nested body cannot exhaust the stack
+  const stack: Array<[unknown, string]> = [[input, ""]];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return path || "input";
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) stack.push([v, path ? `${path}.${k}` : k]);
+    }
+  }
+  return null;
+}
+
+/**
+ * Postgres text cannot hold a NUL character: such a string would reach the database and fail there as
+ * a 500. No input has a use for one, so every procedure refuses it up front, naming the field.
+ */
+const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
+  let raw: unknown;
+  try {
+    raw = await getRawInput();
+  } catch {
+    return next(); // unreadable input: the procedure's own parser answers BAD_REQUEST
+  }
+  const field = findNulString(raw);
+  if (field) {
+    const message = "must not contain a NUL character";
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `${field}: ${message}`,
+      cause: new ZodError([{ code: "custom", path: field === "input" ? [] : field.split("."), message, input: undefined }]),
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(databaseErrors).use(noNulCharacters);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });

@@ -37,9 +37,19 @@ const direction = z.enum(["up", "down", "any"], { error: "Choose up, down or any
 const finite = (what: string) => z.number({ error: `Enter ${what}` }).finite(`Enter ${what}`);
 const price = finite("a threshold price").positive("The threshold price must be above zero").max(1e12, "That price is too large");
 
+/**
+ * A date the database can store: Postgres timestamps stop at 4713 BC and, as written by the driver
+ * (toISOString), at the year 9999, while JavaScript dates run to ±275760; an alert date outside this
+ * range is a typing slip.
+ */
+const alertDate = z.coerce
+  .date({ error: "Enter a valid date" })
+  .min(new Date("2000-01-01T00:00:00Z"), "Enter a date after the year 2000")
+  .max(new Date("9999-12-31T23:59:59.999Z"), "Enter a date before the year 10000");
+
 const common = {
   symbol: z.string().trim().min(1, "Choose a coin").max(100),
-  expiresAt: z.coerce.date({ error: "Enter a valid date" }).nullish(),
+  expiresAt: alertDate.nullish(),
   repeat: z.enum(["once", "repeat"], { error: "Choose once or repeat" }).optional(),
   cooldownSeconds: z
     .number({ error: "Enter a cooldown in seconds" })
@@ -47,7 +57,7 @@ const common = {
     .min(MIN_COOLDOWN_SECONDS, `The cooldown is at least ${MIN_COOLDOWN_SECONDS} seconds`)
     .max(MAX_COOLDOWN_SECONDS, "The cooldown is at most 30 days")
     .optional(),
-  snoozedUntil: z.coerce.date({ error: "Enter a valid date" }).nullish(),
+  snoozedUntil: alertDate.nullish(),
   /** also send an e-mail each time it fires */
   email: z.boolean().optional(),
 };

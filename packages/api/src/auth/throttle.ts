@@ -8,6 +8,7 @@
  * pool; the single statement below is all the mechanism there is.
  */
 import { createHash } from "node:crypto";
+import { isIPv6 } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { authThrottle, type DbOrTx } from "@ucie/db";
 
@@ -39,9 +40,26 @@ export interface ThrottleResult {
   retryAfterSeconds: number;
 }
 
+/**
+ * The client an IP address stands for. One IPv6 host or home line holds a whole /64 (often more), so
+ * counting each address apart would give it 2^64 fresh per-IP buckets; an IPv4-mapped address is its IPv4.
+ */
+export function ipBucket(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head = "", tail = ""] = ip.split("%")[0]!.toLowerCase().split("::") as [string, string?];
+  // an embedded IPv4 tail (::1.2.3.4) fills two groups of the low 64 bits, which are dropped anyway
+  const split = (part: string) => (part ? part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : []);
+  const left = split(head);
+  const right = ip.includes("::") ? split(tail) : [];
+  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => Number.parseInt(g || "0", 16).toString(16)).join(":")}::/64`;
+}
+
 /** Bucket key for a rule and a subject; e-mail addresses are hashed so the table holds none. */
 export function throttleKey(rule: ThrottleRule, subject: string | null | undefined): string {
-  const s = subject ?? "unknown";
+  const s = subject && rule.name.endsWith(":ip") ? ipBucket(subject) : (subject ?? "unknown");
   const shown = s.includes("@") ? createHash("sha256").update(s).digest("hex").slice(0, 32) : s.slice(0, 100);
   return `${rule.name}:${shown}`;
 }

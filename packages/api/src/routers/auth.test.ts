@@ -297,6 +297,23 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
         expect(e.code).toBe("UNAUTHORIZED"),
       );
     }, 60_000);
+
+    it("counts an IPv6 /64 as one address: rotating the low 64 bits does not escape the per-IP limit", async () => {
+      // one host or home line owns a whole /64; were each address its own bucket, the limit would be 2^64 times too loose
+      for (let i = 0; i < THROTTLE_RULES.loginIp.limit; i++) {
+        const b = env.browser({ ip: `2001:db8:77:1:${i.toString(16)}::${(i + 1).toString(16)}` });
+        expect((await failure(b.api.auth.login({ email: `v6spray${i}@example.com`, password: "password guess" }))).code).toBe("UNAUTHORIZED");
+      }
+      const rotated = env.browser({ ip: "2001:db8:77:1:ffff:ffff:ffff:fffe" });
+      expect((await failure(rotated.api.auth.login({ email: "v6spray-last@example.com", password: "password guess" }))).code).toBe(
+        "TOO_MANY_REQUESTS",
+      );
+      expect(Number(rotated.headers["retry-after"])).toBeGreaterThan(0);
+      // the neighbouring /64 is someone else
+      await failure(env.browser({ ip: "2001:db8:77:2::1" }).api.auth.login({ email: "v6spray-last@example.com", password: "x" })).then((e) =>
+        expect(e.code).toBe("UNAUTHORIZED"),
+      );
+    }, 60_000);
   });
 
   describe("sessions", () => {
