@@ -176,19 +176,23 @@ export async function refreshPrices(services: Pick<Services, "db" | "market" | "
     const batch = outside.slice(i, i + 100);
     const prices = await services.market.prices(batch, signal);
     if (prices.source !== "live") break;
-    for (const [id, p] of Object.entries(prices.data)) {
-      await services.db
-        .update(ucieTokens)
-        .set({
-          currentPriceUsd: p.usd,
-          ...(p.usd_24h_change != null ? { priceChangePct24h: p.usd_24h_change } : {}),
-          ...(p.usd_24h_vol != null ? { totalVolumeUsd: p.usd_24h_vol } : {}),
-          lastUpdated: prices.asOf,
-          source: "live",
-        })
-        .where(eq(ucieTokens.coingeckoId, id));
-      updated++;
-    }
+    const entries = Object.entries(prices.data).filter(([, p]) => Number.isFinite(p.usd));
+    if (entries.length === 0) continue;
+    // one statement for the whole batch
+    const values = sql.join(
+      entries.map(([id, p]) => sql`(${id}, ${p.usd}::float8, ${p.usd_24h_change ?? null}::float8, ${p.usd_24h_vol ?? null}::float8)`),
+      sql`, `,
+    );
+    await services.db.execute(sql`
+      update ucie_tokens t set
+        current_price_usd = v.usd,
+        price_change_pct_24h = coalesce(v.change, t.price_change_pct_24h),
+        total_volume_usd = coalesce(v.vol, t.total_volume_usd),
+        last_updated = ${prices.asOf.toISOString()}::timestamptz,
+        source = 'live'
+      from (values ${values}) as v(id, usd, change, vol)
+      where t.coingecko_id = v.id`);
+    updated += entries.length;
   }
   return { source: "live", updated };
 }
