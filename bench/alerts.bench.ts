@@ -27,7 +27,6 @@ const ALERTS = 100_000;
 const USERS = 1_000;
 const COINS = 250;
 
-
 /** plain SQL through the raw driver (the bench needs no query builder) */
 async function exec(database: Database, text: string): Promise<void> {
   if (database.raw.kind === "postgres") await database.raw.sql.unsafe(text);
@@ -35,16 +34,24 @@ async function exec(database: Database, text: string): Promise<void> {
 }
 
 async function seed(database: Database): Promise<void> {
-  await exec(database, `
+  await exec(
+    database,
+    `
     INSERT INTO ucie_tokens (coingecko_id, symbol, name, market_cap_rank, current_price_usd, price_change_pct_1h,
                              price_change_pct_24h, total_volume_usd, is_active, last_updated, source)
     SELECT 'coin-' || i, 'C' || i, 'Coin ' || i, i, 100 + i, (i % 7) - 3, (i % 21) - 10, 1e6 * i, true, now(), 'snapshot'
-    FROM generate_series(1, ${COINS}) AS i`);
-  await exec(database, `
+    FROM generate_series(1, ${COINS}) AS i`,
+  );
+  await exec(
+    database,
+    `
     INSERT INTO users (email, password_hash, email_verified)
-    SELECT 'bench' || i || '@example.test', 'x', true FROM generate_series(1, ${USERS}) AS i`);
+    SELECT 'bench' || i || '@example.test', 'x', true FROM generate_series(1, ${USERS}) AS i`,
+  );
   // thresholds spread around each coin's price so a few percent fire, as in real use
-  await exec(database, `
+  await exec(
+    database,
+    `
     WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users)
     INSERT INTO ucie_alerts (user_id, symbol, coin_id, alert_type, threshold_value, condition_details, repeat_mode, cooldown_seconds)
     SELECT u.id, 'C' || c, 'coin-' || c, t.type,
@@ -55,11 +62,14 @@ async function seed(database: Database): Promise<void> {
     FROM generate_series(1, ${ALERTS}) AS i
     CROSS JOIN LATERAL (SELECT 1 + (i * 7919) % ${COINS} AS c) cc
     CROSS JOIN LATERAL (SELECT (ARRAY['price_above', 'price_below', 'price_cross', 'percent_change'])[1 + i % 4] AS type) t
-    JOIN u ON u.n = 1 + i % ${USERS}`);
+    JOIN u ON u.n = 1 + i % ${USERS}`,
+  );
   await exec(database, `ANALYZE`);
 }
 
-export async function benchAlerts(databaseUrl = process.env.BENCH_DATABASE_URL): Promise<AlertsBenchResult & { note?: string; firstTickMs: number; triggered: number }> {
+export async function benchAlerts(
+  databaseUrl = process.env.BENCH_DATABASE_URL,
+): Promise<AlertsBenchResult & { note?: string; firstTickMs: number; triggered: number }> {
   const scratch = await scratchDatabase(databaseUrl);
   const { database } = scratch;
   const note = databaseUrl ? undefined : "PGlite (BENCH_DATABASE_URL unset): the one-second target is for Postgres";

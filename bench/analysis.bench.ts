@@ -21,7 +21,20 @@ export interface AnalysisBenchResult {
 }
 
 /** coins of the bundled snapshot, each analysed once uncached */
-const UNCACHED_COINS = ["bitcoin", "ethereum", "tether", "binancecoin", "cardano", "dogecoin", "ripple", "usd-coin", "polkadot", "uniswap", "solana", "chainlink"];
+const UNCACHED_COINS = [
+  "bitcoin",
+  "ethereum",
+  "tether",
+  "binancecoin",
+  "cardano",
+  "dogecoin",
+  "ripple",
+  "usd-coin",
+  "polkadot",
+  "uniswap",
+  "solana",
+  "chainlink",
+];
 const CACHED_RUNS = 40;
 
 const percentile = (xs: number[], p: number) => {
@@ -72,7 +85,10 @@ export async function benchAnalysis(baseUrl?: string): Promise<AnalysisBenchResu
       // seed a signed-in user before the server opens the database (PGlite allows one process)
       const database = await createDb({ dataDir: path.join(dataDir, "pglite") });
       await migrate(database);
-      const [user] = await database.db.insert(users).values({ email: "bench-analysis@example.com", passwordHash: "x", emailVerified: true }).returning({ id: users.id });
+      const [user] = await database.db
+        .insert(users)
+        .values({ email: "bench-analysis@example.com", passwordHash: "x", emailVerified: true })
+        .returning({ id: users.id });
       const services = createServices(database);
       token = (await createSession(database.db, user!.id, services.clock, services.sessionPolicy)).token;
       await database.close();

@@ -43,7 +43,12 @@ let sessionToken = "";
 }
 
 const server = await spawnServer(
-  { ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir! }), MARKET_DATA: "offline", TRUST_PROXY: "true", ALERT_INTERVAL_SECONDS: "3600" },
+  {
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir! }),
+    MARKET_DATA: "offline",
+    TRUST_PROXY: "true",
+    ALERT_INTERVAL_SECONDS: "3600",
+  },
   40_000 + Math.floor(Math.random() * 10_000),
 );
 let peakRss = server.rssMb();
@@ -93,7 +98,11 @@ try {
   const logins: LoadResult = await loginLoad;
   results.login = { logins, pingDuringLogins };
   row("auth.login (argon2id), 10 conns", `${logins.requestsPerSec} logins/s`, `p99 ${logins.p99Ms} ms, non-2xx ${logins.non2xx}`);
-  row("system.ping while logins run, 5 conns", `p99 ${pingDuringLogins.p99Ms} ms`, `${pingDuringLogins.requestsPerSec} req/s (hashing off the event loop)`);
+  row(
+    "system.ping while logins run, 5 conns",
+    `p99 ${pingDuringLogins.p99Ms} ms`,
+    `${pingDuringLogins.requestsPerSec} req/s (hashing off the event loop)`,
+  );
 
   // ---- the feature benchmarks each area provides
   for (const [file, fn] of [
@@ -111,9 +120,17 @@ try {
     const r = (await mod[fn]!(fn === "benchAnalysis" ? undefined : benchUrl)) as Record<string, any>;
     results[fn] = r;
     if (fn === "benchSearch") {
-      row(`tokens.search over ${r.coins.toLocaleString("en")} coins`, `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`, `${r.queries} queries; slowest ${r.slowestQuery}`);
+      row(
+        `tokens.search over ${r.coins.toLocaleString("en")} coins`,
+        `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+        `${r.queries} queries; slowest ${r.slowestQuery}`,
+      );
     } else if (fn === "benchAnalysis") {
-      row("analysis: first event of a cached analysis", `p50 ${r.cachedFirstEventMs.p50} ms, p99 ${r.cachedFirstEventMs.p99} ms`, "target < 100 ms");
+      row(
+        "analysis: first event of a cached analysis",
+        `p50 ${r.cachedFirstEventMs.p50} ms, p99 ${r.cachedFirstEventMs.p99} ms`,
+        "target < 100 ms",
+      );
       row("analysis: full uncached, 4 phases (fake upstream)", `p50 ${r.uncachedFullMs.p50} ms, p99 ${r.uncachedFullMs.p99} ms`, "");
     } else {
       row(
@@ -132,7 +149,12 @@ try {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 
-const out = { machine: { cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, database: dbLabel, at: new Date().toISOString(), results };
+const out = {
+  machine: { cores: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  database: dbLabel,
+  at: new Date().toISOString(),
+  results,
+};
 const file = path.join(root, "bench/results", `bench-${dbLabel.toLowerCase()}.json`);
 writeFileSync(file, JSON.stringify(out, null, 2));
 console.log(`\n| benchmark | result | note |\n|---|---|---|\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}`);

@@ -20,8 +20,70 @@ const WARMUP = 60;
 const ROUNDS = 8;
 
 // CoinGecko's long tail: mostly compound names built from a small vocabulary, many sharing tickers
-const PREFIXES = ["Baby", "Mini", "Safe", "Wrapped", "Bridged", "Staked", "Super", "Meta", "Quantum", "Degen", "Based", "Turbo", "Golden", "Pepe", "Shiba", "Doge", "Floki", "Moon", "Solar", "Aave", "Bit", "Crypto", "Defi", "Ether", "Poly", "Arbi", "Opti", "Layer", "Zero", "Hyper"];
-const CORES = ["Bitcoin", "Ethereum", "Inu", "Swap", "Chain", "Finance", "Protocol", "Token", "Coin", "Cash", "DAO", "Network", "Verse", "Labs", "AI", "Yield", "Farm", "Pad", "Pay", "Link", "Dex", "Lend", "Vault", "Bridge", "Games", "Land", "Punks", "Cat", "Frog", "Dog"];
+const PREFIXES = [
+  "Baby",
+  "Mini",
+  "Safe",
+  "Wrapped",
+  "Bridged",
+  "Staked",
+  "Super",
+  "Meta",
+  "Quantum",
+  "Degen",
+  "Based",
+  "Turbo",
+  "Golden",
+  "Pepe",
+  "Shiba",
+  "Doge",
+  "Floki",
+  "Moon",
+  "Solar",
+  "Aave",
+  "Bit",
+  "Crypto",
+  "Defi",
+  "Ether",
+  "Poly",
+  "Arbi",
+  "Opti",
+  "Layer",
+  "Zero",
+  "Hyper",
+];
+const CORES = [
+  "Bitcoin",
+  "Ethereum",
+  "Inu",
+  "Swap",
+  "Chain",
+  "Finance",
+  "Protocol",
+  "Token",
+  "Coin",
+  "Cash",
+  "DAO",
+  "Network",
+  "Verse",
+  "Labs",
+  "AI",
+  "Yield",
+  "Farm",
+  "Pad",
+  "Pay",
+  "Link",
+  "Dex",
+  "Lend",
+  "Vault",
+  "Bridge",
+  "Games",
+  "Land",
+  "Punks",
+  "Cat",
+  "Frog",
+  "Dog",
+];
 const SUFFIXES = ["", "", "", " 2.0", " Classic", " X", " Pro", " Gold", " V2", " Inu", " Token", " Finance"];
 
 /** a tiny seeded PRNG (mulberry32) so every run builds the same catalogue */
@@ -61,10 +123,26 @@ export function generateCatalogue(n: number): MarketCoin[] {
     const rank = i < 6_000 ? i + 1 : null;
     const price = Math.exp(rand() * 14 - 10);
     coins.push({
-      id, symbol: symbol.toLowerCase(), name, image: null, current_price: price, market_cap: rank ? 1e9 / rank : null, market_cap_rank: rank,
-      fully_diluted_valuation: null, total_volume: price * 1e5 * rand(), high_24h: null, low_24h: null, price_change_24h: null,
-      price_change_percentage_24h: rand() * 20 - 10, circulating_supply: null, total_supply: null, max_supply: null, ath: null,
-      ath_change_percentage: null, ath_date: null, last_updated: new Date().toISOString(),
+      id,
+      symbol: symbol.toLowerCase(),
+      name,
+      image: null,
+      current_price: price,
+      market_cap: rank ? 1e9 / rank : null,
+      market_cap_rank: rank,
+      fully_diluted_valuation: null,
+      total_volume: price * 1e5 * rand(),
+      high_24h: null,
+      low_24h: null,
+      price_change_24h: null,
+      price_change_percentage_24h: rand() * 20 - 10,
+      circulating_supply: null,
+      total_supply: null,
+      max_supply: null,
+      ath: null,
+      ath_change_percentage: null,
+      ath_date: null,
+      last_updated: new Date().toISOString(),
     });
   }
   return coins;
@@ -72,15 +150,41 @@ export function generateCatalogue(n: number): MarketCoin[] {
 
 export const QUERIES = [
   // exact tickers, some shared by look-alikes
-  "btc", "eth", "uni", "doge", "link", "sol", "usdt", "ada",
+  "btc",
+  "eth",
+  "uni",
+  "doge",
+  "link",
+  "sol",
+  "usdt",
+  "ada",
   // ticker and name prefixes
-  "bi", "sh", "do", "so", "wra", "baby", "shiba", "bitcoin", "ethereum c", "quantum sw", "moon",
+  "bi",
+  "sh",
+  "do",
+  "so",
+  "wra",
+  "baby",
+  "shiba",
+  "bitcoin",
+  "ethereum c",
+  "quantum sw",
+  "moon",
   // typos and inner words: the trigram tier
-  "etherum", "binanse", "polkdot", "chainlnk", "cardno", "inu", "finance", "protocol dao",
+  "etherum",
+  "binanse",
+  "polkdot",
+  "chainlnk",
+  "cardno",
+  "inu",
+  "finance",
+  "protocol dao",
   // single letters and misses
-  "a", "z", "zzqxj", "nothing-like-this",
+  "a",
+  "z",
+  "zzqxj",
+  "nothing-like-this",
 ];
-
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -99,10 +203,14 @@ export async function benchSearch(
     // the long tail's delisted coins; then VACUUM ANALYZE, as autovacuum would have done long before a
     // real catalogue of this size is searched (it also flushes the GIN index's pending list)
     if (database.raw.kind === "postgres") {
-      await database.raw.sql.unsafe(`UPDATE ucie_tokens SET is_active = false WHERE market_cap_rank IS NULL AND abs(hashtext(coingecko_id)) % 10 = 0`);
+      await database.raw.sql.unsafe(
+        `UPDATE ucie_tokens SET is_active = false WHERE market_cap_rank IS NULL AND abs(hashtext(coingecko_id)) % 10 = 0`,
+      );
       await database.raw.sql.unsafe("VACUUM ANALYZE ucie_tokens");
     } else {
-      await database.raw.client.exec(`UPDATE ucie_tokens SET is_active = false WHERE market_cap_rank IS NULL AND abs(hashtext(coingecko_id)) % 10 = 0`);
+      await database.raw.client.exec(
+        `UPDATE ucie_tokens SET is_active = false WHERE market_cap_rank IS NULL AND abs(hashtext(coingecko_id)) % 10 = 0`,
+      );
       await database.raw.client.exec("VACUUM ANALYZE ucie_tokens");
     }
 

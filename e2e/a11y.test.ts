@@ -7,7 +7,16 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoSeriousA11yViolations, launchBrowser, startE2EServer } from "./helpers";
 
-const PUBLIC = ["/", "/login", "/register", "/check-inbox?email=someone%40example.com", "/verify?token=not-a-real-token", "/forgot-password", "/reset-password?token=not-a-real-token", "/no/such/page"];
+const PUBLIC = [
+  "/",
+  "/login",
+  "/register",
+  "/check-inbox?email=someone%40example.com",
+  "/verify?token=not-a-real-token",
+  "/forgot-password",
+  "/reset-password?token=not-a-real-token",
+  "/no/such/page",
+];
 const SIGNED_IN = ["/watchlist", "/alerts", "/alerts?symbol=ethereum", "/account", "/token/bitcoin"];
 
 describe("accessibility sweep", () => {
@@ -30,7 +39,10 @@ describe("accessibility sweep", () => {
   for (const width of [1280, 375]) {
     it(`finds no serious violation on any page at ${width} px`, async () => {
       const failures: string[] = [];
-      for (const [paths, signedIn] of [[PUBLIC, false], [SIGNED_IN, true]] as const) {
+      for (const [paths, signedIn] of [
+        [PUBLIC, false],
+        [SIGNED_IN, true],
+      ] as const) {
         const context: BrowserContext = await browser.newContext({ viewport: { width, height: 900 } });
         if (signedIn) await context.addCookies([{ name: "ucie_session", value: token, url: server.url }]);
         const page = await context.newPage();

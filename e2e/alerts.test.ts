@@ -57,7 +57,9 @@ describe("watchlist and alerts in the browser", () => {
     await expect.poll(() => page.getByLabel("Direction").count()).toBe(0);
     await page.getByLabel("Price (USD)").fill("31000");
     await page.getByRole("button", { name: "Create alert" }).click();
-    await expect.poll(() => page.getByRole("status").filter({ hasText: "Alert created" }).textContent()).toContain("BTC price at or above $31,000");
+    await expect
+      .poll(() => page.getByRole("status").filter({ hasText: "Alert created" }).textContent())
+      .toContain("BTC price at or above $31,000");
     const row = page.locator(".alerts-table tbody tr").first();
     await expect.poll(() => row.textContent()).toContain("Armed");
     await expectNoSeriousA11yViolations(page);

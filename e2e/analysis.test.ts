@@ -6,7 +6,11 @@ import { expectNoSeriousA11yViolations, launchBrowser, screenshot, screenshotDir
 
 /** the four steps of the stepper, by their state class */
 const stepStates = (page: Page) =>
-  page.locator("ol.stepper > li").evaluateAll((lis) => lis.map((li) => ["complete", "partial", "failed", "running", "waiting"].find((c) => li.classList.contains(c)) ?? "?"));
+  page
+    .locator("ol.stepper > li")
+    .evaluateAll((lis) =>
+      lis.map((li) => ["complete", "partial", "failed", "running", "waiting"].find((c) => li.classList.contains(c)) ?? "?"),
+    );
 const finished = (s: string) => s === "complete" || s === "partial" || s === "failed";
 
 describe("token page analysis", () => {

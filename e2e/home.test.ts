@@ -11,9 +11,25 @@ import type { TestServer } from "@ucie/server/testing";
 import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
 
 const unicorn: MarketCoin = {
-  id: "unicorn-token", symbol: "uni", name: "Unicorn Token", image: null, current_price: 0.01, market_cap: 1e6, market_cap_rank: 900,
-  fully_diluted_valuation: null, total_volume: 1e4, high_24h: null, low_24h: null, price_change_24h: null, price_change_percentage_24h: -4,
-  circulating_supply: null, total_supply: null, max_supply: null, ath: null, ath_change_percentage: null, ath_date: null,
+  id: "unicorn-token",
+  symbol: "uni",
+  name: "Unicorn Token",
+  image: null,
+  current_price: 0.01,
+  market_cap: 1e6,
+  market_cap_rank: 900,
+  fully_diluted_valuation: null,
+  total_volume: 1e4,
+  high_24h: null,
+  low_24h: null,
+  price_change_24h: null,
+  price_change_percentage_24h: -4,
+  circulating_supply: null,
+  total_supply: null,
+  max_supply: null,
+  ath: null,
+  ath_change_percentage: null,
+  ath_date: null,
   last_updated: "2021-06-24T03:00:00.000Z",
 };
 
@@ -133,11 +149,14 @@ describe("home page (offline)", () => {
     const held = new Promise<void>((r) => (release = r));
     let fail = true;
     // batched calls share one URL: hold (and fail) whichever request carries tokens.list
-    await page.route((url) => url.pathname.includes("tokens.list"), async (route) => {
-      await held;
-      if (fail) await route.fulfill({ status: 500, contentType: "application/json", body: "{}" });
-      else await route.continue();
-    });
+    await page.route(
+      (url) => url.pathname.includes("tokens.list"),
+      async (route) => {
+        await held;
+        if (fail) await route.fulfill({ status: 500, contentType: "application/json", body: "{}" });
+        else await route.continue();
+      },
+    );
     await page.goto(server.url);
     await expect.poll(() => page.locator(".market-table[aria-busy=true] .skeleton").count()).toBeGreaterThan(10);
     release();
@@ -183,7 +202,9 @@ describe("home page (live, fake upstream)", () => {
   it("labels live data with its age and draws the 7-day sparklines", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(server.url);
-    await expect.poll(() => page.locator(".data-banner").textContent()).toMatch(/Live market data from CoinGecko, updated (just now|\d+ seconds? ago)/);
+    await expect
+      .poll(() => page.locator(".data-banner").textContent())
+      .toMatch(/Live market data from CoinGecko, updated (just now|\d+ seconds? ago)/);
     const first = page.locator(".market-table tbody tr").first();
     expect(await first.locator("td").nth(3).innerText()).toBe("$64,123.45");
     expect(await first.locator("td").nth(3).getAttribute("title")).toMatch(/live CoinGecko data/);

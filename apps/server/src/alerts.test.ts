@@ -121,7 +121,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two server instances on one Pos
   it("a subscriber on instance A receives a trigger found by instance B, once", async () => {
     const user = await a.signedInClient();
     await setPrice(a, "bitcoin", 30_000);
-    const alert = await user.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_cross", threshold: 31_000, condition: { direction: "up" } });
+    const alert = await user.trpc.alerts.create.mutate({
+      symbol: "bitcoin",
+      type: "price_cross",
+      threshold: 31_000,
+      condition: { direction: "up" },
+    });
     clock.advance(60_000);
     await evaluateAlerts(b.services); // first sample
 

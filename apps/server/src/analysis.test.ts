@@ -20,7 +20,10 @@ interface PhaseEvent {
   status: "complete" | "partial" | "failed";
   qualityScore: number;
   fromCache: boolean;
-  data: { coin: { id: string; symbol: string }; sections: Record<string, { status: string; reason?: string; data: any; source: string | null; fromCache: boolean; computedAt: string }> };
+  data: {
+    coin: { id: string; symbol: string };
+    sections: Record<string, { status: string; reason?: string; data: any; source: string | null; fromCache: boolean; computedAt: string }>;
+  };
 }
 interface StreamResult {
   events: { id: string; data: PhaseEvent }[];
@@ -61,7 +64,12 @@ function countCalls(server: TestServer): { calls: string[]; count(prefix: string
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         const first = args[0];
-        const key = typeof first === "object" && first && "id" in first ? (first as { id: string }).id : Array.isArray(first) ? first.join(",") : String(first);
+        const key =
+          typeof first === "object" && first && "id" in first
+            ? (first as { id: string }).id
+            : Array.isArray(first)
+              ? first.join(",")
+              : String(first);
         calls.push(`${String(prop)}:${key}`);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
@@ -193,7 +201,10 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(phasesOf(first)).toEqual([1, 2]);
     // the abandoned run's phase 3 goes on in the background (and fills the cache) but is never stored
     await expect.poll(() => alice.trpc.analysis.get.query({ symbol: "cardano", type: "risk" }), { timeout: 10_000 }).not.toBeNull();
-    const stored = await server.database.db.select({ phase: uciePhaseData.phaseNumber }).from(uciePhaseData).where(eq(uciePhaseData.sessionId, sessionId));
+    const stored = await server.database.db
+      .select({ phase: uciePhaseData.phaseNumber })
+      .from(uciePhaseData)
+      .where(eq(uciePhaseData.sessionId, sessionId));
     expect(stored.map((x) => x.phase).sort()).toEqual([1, 2]);
     up.clearFailures();
     // refresh bypasses the cache, so only the stored phases can explain 1 and 2 arriving without new calls
@@ -228,7 +239,9 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
   });
 
   it("refuses bad input by field, unknown coins and visitors", async () => {
-    await expect(alice.trpc.analysis.get.query({ symbol: "bitcoin", type: "astrology" as "market" })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(alice.trpc.analysis.get.query({ symbol: "bitcoin", type: "astrology" as "market" })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST" },
+    });
     const bad = await runStream(alice, { symbol: "bitcoin", sessionId: "short" });
     expect(bad.error?.data?.code).toBe("BAD_REQUEST");
     expect(bad.error?.message).toMatch(/^sessionId:/);
@@ -285,7 +298,9 @@ describe("analysis with the upstream gone", () => {
     const [p1, p2, p3, p4] = r.events.map((e) => e.data);
     // the catalogue still knows the last price: shown, marked partial, with the reason
     expect(p1!.status).toBe("partial");
-    expect(p1!.data.sections.market!.reason).toMatch(/(could not be reached|did not answer in time).* Showing the catalogue's last known figures/);
+    expect(p1!.data.sections.market!.reason).toMatch(
+      /(could not be reached|did not answer in time).* Showing the catalogue's last known figures/,
+    );
     expect(p1!.data.sections.market!.data.priceUsd).toBeGreaterThan(0);
     expect(p2!.status).toBe("failed");
     expect(p3!.status).toBe("failed");
@@ -315,7 +330,10 @@ describe("a server that dies mid-analysis", () => {
       await new Promise((r) => setTimeout(r, 1_500));
       await a.close();
       up.clearFailures();
-      const stored = await database.db.select({ phase: uciePhaseData.phaseNumber }).from(uciePhaseData).where(eq(uciePhaseData.sessionId, sessionId));
+      const stored = await database.db
+        .select({ phase: uciePhaseData.phaseNumber })
+        .from(uciePhaseData)
+        .where(eq(uciePhaseData.sessionId, sessionId));
       expect(stored.map((x) => x.phase).sort()).toEqual([1, 2]);
       b = await startTestServer({ database, env });
       const counter = countCalls(b);

@@ -78,7 +78,14 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     const path = req.path; // before routers strip their mount point
     res.on("finish", () => {
       if (path === "/healthz" || path === "/readyz") return;
-      const line = { reqId, userId: store.userId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      const line = {
+        reqId,
+        userId: store.userId,
+        method: req.method,
+        path,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      };
       if (res.statusCode >= 500) logger.error(line, "request failed");
       else logger.debug(line, "request");
     });
@@ -173,10 +180,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   );
 
   if (existsSync(path.join(webDist, "index.html"))) {
-    app.use(
-      "/assets",
-      express.static(path.join(webDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }),
-    );
+    app.use("/assets", express.static(path.join(webDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
     app.use(express.static(webDist, { index: false, maxAge: "1h" }));
     app.get("/{*splat}", (_req, res) => {
       res.setHeader("Cache-Control", "no-cache");

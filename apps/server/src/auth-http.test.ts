@@ -116,7 +116,12 @@ describe("accounts over HTTP", () => {
   });
 
   it("ignores X-Forwarded-For unless TRUST_PROXY is set", async () => {
-    await post(server.client(), "auth.login", { email: "spoof@example.com", password: "whatever it is" }, { "x-forwarded-for": "203.0.113.99" });
+    await post(
+      server.client(),
+      "auth.login",
+      { email: "spoof@example.com", password: "whatever it is" },
+      { "x-forwarded-for": "203.0.113.99" },
+    );
     const [row] = await server.services.db.select().from(authLogs).orderBy(desc(authLogs.timestamp)).limit(1);
     expect(row!.eventType).toBe("failed_login");
     expect(row!.ipAddress).not.toBe("203.0.113.99");
@@ -124,10 +129,15 @@ describe("accounts over HTTP", () => {
 
     const proxied = await startTestServer({ env: { TRUST_PROXY: "true" } });
     try {
-      await post(proxied.client(), "auth.login", { email: "spoof@example.com", password: "whatever it is" }, {
-        "x-forwarded-for": "203.0.113.99",
-        "user-agent": "Proxied Browser",
-      });
+      await post(
+        proxied.client(),
+        "auth.login",
+        { email: "spoof@example.com", password: "whatever it is" },
+        {
+          "x-forwarded-for": "203.0.113.99",
+          "user-agent": "Proxied Browser",
+        },
+      );
       const [viaProxy] = await proxied.services.db.select().from(authLogs).orderBy(desc(authLogs.timestamp)).limit(1);
       expect(viaProxy).toMatchObject({ eventType: "failed_login", ipAddress: "203.0.113.99", userAgent: "Proxied Browser" });
     } finally {
@@ -232,7 +242,9 @@ describe("what the server writes down", () => {
       // a fault inside the registration transaction: the redemption UPDATE fails in the database
       await server.database.db.execute(sql`create function ucie_test_fail() returns trigger language plpgsql as $$
         begin raise exception 'injected failure'; end $$`);
-      await server.database.db.execute(sql`create trigger ucie_test_fail before update on access_codes for each row execute function ucie_test_fail()`);
+      await server.database.db.execute(
+        sql`create trigger ucie_test_fail before update on access_codes for each row execute function ucie_test_fail()`,
+      );
       const email = "fault-canary@example.com";
       const res = await post(server.client(), "auth.register", { email, password: PASSWORD, accessCode: code! });
       expect(res.status).toBe(500);

@@ -49,7 +49,9 @@ describe("API.md contract", () => {
     const added = await client.trpc.watchlist.add.mutate({ symbol: "eth", notes: "staking" });
     expect(added).toMatchObject({ id: "ethereum", symbol: "ETH", notes: "staking" });
     await expect(client.trpc.watchlist.add.mutate({ symbol: "ethereum" })).rejects.toMatchObject({ data: { code: "CONFLICT" } });
-    await expect(client.trpc.watchlist.add.mutate({ symbol: "no-such-coin-anywhere" })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(client.trpc.watchlist.add.mutate({ symbol: "no-such-coin-anywhere" })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
     expect(await client.trpc.watchlist.update.mutate({ symbol: "ethereum", notes: "sold" })).toMatchObject({ notes: "sold" });
     const [item] = await client.trpc.watchlist.list.query();
     expect(item).toMatchObject({ id: "ethereum", symbol: "ETH", name: "Ethereum", notes: "sold" });
@@ -58,20 +60,34 @@ describe("API.md contract", () => {
   });
 
   it("alerts.*", async () => {
-    await expect(client.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_above" } as never)).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
-    const alert = await client.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_cross", threshold: 50_000, condition: { direction: "up" }, repeat: "repeat" });
+    await expect(client.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_above" } as never)).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST" },
+    });
+    const alert = await client.trpc.alerts.create.mutate({
+      symbol: "bitcoin",
+      type: "price_cross",
+      threshold: 50_000,
+      condition: { direction: "up" },
+      repeat: "repeat",
+    });
     expect(alert).toMatchObject({ id: expect.any(String), symbol: "BTC" });
     const updated = await client.trpc.alerts.update.mutate({ id: alert.id, enabled: false });
     expect(updated).toMatchObject({ id: alert.id, enabled: false });
     expect((await client.trpc.alerts.list.query()).map((a) => a.id)).toContain(alert.id);
     for (const type of ["percent_change", "rsi_above", "rsi_below", "volume_spike", "sentiment_change", "price_below"] as const) {
       const input =
-        type === "percent_change" ? { threshold: 5, condition: { window: "24h" as const } }
-        : type === "volume_spike" ? { condition: { multiplier: 3 } }
-        : type === "sentiment_change" ? { condition: { points: 10 } }
-        : type === "price_below" ? { threshold: 10_000 }
-        : { threshold: type === "rsi_above" ? 70 : 30 };
-      await expect(client.trpc.alerts.create.mutate({ symbol: "bitcoin", type, ...input } as never)).resolves.toMatchObject({ symbol: "BTC" });
+        type === "percent_change"
+          ? { threshold: 5, condition: { window: "24h" as const } }
+          : type === "volume_spike"
+            ? { condition: { multiplier: 3 } }
+            : type === "sentiment_change"
+              ? { condition: { points: 10 } }
+              : type === "price_below"
+                ? { threshold: 10_000 }
+                : { threshold: type === "rsi_above" ? 70 : 30 };
+      await expect(client.trpc.alerts.create.mutate({ symbol: "bitcoin", type, ...input } as never)).resolves.toMatchObject({
+        symbol: "BTC",
+      });
     }
     expect(await client.trpc.alerts.delete.mutate({ id: alert.id })).toEqual({ ok: true });
   });
@@ -109,7 +125,8 @@ describe("API.md contract", () => {
       expect(e.data.qualityScore).toBeLessThanOrEqual(100);
     }
     const rows = await server.database.db.execute(sql`select analysis_type from ucie_analysis_cache where coin_id = 'bitcoin' limit 1`);
-    const type = (((rows as { rows?: { analysis_type: string }[] }).rows ?? (rows as unknown as { analysis_type: string }[]))[0]!).analysis_type;
+    const type = ((rows as { rows?: { analysis_type: string }[] }).rows ?? (rows as unknown as { analysis_type: string }[]))[0]!
+      .analysis_type;
     const cached = await client.trpc.analysis.get.query({ symbol: "bitcoin", type: type as never });
     expect(cached).toMatchObject({ qualityScore: expect.any(Number) });
     expect(cached!.createdAt).toBeInstanceOf(Date);

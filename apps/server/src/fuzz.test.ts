@@ -20,8 +20,46 @@ const procedures: Proc[] = Object.entries(
   (appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: Kind; inputs: unknown[] } }> } })._def.procedures,
 ).map(([path, p]) => ({ path, type: p._def.type, hasInput: p._def.inputs.length > 0 }));
 
-const FIELDS = ["symbol", "query", "id", "email", "password", "accessCode", "token", "notes", "limit", "cursor", "days", "type", "threshold", "condition", "expiresAt", "repeat", "enabled", "sessionId", "refresh", "lastEventId"];
-const BAD_VALUES: unknown[] = ["", "x".repeat(20_000), -1, -1e308, 1e308, Number.NaN, Number.POSITIVE_INFINITY, 1.5, true, null, [], [1, 2], { nested: { deep: true } }, "' OR 1=1 --", "<script>alert(1)</script>", "\u0000"];
+const FIELDS = [
+  "symbol",
+  "query",
+  "id",
+  "email",
+  "password",
+  "accessCode",
+  "token",
+  "notes",
+  "limit",
+  "cursor",
+  "days",
+  "type",
+  "threshold",
+  "condition",
+  "expiresAt",
+  "repeat",
+  "enabled",
+  "sessionId",
+  "refresh",
+  "lastEventId",
+];
+const BAD_VALUES: unknown[] = [
+  "",
+  "x".repeat(20_000),
+  -1,
+  -1e308,
+  1e308,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  1.5,
+  true,
+  null,
+  [],
+  [1, 2],
+  { nested: { deep: true } },
+  "' OR 1=1 --",
+  "<script>alert(1)</script>",
+  "\u0000",
+];
 
 /** superjson-encoded bodies (NaN and Infinity survive the trip), plus raw malformed ones */
 function inputs(): { label: string; raw: string }[] {
@@ -34,7 +72,10 @@ function inputs(): { label: string; raw: string }[] {
   ];
   for (const v of BAD_VALUES) {
     const obj = Object.fromEntries(FIELDS.map((f) => [f, v]));
-    out.push({ label: `every field = ${typeof v === "string" && v.length > 40 ? `string(${v.length})` : String(v)}`, raw: JSON.stringify(superjson.serialize(obj)) });
+    out.push({
+      label: `every field = ${typeof v === "string" && v.length > 40 ? `string(${v.length})` : String(v)}`,
+      raw: JSON.stringify(superjson.serialize(obj)),
+    });
   }
   return out;
 }
@@ -82,7 +123,12 @@ describe("fuzzing every procedure", () => {
           let res: Response;
           const abort = AbortSignal.timeout(5_000);
           if (proc.type === "mutation") {
-            res = await fetch(`${server.url}/trpc/${proc.path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: raw, signal: abort });
+            res = await fetch(`${server.url}/trpc/${proc.path}`, {
+              method: "POST",
+              headers: { ...headers, "content-type": "application/json" },
+              body: raw,
+              signal: abort,
+            });
           } else {
             if (proc.type === "subscription") headers.accept = "text/event-stream";
             res = await fetch(`${server.url}/trpc/${proc.path}?input=${encodeURIComponent(raw)}`, { headers, signal: abort });
@@ -90,7 +136,8 @@ describe("fuzzing every procedure", () => {
           sent++;
           const body = await res.text().catch(() => "");
           const isError = res.status >= 400 || (proc.type === "subscription" && /error/i.test(body));
-          if (res.status >= 500 || !isError) failures.push(`${signedIn ? "signed-in" : "anonymous"} ${proc.path} [${label}] -> ${res.status} ${body.slice(0, 160)}`);
+          if (res.status >= 500 || !isError)
+            failures.push(`${signedIn ? "signed-in" : "anonymous"} ${proc.path} [${label}] -> ${res.status} ${body.slice(0, 160)}`);
         }
       }
     }
@@ -123,18 +170,35 @@ describe("fuzzing every procedure", () => {
       ["watchlist.remove", "mutation", { symbol: nul }, "symbol"],
       ["tokens.get", "query", { symbol: nul }, "symbol"],
       ["tokens.search", "query", { query: nul }, "query"],
-      ["auth.register", "mutation", { email: "nul@example.com", password: "a sturdy passphrase", accessCode: "UCIE-\u0000AAA" }, "accessCode"],
-      ["alerts.create", "mutation", { symbol: "BTC", type: "price_cross", threshold: 1, condition: { direction: nul } }, "condition.direction"],
+      [
+        "auth.register",
+        "mutation",
+        { email: "nul@example.com", password: "a sturdy passphrase", accessCode: "UCIE-\u0000AAA" },
+        "accessCode",
+      ],
+      [
+        "alerts.create",
+        "mutation",
+        { symbol: "BTC", type: "price_cross", threshold: 1, condition: { direction: nul } },
+        "condition.direction",
+      ],
       // JavaScript dates reach the year 275760, Postgres (as the driver writes them) the year 9999
       ["alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1, expiresAt: new Date(8.64e15) }, "expiresAt"],
-      ["alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1, expiresAt: new Date("+010000-01-01T00:00:00Z") }, "expiresAt"],
+      [
+        "alerts.create",
+        "mutation",
+        { symbol: "BTC", type: "price_above", threshold: 1, expiresAt: new Date("+010000-01-01T00:00:00Z") },
+        "expiresAt",
+      ],
       ["alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1, snoozedUntil: new Date(-8.64e15) }, "snoozedUntil"],
       ["alerts.update", "mutation", { id: alertId, snoozedUntil: new Date(8.64e15) }, "snoozedUntil"],
       ["alerts.update", "mutation", { id: alertId, expiresAt: new Date("+010000-01-01T00:00:00Z") }, "expiresAt"],
     ];
     const answers = [];
     for (const [path, type, input, field] of cases) answers.push([path, field, await call(path, type, input)]);
-    expect(answers).toEqual(cases.map(([path, , , field]) => [path, field, expect.stringMatching(new RegExp(`^400 ${field.replace(".", "\\.")}: `))]));
+    expect(answers).toEqual(
+      cases.map(([path, , , field]) => [path, field, expect.stringMatching(new RegExp(`^400 ${field.replace(".", "\\.")}: `))]),
+    );
     expect(await countRows(server)).toEqual(before);
   });
 });

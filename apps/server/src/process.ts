@@ -20,7 +20,10 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServerProcess(env: Record<string, string>, opts: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function spawnServerProcess(
+  env: Record<string, string>,
+  opts: { port?: number; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const port = opts.port ?? 20_000 + Math.floor(Math.random() * 20_000);
   const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,

@@ -96,7 +96,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres",
   it("delivers to a subscriber on A an alert that B's evaluator found, once", async () => {
     const onA = createTestClient(a.url);
     await onA.trpc.auth.login.mutate({ email, password });
-    const [btc] = rows<{ price: number }>(await database.db.execute(sql`select current_price_usd as price from ucie_tokens where coingecko_id = 'bitcoin'`));
+    const [btc] = rows<{ price: number }>(
+      await database.db.execute(sql`select current_price_usd as price from ucie_tokens where coingecko_id = 'bitcoin'`),
+    );
     const threshold = Math.round(btc!.price * 1.1);
     const alert = await onA.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_above", threshold });
 
@@ -130,7 +132,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres",
     const onA = createTestClient(a.url);
     await onA.trpc.auth.login.mutate({ email, password });
     let ended = false;
-    const sub = onA.trpc.alerts.onTriggered.subscribe(undefined, { onData: () => {}, onError: () => (ended = true), onComplete: () => (ended = true) });
+    const sub = onA.trpc.alerts.onTriggered.subscribe(undefined, {
+      onData: () => {},
+      onError: () => (ended = true),
+      onComplete: () => (ended = true),
+    });
     await new Promise((r) => setTimeout(r, 500));
     const started = Date.now();
     expect(await a.stop("SIGTERM")).toBe(0);

@@ -19,10 +19,38 @@ const router = createBrowserRouter([
     element: <Layout />,
     children: [
       { path: "/", element: <HomePage /> },
-      { path: "/token/:id", element: <RequireAuth><TokenPage /></RequireAuth> },
-      { path: "/watchlist", element: <RequireAuth><WatchlistPage /></RequireAuth> },
-      { path: "/alerts", element: <RequireAuth><AlertsPage /></RequireAuth> },
-      { path: "/account", element: <RequireAuth><AccountPage /></RequireAuth> },
+      {
+        path: "/token/:id",
+        element: (
+          <RequireAuth>
+            <TokenPage />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: "/watchlist",
+        element: (
+          <RequireAuth>
+            <WatchlistPage />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: "/alerts",
+        element: (
+          <RequireAuth>
+            <AlertsPage />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: "/account",
+        element: (
+          <RequireAuth>
+            <AccountPage />
+          </RequireAuth>
+        ),
+      },
       { path: "/login", element: <LoginPage /> },
       { path: "/register", element: <RegisterPage /> },
       { path: "/check-inbox", element: <CheckInboxPage /> },

@@ -10,15 +10,16 @@ const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const url = (protocols: string[]) =>
   z.preprocess(
     emptyToUndefined,
-    z
-      .string()
-      .refine((s) => {
+    z.string().refine(
+      (s) => {
         try {
           return protocols.includes(new URL(s).protocol);
         } catch {
           return false;
         }
-      }, `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`),
+      },
+      `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`,
+    ),
   );
 
 const int = (min: number, max: number) => {
@@ -57,10 +58,7 @@ export const envSchema = z.object({
   PRICE_REFRESH_SECONDS: int(10, 86_400).default(60),
   SESSION_IDLE_TIMEOUT_HOURS: int(1, 24 * 365).default(24 * 7),
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
-  LOG_LEVEL: z.preprocess(
-    emptyToUndefined,
-    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  ),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   LOG_PRETTY: bool.default(false),
 });
 
@@ -106,10 +104,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...env,
     publicUrl,
     secureCookies: publicUrl.startsWith("https:"),
-    coingeckoBase: (
-      env.COINGECKO_API_BASE ??
-      (pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3")
-    ).replace(/\/+$/, ""),
+    coingeckoBase: (env.COINGECKO_API_BASE ?? (pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3")).replace(
+      /\/+$/,
+      "",
+    ),
     coingeckoCallsPerMinute: env.COINGECKO_CALLS_PER_MINUTE ?? (env.COINGECKO_API_KEY ? (pro ? 500 : 30) : 30),
   };
 }

@@ -38,10 +38,7 @@ async function pgliteTemplate(): Promise<PGlite> {
   return template;
 }
 
-export async function createTestDb(
-  kind: TestDbKind = defaultTestDbKind(),
-  opts: { poolMax?: number } = {},
-): Promise<TestDatabase> {
+export async function createTestDb(kind: TestDbKind = defaultTestDbKind(), opts: { poolMax?: number } = {}): Promise<TestDatabase> {
   if (kind === "pglite") {
     const clone = (await (await pgliteTemplate()).clone()) as PGlite;
     return createDb({ pglite: clone });

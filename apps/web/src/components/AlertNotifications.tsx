@@ -63,7 +63,11 @@ function Notifications() {
       return () => sub.unsubscribe();
     },
     (key, t) => {
-      setToasts((list) => (list.some((x) => x.key === key) ? list : [...list.slice(-2), { key, description: t.description, value: formatValue(t.type, t.value), at: new Date(t.triggeredAt) }]));
+      setToasts((list) =>
+        list.some((x) => x.key === key)
+          ? list
+          : [...list.slice(-2), { key, description: t.description, value: formatValue(t.type, t.value), at: new Date(t.triggeredAt) }],
+      );
       setUnseen((n) => n + 1);
       void queryClient.invalidateQueries({ queryKey: trpc.alerts.triggers.queryKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
@@ -146,7 +150,8 @@ function Notifications() {
               <li key={t.seq}>
                 <span>{t.description}</span>
                 <span className="muted small">
-                  {formatValue(t.type, t.value)} · <time dateTime={new Date(t.triggeredAt).toISOString()}>{dateTime.format(new Date(t.triggeredAt))}</time>
+                  {formatValue(t.type, t.value)} ·{" "}
+                  <time dateTime={new Date(t.triggeredAt).toISOString()}>{dateTime.format(new Date(t.triggeredAt))}</time>
                 </span>
               </li>
             ))}

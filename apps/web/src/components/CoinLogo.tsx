@@ -15,5 +15,16 @@ export function CoinLogo({ src, symbol, size = 24 }: { src: string | null | unde
       </span>
     );
   }
-  return <img className="coin-logo" src={src} alt="" width={size} height={size} loading="lazy" referrerPolicy="no-referrer" onError={() => setFailed(true)} />;
+  return (
+    <img
+      className="coin-logo"
+      src={src}
+      alt=""
+      width={size}
+      height={size}
+      loading="lazy"
+      referrerPolicy="no-referrer"
+      onError={() => setFailed(true)}
+    />
+  );
 }

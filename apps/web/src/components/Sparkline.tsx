@@ -14,7 +14,12 @@ export function Sparkline({
   label?: string;
 }) {
   const values = (points ?? []).filter((p) => Number.isFinite(p));
-  if (values.length < 2) return <span className="sparkline-empty muted" aria-label="no trend data">–</span>;
+  if (values.length < 2)
+    return (
+      <span className="sparkline-empty muted" aria-label="no trend data">
+        –
+      </span>
+    );
   const min = Math.min(...values);
   const max = Math.max(...values);
   const span = max - min || 1;
@@ -27,9 +32,23 @@ export function Sparkline({
   const change = first ? ((last - first) / first) * 100 : 0;
   const text = label ?? `trend ${up ? "up" : "down"} ${Math.abs(change).toFixed(1)}%`;
   return (
-    <svg className={`sparkline ${up ? "up" : "down"}`} width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={text}>
+    <svg
+      className={`sparkline ${up ? "up" : "down"}`}
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={text}
+    >
       <title>{text}</title>
-      <polyline points={coords.join(" ")} fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" strokeLinecap="round" />
+      <polyline
+        points={coords.join(" ")}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinejoin="round"
+        strokeLinecap="round"
+      />
     </svg>
   );
 }

@@ -148,7 +148,9 @@ export function TokenSearch({
         {showList ? status : ""}
       </div>
       {showList && enabled && hits.length === 0 && (
-        <div className="token-search-empty muted">{search.isError ? "Search failed. Try again." : search.isFetching ? "Searching…" : "No coins match."}</div>
+        <div className="token-search-empty muted">
+          {search.isError ? "Search failed. Try again." : search.isFetching ? "Searching…" : "No coins match."}
+        </div>
       )}
     </div>
   );

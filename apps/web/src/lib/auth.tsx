@@ -54,7 +54,12 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const { me, isLoading } = useMe();
   const location = useLocation();
   useRecheckOnUnauthorized();
-  if (isLoading) return <div className="page-loading" role="status" aria-live="polite">Loading…</div>;
+  if (isLoading)
+    return (
+      <div className="page-loading" role="status" aria-live="polite">
+        Loading…
+      </div>
+    );
   if (!me) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/login?next=${next}`} replace />;

@@ -73,7 +73,12 @@ describe.each(testDbKinds())("alerts procedures (%s)", (kind) => {
     const below = await caller.alerts.create({ symbol: "BTC", type: "price_below", threshold: 25_000 });
     expect(below.warnings).toEqual([]);
 
-    const fall = await caller.alerts.create({ symbol: "BTC", type: "percent_change", threshold: 150, condition: { window: "24h", direction: "down" } });
+    const fall = await caller.alerts.create({
+      symbol: "BTC",
+      type: "percent_change",
+      threshold: 150,
+      condition: { window: "24h", direction: "down" },
+    });
     expect(fall.warnings.join(" ")).toMatch(/can never fire/);
     expect(fall.description).toBe("BTC moves down 150 % or more over a rolling 24 h");
 
@@ -106,7 +111,16 @@ describe.each(testDbKinds())("alerts procedures (%s)", (kind) => {
 
     const list = await caller.alerts.list();
     expect(list.map((a) => a.type).sort()).toEqual(
-      ["percent_change", "percent_change", "price_above", "price_below", "price_below", "rsi_above", "sentiment_change", "volume_spike"].sort(),
+      [
+        "percent_change",
+        "percent_change",
+        "price_above",
+        "price_below",
+        "price_below",
+        "rsi_above",
+        "sentiment_change",
+        "volume_spike",
+      ].sort(),
     );
   });
 
@@ -126,7 +140,9 @@ describe.each(testDbKinds())("alerts procedures (%s)", (kind) => {
     await expect(caller.alerts.update({ id: a.id, condition: { direction: "up" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
 
     const cross = await caller.alerts.create({ symbol: "ETH", type: "price_cross", threshold: 2_100, condition: { direction: "up" } });
-    expect(await caller.alerts.update({ id: cross.id, condition: { direction: "down" } })).toMatchObject({ condition: { direction: "down" } });
+    expect(await caller.alerts.update({ id: cross.id, condition: { direction: "down" } })).toMatchObject({
+      condition: { direction: "down" },
+    });
     const around = await caller.alerts.update({ id: cross.id, condition: { direction: "around" } }).catch((e: unknown) => e);
     expect(around).toMatchObject({ code: "BAD_REQUEST" });
     expect(fieldOf(around)).toBe("condition.direction");
@@ -183,7 +199,10 @@ describe.each(testDbKinds())("alerts procedures (%s)", (kind) => {
     for (const r of results.filter((r) => r.status === "rejected")) {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/most allowed/) });
     }
-    const [n] = await services.db.select({ n: sql<number>`count(*)::int` }).from(ucieAlerts).where(eq(ucieAlerts.userId, userId));
+    const [n] = await services.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(ucieAlerts)
+      .where(eq(ucieAlerts.userId, userId));
     expect(n!.n).toBe(MAX_ALERTS_PER_USER);
   });
 });

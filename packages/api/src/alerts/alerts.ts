@@ -66,9 +66,7 @@ export interface TriggerView {
 }
 
 export type AlertFailure =
-  | { error: "not_found"; message: string }
-  | { error: "limit"; message: string }
-  | { error: "invalid"; issues: z.ZodError };
+  { error: "not_found"; message: string } | { error: "limit"; message: string } | { error: "invalid"; issues: z.ZodError };
 
 function invalid(path: string, message: string, input: unknown): AlertFailure {
   return { error: "invalid", issues: new z.ZodError([{ code: "custom", path: [path], message, input }]) };
@@ -155,17 +153,23 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
   }
   switch (input.type) {
     case "price_above":
-      if (price !== null && price >= input.threshold) w.push(`${sym} is already at or above ${usd(input.threshold)} (${usd(price)} now): ${fires}.`);
+      if (price !== null && price >= input.threshold)
+        w.push(`${sym} is already at or above ${usd(input.threshold)} (${usd(price)} now): ${fires}.`);
       break;
     case "price_below":
-      if (price !== null && price <= input.threshold) w.push(`${sym} is already at or below ${usd(input.threshold)} (${usd(price)} now): ${fires}.`);
+      if (price !== null && price <= input.threshold)
+        w.push(`${sym} is already at or below ${usd(input.threshold)} (${usd(price)} now): ${fires}.`);
       break;
     case "price_cross": {
       const d = input.condition.direction;
       if (price !== null && d === "up" && price >= input.threshold)
-        w.push(`${sym} is already above ${usd(input.threshold)} (${usd(price)} now): it fires only after falling below and rising through it again.`);
+        w.push(
+          `${sym} is already above ${usd(input.threshold)} (${usd(price)} now): it fires only after falling below and rising through it again.`,
+        );
       if (price !== null && d === "down" && price <= input.threshold)
-        w.push(`${sym} is already below ${usd(input.threshold)} (${usd(price)} now): it fires only after rising above and falling through it again.`);
+        w.push(
+          `${sym} is already below ${usd(input.threshold)} (${usd(price)} now): it fires only after rising above and falling through it again.`,
+        );
       break;
     }
     case "percent_change": {
@@ -173,8 +177,14 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
       if (direction === "down" && input.threshold >= 100) w.push("A price cannot fall by 100 % or more: this alert can never fire.");
       const change = coin.isActive ? (window === "1h" ? coin.change1h : coin.change24h) : null;
       if (change !== null) {
-        const holds = direction === "up" ? change >= input.threshold : direction === "down" ? -change >= input.threshold : Math.abs(change) >= input.threshold;
-        if (holds) w.push(`${sym} has already moved ${change.toFixed(2)} % over the rolling ${window === "1h" ? "1 h" : "24 h"}: ${fires}.`);
+        const holds =
+          direction === "up"
+            ? change >= input.threshold
+            : direction === "down"
+              ? -change >= input.threshold
+              : Math.abs(change) >= input.threshold;
+        if (holds)
+          w.push(`${sym} has already moved ${change.toFixed(2)} % over the rolling ${window === "1h" ? "1 h" : "24 h"}: ${fires}.`);
       }
       break;
     }
@@ -182,18 +192,29 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
     case "rsi_below": {
       const never = input.type === "rsi_above" ? input.threshold >= 100 : input.threshold <= 0;
       if (never) {
-        w.push(`RSI reaches ${input.threshold} only if the price did not ${input.type === "rsi_above" ? "fall" : "rise"} once in 14 days: this alert will practically never fire.`);
+        w.push(
+          `RSI reaches ${input.threshold} only if the price did not ${input.type === "rsi_above" ? "fall" : "rise"} once in 14 days: this alert will practically never fire.`,
+        );
         break;
       }
-      const [m] = await withTimeout(coinMetrics(services, [{ coinId: coin.coinId, price, volume: null, needRsi: true, needVolume: false }]), []);
+      const [m] = await withTimeout(
+        coinMetrics(services, [{ coinId: coin.coinId, price, volume: null, needRsi: true, needVolume: false }]),
+        [],
+      );
       const rsi = m?.rsi ?? null;
       if (rsi !== null && (input.type === "rsi_above" ? rsi >= input.threshold : rsi <= input.threshold))
         w.push(`${sym}'s RSI is already ${rsi.toFixed(1)}: ${fires}.`);
       break;
     }
     case "volume_spike": {
-      const [tok] = await services.db.select({ v: ucieTokens.totalVolumeUsd }).from(ucieTokens).where(eq(ucieTokens.coingeckoId, coin.coinId));
-      const [m] = await withTimeout(coinMetrics(services, [{ coinId: coin.coinId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]), []);
+      const [tok] = await services.db
+        .select({ v: ucieTokens.totalVolumeUsd })
+        .from(ucieTokens)
+        .where(eq(ucieTokens.coingeckoId, coin.coinId));
+      const [m] = await withTimeout(
+        coinMetrics(services, [{ coinId: coin.coinId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]),
+        [],
+      );
       const ratio = m?.volume_ratio ?? null;
       if (ratio !== null && ratio >= input.condition.multiplier)
         w.push(`${sym}'s 24 h volume is already ${ratio.toFixed(2)}× its average: ${fires}.`);
@@ -334,9 +355,7 @@ export async function updateAlert(
         cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
         snoozedUntil: input.snoozedUntil ?? null,
         // a new rule, or switching an alert back on, starts it afresh: armed, with a new first sample
-        ...(ruleChanged || reenabled
-          ? { armed: true, triggered: false, lastCheckedAt: null, lastValue: coin?.price ?? null }
-          : {}),
+        ...(ruleChanged || reenabled ? { armed: true, triggered: false, lastCheckedAt: null, lastValue: coin?.price ?? null } : {}),
       })
       .where(and(eq(ucieAlerts.id, a.id), eq(ucieAlerts.userId, userId)));
     return { input, changed: ruleChanged || reenabled };

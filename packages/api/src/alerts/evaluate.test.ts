@@ -57,7 +57,12 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
   };
   const alertRow = async (id: string) => (await services.db.select().from(ucieAlerts).where(eq(ucieAlerts.id, id)))[0]!;
   const triggerCount = async (id: string) =>
-    (await services.db.select({ n: sql<number>`count(*)::int` }).from(ucieAlertTriggers).where(eq(ucieAlertTriggers.alertId, id)))[0]!.n;
+    (
+      await services.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(ucieAlertTriggers)
+        .where(eq(ucieAlertTriggers.alertId, id))
+    )[0]!.n;
 
   it("price_above once: fires when the price reaches the line, then is done", async () => {
     await setPrice(services.db, "bitcoin", 30_000);
@@ -86,9 +91,30 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
   it("price_cross fires only on an actual cross, in the chosen direction", async () => {
     await setPrice(services.db, "bitcoin", 30_000);
     const { caller } = await loginCaller(services);
-    const up = await caller.alerts.create({ symbol: "bitcoin", type: "price_cross", threshold: 31_000, condition: { direction: "up" }, repeat: "repeat", cooldownSeconds: 60 });
-    const down = await caller.alerts.create({ symbol: "bitcoin", type: "price_cross", threshold: 31_000, condition: { direction: "down" }, repeat: "repeat", cooldownSeconds: 60 });
-    const any = await caller.alerts.create({ symbol: "bitcoin", type: "price_cross", threshold: 31_000, condition: { direction: "any" }, repeat: "repeat", cooldownSeconds: 60 });
+    const up = await caller.alerts.create({
+      symbol: "bitcoin",
+      type: "price_cross",
+      threshold: 31_000,
+      condition: { direction: "up" },
+      repeat: "repeat",
+      cooldownSeconds: 60,
+    });
+    const down = await caller.alerts.create({
+      symbol: "bitcoin",
+      type: "price_cross",
+      threshold: 31_000,
+      condition: { direction: "down" },
+      repeat: "repeat",
+      cooldownSeconds: 60,
+    });
+    const any = await caller.alerts.create({
+      symbol: "bitcoin",
+      type: "price_cross",
+      threshold: 31_000,
+      condition: { direction: "any" },
+      repeat: "repeat",
+      cooldownSeconds: 60,
+    });
 
     await tick(); // first samples
     await setPrice(services.db, "bitcoin", 30_900);
@@ -187,8 +213,18 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
   it("percent_change over a rolling 1 h, direction respected; a delisted coin never fires", async () => {
     await setPrice(services.db, "ethereum", 2_000, { change1h: -1, change24h: 0 });
     const { caller } = await loginCaller(services);
-    const down = await caller.alerts.create({ symbol: "ETH", type: "percent_change", threshold: 3, condition: { window: "1h", direction: "down" } });
-    const up = await caller.alerts.create({ symbol: "ETH", type: "percent_change", threshold: 3, condition: { window: "1h", direction: "up" } });
+    const down = await caller.alerts.create({
+      symbol: "ETH",
+      type: "percent_change",
+      threshold: 3,
+      condition: { window: "1h", direction: "down" },
+    });
+    const up = await caller.alerts.create({
+      symbol: "ETH",
+      type: "percent_change",
+      threshold: 3,
+      condition: { window: "1h", direction: "up" },
+    });
     expect(down.description).toBe("ETH moves down 3 % or more over a rolling 1 h");
     const gone = await caller.alerts.create({ symbol: "gone-coin", type: "price_above", threshold: 1 });
     expect(gone.warnings.join(" ")).toMatch(/delisted or not priced/);
@@ -267,7 +303,10 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
     await other.caller.alerts.create({ symbol: "ETH", type: "price_above", threshold: 2_100 });
     await setPrice(services.db, "ethereum", 2_150);
     await tick();
-    const [past] = await services.db.select().from(ucieAlertTriggers).where(and(eq(ucieAlertTriggers.alertId, a1.id)));
+    const [past] = await services.db
+      .select()
+      .from(ucieAlertTriggers)
+      .where(and(eq(ucieAlertTriggers.alertId, a1.id)));
 
     const ac = new AbortController();
     const got: { seq: number; alertId: string }[] = [];

@@ -80,7 +80,14 @@ async function indicatorInputs(
   tickKey: string,
   signal?: AbortSignal,
 ): Promise<{ metrics: CoinMetrics[]; sentiment: SentimentMoves }> {
-  const needs = rowsOf<{ coin_id: string; need_rsi: boolean; need_volume: boolean; need_sentiment: boolean; price: number | null; volume: number | null }>(
+  const needs = rowsOf<{
+    coin_id: string;
+    need_rsi: boolean;
+    need_volume: boolean;
+    need_sentiment: boolean;
+    price: number | null;
+    volume: number | null;
+  }>(
     await services.db.execute(sql`
       SELECT a.coin_id,
              bool_or(a.alert_type IN ('rsi_above', 'rsi_below')) AS need_rsi,
@@ -118,12 +125,7 @@ async function indicatorInputs(
  * the firings, and write only the alerts whose state changes. Untouched alerts were still checked: their
  * coin's sample row says when.
  */
-export function evaluationStatement(opts: {
-  now: Date;
-  tickKey: string;
-  metrics: CoinMetrics[];
-  sentiment: SentimentMoves;
-}) {
+export function evaluationStatement(opts: { now: Date; tickKey: string; metrics: CoinMetrics[]; sentiment: SentimentMoves }) {
   const now = sql`${opts.now.toISOString()}::timestamptz`;
   const m = REARM_MARGIN;
   return sql`
@@ -301,17 +303,15 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
     return {
       checked: Number(row!.checked),
       expired: expiredRows.length,
-      triggers: raw.map(
-        (t): FiredTrigger => ({
-          ...t,
-          seq: Number(t.seq),
-          value: t.value === null ? null : Number(t.value),
-          threshold: t.threshold === null ? null : Number(t.threshold),
-          condition: t.condition ?? {},
-          email: (t.condition as { email?: unknown } | null)?.email === true,
-          triggeredAt: new Date(t.triggeredAt),
-        }),
-      ),
+      triggers: raw.map((t): FiredTrigger => ({
+        ...t,
+        seq: Number(t.seq),
+        value: t.value === null ? null : Number(t.value),
+        threshold: t.threshold === null ? null : Number(t.threshold),
+        condition: t.condition ?? {},
+        email: (t.condition as { email?: unknown } | null)?.email === true,
+        triggeredAt: new Date(t.triggeredAt),
+      })),
     };
   });
 
@@ -341,9 +341,12 @@ async function emailTriggers(services: Services, triggers: FiredTrigger[]): Prom
   if (!wanted.length) return;
   const db: DbOrTx = services.db;
   const recipients = new Map(
-    (await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, [...new Set(wanted.map((t) => t.userId))]))).map(
-      (u) => [u.id, u.email],
-    ),
+    (
+      await db
+        .select({ id: users.id, email: users.email })
+        .from(users)
+        .where(inArray(users.id, [...new Set(wanted.map((t) => t.userId))]))
+    ).map((u) => [u.id, u.email]),
   );
   for (const t of wanted) {
     const to = recipients.get(t.userId);

@@ -60,7 +60,11 @@ export function rsiOf(candles: Candle[], currentPrice: number | null, now: Date)
 export function volumeRatioOf(candles: Candle[], volume24h: number | null): number | null {
   if (volume24h === null || !Number.isFinite(volume24h)) return null;
   // the last candle may be today's partial day: the average uses the whole days before it
-  const days = candles.slice(0, -1).slice(-VOLUME_AVERAGE_DAYS).map((c) => c.volume).filter((v) => Number.isFinite(v) && v > 0);
+  const days = candles
+    .slice(0, -1)
+    .slice(-VOLUME_AVERAGE_DAYS)
+    .map((c) => c.volume)
+    .filter((v) => Number.isFinite(v) && v > 0);
   if (days.length < Math.min(7, VOLUME_AVERAGE_DAYS)) return null;
   const mean = days.reduce((s, v) => s + v, 0) / days.length;
   return mean > 0 ? volume24h / mean : null;

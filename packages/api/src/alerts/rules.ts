@@ -150,8 +150,7 @@ export function fromStoredRule(type: AlertType, thresholdValue: number | null, d
   return { threshold: thresholdValue ?? undefined, condition: empty ? undefined : condition, email: email === true };
 }
 
-const usd = (n: number) =>
-  `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
+const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
 const dirWords = { up: "up", down: "down", any: "up or down" } as const;
 
 /** The rule in words, windows included ("over a rolling 24 h"). */
@@ -205,8 +204,7 @@ export interface StateInput {
  * value has moved back past the line by the margin.
  */
 export function alertState(a: StateInput, now: Date): { state: AlertState; cooldownUntil: Date | null } {
-  const cooldownUntil =
-    a.repeatMode === "repeat" && a.triggeredAt ? new Date(a.triggeredAt.getTime() + a.cooldownSeconds * 1000) : null;
+  const cooldownUntil = a.repeatMode === "repeat" && a.triggeredAt ? new Date(a.triggeredAt.getTime() + a.cooldownSeconds * 1000) : null;
   const cooling = cooldownUntil && cooldownUntil > now ? cooldownUntil : null;
   if (a.expiresAt && a.expiresAt <= now) return { state: "expired", cooldownUntil: null };
   if (!a.enabled) return { state: a.repeatMode === "once" && a.triggered ? "done" : "disabled", cooldownUntil: null };

@@ -71,7 +71,8 @@ export class AnalysisEngine {
       // a flight that ended between our cache read and now has written the cache: use it
       if (!refresh) {
         const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
-        if (cached) return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
+        if (cached)
+          return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
       }
       const controller = new AbortController();
       const ctx: SectionContext = {

@@ -188,7 +188,12 @@ export function computeTechnicals(candles: Candle[], chartDays = 180): { snapsho
     macd: m.macd != null && m.signal != null && m.histogram != null ? { macd: m.macd, signal: m.signal, histogram: m.histogram } : null,
     bollinger:
       b.upper != null && b.middle != null && b.lower != null
-        ? { upper: b.upper, middle: b.middle, lower: b.lower, percentB: lastClose !== null && b.upper !== b.lower ? (lastClose - b.lower) / (b.upper - b.lower) : null }
+        ? {
+            upper: b.upper,
+            middle: b.middle,
+            lower: b.lower,
+            percentB: lastClose !== null && b.upper !== b.lower ? (lastClose - b.lower) / (b.upper - b.lower) : null,
+          }
         : null,
     ema20: finite(last(ema20)),
     ema50: finite(last(ema50)),

@@ -11,7 +11,10 @@ export async function loadStoredPhases(db: DbOrTx, sessionId: string, coinId: st
   return new Map(rows.map((r) => [r.phase as PhaseNumber, r.data as PhaseEvent]));
 }
 
-export async function storePhase(db: DbOrTx, entry: { sessionId: string; coinId: string; symbol: string; event: PhaseEvent; now: Date }): Promise<void> {
+export async function storePhase(
+  db: DbOrTx,
+  entry: { sessionId: string; coinId: string; symbol: string; event: PhaseEvent; now: Date },
+): Promise<void> {
   const expiresAt = new Date(entry.now.getTime() + PHASE_TTL_MS);
   await db
     .insert(uciePhaseData)

@@ -16,7 +16,10 @@ describe("risk", () => {
   it("annualised volatility: +10% then back gives log returns ±ln 1.1, sample sd ln(1.1)·√2, times √365", () => {
     const r = Math.log(1.1);
     expect(annualisedVolatility([r, -r])).toBeCloseTo(r * Math.SQRT2 * Math.sqrt(365), 12);
-    expect(computeRisk(candles([100, 110, 100]), null).annualisedVolatilityPct).toBeCloseTo(0.0953102 * Math.SQRT2 * Math.sqrt(365) * 100, 3);
+    expect(computeRisk(candles([100, 110, 100]), null).annualisedVolatilityPct).toBeCloseTo(
+      0.0953102 * Math.SQRT2 * Math.sqrt(365) * 100,
+      3,
+    );
   });
 
   it("95% historical VaR is the nearest-rank 5th-percentile loss of simple daily returns", () => {
@@ -31,8 +34,18 @@ describe("risk", () => {
 
   it("beta is 2 and correlation 1 for a coin whose log returns are twice Bitcoin's; -1 and -1 for its inverse", () => {
     const btc = [100, 110, 99, 120, 118];
-    expect(correlationAndBeta(btc.map((p) => p * p), btc)).toEqual({ correlation: expect.closeTo(1, 12), beta: expect.closeTo(2, 12) });
-    expect(correlationAndBeta(btc.map((p) => 1 / p), btc)).toEqual({ correlation: expect.closeTo(-1, 12), beta: expect.closeTo(-1, 12) });
+    expect(
+      correlationAndBeta(
+        btc.map((p) => p * p),
+        btc,
+      ),
+    ).toEqual({ correlation: expect.closeTo(1, 12), beta: expect.closeTo(2, 12) });
+    expect(
+      correlationAndBeta(
+        btc.map((p) => 1 / p),
+        btc,
+      ),
+    ).toEqual({ correlation: expect.closeTo(-1, 12), beta: expect.closeTo(-1, 12) });
     expect(correlationAndBeta([1, 1, 1], [1, 2, 3])).toBeNull();
   });
 

@@ -96,16 +96,40 @@ async function market(ctx: SectionContext): Promise<Computed> {
   }
   const data = buildMarketSnapshot(coin, live);
   if (data.priceUsd === null) {
-    return { status: "failed", data: null, source: null, asOf: null, reason: reason ?? "No price is known for this coin.", completeness: 0 };
+    return {
+      status: "failed",
+      data: null,
+      source: null,
+      asOf: null,
+      reason: reason ?? "No price is known for this coin.",
+      completeness: 0,
+    };
   }
-  const completeness = completenessOf([data.priceUsd, data.marketCapUsd, data.volume24hUsd, data.change24hPct, data.change7dPct, data.change30dPct, data.rank, data.athUsd]);
+  const completeness = completenessOf([
+    data.priceUsd,
+    data.marketCapUsd,
+    data.volume24hUsd,
+    data.change24hPct,
+    data.change7dPct,
+    data.change30dPct,
+    data.rank,
+    data.athUsd,
+  ]);
   return { status: reason ? "partial" : "ok", data, source, asOf, reason, completeness };
 }
 
 async function sentiment(ctx: SectionContext): Promise<Computed<FearGreedData>> {
   const fg = await ctx.fetch(`fear-greed:${FEAR_GREED_DAYS}`, (signal) => ctx.market.fearGreed(FEAR_GREED_DAYS, signal));
   const data = fearGreedTrend(fg.data);
-  if (!data) return { status: "unavailable", data: null, source: fg.source, asOf: iso(fg.asOf), note: fg.note ?? "No Fear and Greed data", completeness: 0 };
+  if (!data)
+    return {
+      status: "unavailable",
+      data: null,
+      source: fg.source,
+      asOf: iso(fg.asOf),
+      note: fg.note ?? "No Fear and Greed data",
+      completeness: 0,
+    };
   return {
     status: "ok",
     data,
@@ -117,8 +141,18 @@ async function sentiment(ctx: SectionContext): Promise<Computed<FearGreedData>> 
 }
 
 async function news(ctx: SectionContext): Promise<Computed<NewsData>> {
-  const items = await ctx.fetch(`news:${ctx.coin.coingeckoId}:${NEWS_LIMIT}`, (signal) => ctx.market.news(coinArg(ctx.coin), NEWS_LIMIT, signal));
-  if (items.unavailable) return { status: "unavailable", data: null, source: items.source, asOf: iso(items.asOf), note: items.note ?? "News is unavailable", completeness: 0 };
+  const items = await ctx.fetch(`news:${ctx.coin.coingeckoId}:${NEWS_LIMIT}`, (signal) =>
+    ctx.market.news(coinArg(ctx.coin), NEWS_LIMIT, signal),
+  );
+  if (items.unavailable)
+    return {
+      status: "unavailable",
+      data: null,
+      source: items.source,
+      asOf: iso(items.asOf),
+      note: items.note ?? "News is unavailable",
+      completeness: 0,
+    };
   const data = scoreNews(items.data);
   return {
     status: "ok",
@@ -132,27 +166,60 @@ async function news(ctx: SectionContext): Promise<Computed<NewsData>> {
 
 async function technical(ctx: SectionContext): Promise<Computed> {
   const h = await history(ctx, ctx.coin.coingeckoId);
-  if (h.data.length < 2) return { status: "failed", data: null, source: h.source, asOf: iso(h.asOf), reason: "Not enough price history to compute indicators.", completeness: 0 };
+  if (h.data.length < 2)
+    return {
+      status: "failed",
+      data: null,
+      source: h.source,
+      asOf: iso(h.asOf),
+      reason: "Not enough price history to compute indicators.",
+      completeness: 0,
+    };
   const { snapshot, series } = computeTechnicals(h.data);
-  const completeness = completenessOf([snapshot.rsi14, snapshot.macd, snapshot.bollinger, snapshot.ema20, snapshot.ema50, snapshot.ema200, snapshot.stochastic, snapshot.atr14, snapshot.trend.state]);
+  const completeness = completenessOf([
+    snapshot.rsi14,
+    snapshot.macd,
+    snapshot.bollinger,
+    snapshot.ema20,
+    snapshot.ema50,
+    snapshot.ema200,
+    snapshot.stochastic,
+    snapshot.atr14,
+    snapshot.trend.state,
+  ]);
   return {
     status: "ok",
     data: { ...snapshot, series },
     source: h.source,
     asOf: iso(h.asOf),
-    note: [h.note, snapshot.candles < 200 ? `only ${snapshot.candles} days of history: the 200-day figures need 200` : null].filter(Boolean).join("; ") || undefined,
+    note:
+      [h.note, snapshot.candles < 200 ? `only ${snapshot.candles} days of history: the 200-day figures need 200` : null]
+        .filter(Boolean)
+        .join("; ") || undefined,
     completeness,
   };
 }
 
 async function risk(ctx: SectionContext): Promise<Computed> {
   const isBtc = ctx.coin.coingeckoId === "bitcoin";
-  const [own, btc] = await Promise.allSettled([history(ctx, ctx.coin.coingeckoId), isBtc ? Promise.resolve(null) : history(ctx, "bitcoin")]);
+  const [own, btc] = await Promise.allSettled([
+    history(ctx, ctx.coin.coingeckoId),
+    isBtc ? Promise.resolve(null) : history(ctx, "bitcoin"),
+  ]);
   if (own.status === "rejected") throw own.reason;
-  if (own.value.data.length < 3) return { status: "failed", data: null, source: own.value.source, asOf: iso(own.value.asOf), reason: "Not enough price history for risk figures.", completeness: 0 };
+  if (own.value.data.length < 3)
+    return {
+      status: "failed",
+      data: null,
+      source: own.value.source,
+      asOf: iso(own.value.asOf),
+      reason: "Not enough price history for risk figures.",
+      completeness: 0,
+    };
   const btcCandles = isBtc ? own.value.data : btc.status === "fulfilled" ? (btc.value?.data ?? null) : null;
   const data = computeRisk(own.value.data, btcCandles);
-  const reason = btc.status === "rejected" ? `Bitcoin history failed, so no correlation or beta: ${describeFailure(btc.reason)}` : undefined;
+  const reason =
+    btc.status === "rejected" ? `Bitcoin history failed, so no correlation or beta: ${describeFailure(btc.reason)}` : undefined;
   // the weaker of the two sources describes the section
   const sources = [own.value.source, btc.status === "fulfilled" && btc.value ? btc.value.source : own.value.source];
   const source = sources.includes("simulated") ? "simulated" : sources.includes("snapshot") ? "snapshot" : "live";
@@ -169,17 +236,40 @@ async function risk(ctx: SectionContext): Promise<Computed> {
 
 async function onchain(ctx: SectionContext): Promise<Computed> {
   if (ctx.coin.coingeckoId !== "bitcoin") {
-    return { status: "unavailable", data: null, source: null, asOf: null, note: "On-chain figures are tracked for Bitcoin only.", completeness: 0 };
+    return {
+      status: "unavailable",
+      data: null,
+      source: null,
+      asOf: null,
+      note: "On-chain figures are tracked for Bitcoin only.",
+      completeness: 0,
+    };
   }
   const r = await ctx.fetch("bitcoin-onchain", (signal) => ctx.market.bitcoinOnchain(signal));
-  if (!r.data) return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No on-chain data", completeness: 0 };
+  if (!r.data)
+    return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No on-chain data", completeness: 0 };
   const d = r.data;
-  return { status: "ok", data: d, source: r.source, asOf: iso(r.asOf), note: r.note, completeness: completenessOf([d.blockHeight, d.hashrateEhs, d.difficulty, d.mempoolTxCount, d.fees]) };
+  return {
+    status: "ok",
+    data: d,
+    source: r.source,
+    asOf: iso(r.asOf),
+    note: r.note,
+    completeness: completenessOf([d.blockHeight, d.hashrateEhs, d.difficulty, d.mempoolTxCount, d.fees]),
+  };
 }
 
 async function derivatives(ctx: SectionContext): Promise<Computed> {
   const r = await ctx.fetch(`derivatives:${ctx.coin.coingeckoId}`, (signal) => ctx.market.derivatives(coinArg(ctx.coin), signal));
-  if (!r.data) return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No perpetual futures market for this coin.", completeness: 0 };
+  if (!r.data)
+    return {
+      status: "unavailable",
+      data: null,
+      source: r.source,
+      asOf: iso(r.asOf),
+      note: r.note ?? "No perpetual futures market for this coin.",
+      completeness: 0,
+    };
   const d = r.data;
   return {
     status: "ok",
@@ -193,9 +283,24 @@ async function derivatives(ctx: SectionContext): Promise<Computed> {
 
 async function defi(ctx: SectionContext): Promise<Computed> {
   const r = await ctx.fetch(`defi:${ctx.coin.coingeckoId}`, (signal) => ctx.market.defiTvl(coinArg(ctx.coin), signal));
-  if (!r.data) return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No DeFi protocol or chain TVL for this coin.", completeness: 0 };
+  if (!r.data)
+    return {
+      status: "unavailable",
+      data: null,
+      source: r.source,
+      asOf: iso(r.asOf),
+      note: r.note ?? "No DeFi protocol or chain TVL for this coin.",
+      completeness: 0,
+    };
   const d = r.data;
-  return { status: "ok", data: d, source: r.source, asOf: iso(r.asOf), note: r.note, completeness: completenessOf([d.tvlUsd, d.change1dPct, d.change7dPct]) };
+  return {
+    status: "ok",
+    data: d,
+    source: r.source,
+    asOf: iso(r.asOf),
+    note: r.note,
+    completeness: completenessOf([d.tvlUsd, d.change1dPct, d.change7dPct]),
+  };
 }
 
 async function synthesis(ctx: SectionContext): Promise<Computed> {
@@ -209,10 +314,15 @@ async function synthesis(ctx: SectionContext): Promise<Computed> {
     fearGreed: pick("sentiment"),
     news: pick("news"),
   });
-  const inputs = (["market", "technical", "risk", "sentiment", "news"] as const).map((t) => e[t]).filter((s): s is SectionResult => !!s && s.status !== "unavailable" && s.status !== "failed");
+  const inputs = (["market", "technical", "risk", "sentiment", "news"] as const)
+    .map((t) => e[t])
+    .filter((s): s is SectionResult => !!s && s.status !== "unavailable" && s.status !== "failed");
   const sources = inputs.map((s) => s.source);
   const source = sources.includes("simulated") ? "simulated" : sources.includes("snapshot") ? "snapshot" : inputs.length ? "live" : null;
-  const asOfs = inputs.map((s) => s.asOf).filter((a): a is string => !!a).sort();
+  const asOfs = inputs
+    .map((s) => s.asOf)
+    .filter((a): a is string => !!a)
+    .sort();
   const applied = data.reasons.length;
   const completeness = applied / (applied + data.missing.length);
   return {

@@ -68,9 +68,17 @@ describe("market condition", () => {
     expect(marketCondition(-20).condition).toBe("bear_market");
     expect(marketCondition(-19.9).condition).toBe("neutral");
     expect(marketCondition(-0.5).condition).toBe("all_time_high");
-    expect(buildMarketSnapshot(row({ currentPriceUsd: 80 }), null)).toMatchObject({ distanceFromAthPct: expect.closeTo(-20, 10), condition: "bear_market" });
+    expect(buildMarketSnapshot(row({ currentPriceUsd: 80 }), null)).toMatchObject({
+      distanceFromAthPct: expect.closeTo(-20, 10),
+      condition: "bear_market",
+    });
     // a live price above the recorded high is the new high
-    expect(buildMarketSnapshot(row(), { usd: 120 })).toMatchObject({ priceUsd: 120, athUsd: 120, distanceFromAthPct: 0, condition: "all_time_high" });
+    expect(buildMarketSnapshot(row(), { usd: 120 })).toMatchObject({
+      priceUsd: 120,
+      athUsd: 120,
+      distanceFromAthPct: 0,
+      condition: "all_time_high",
+    });
   });
 });
 
@@ -95,7 +103,13 @@ describe("synthesis", () => {
     const r = priceRange(100, 0.02, 7);
     expect(r.low).toBeCloseTo(91.6643, 3);
     expect(r.high).toBeCloseTo(109.0937, 3);
-    const s = synthesize({ market: buildMarketSnapshot(row({ currentPriceUsd: 100 }), null), technical: null, risk: risk(), fearGreed: null, news: null });
+    const s = synthesize({
+      market: buildMarketSnapshot(row({ currentPriceUsd: 100 }), null),
+      technical: null,
+      risk: risk(),
+      fearGreed: null,
+      news: null,
+    });
     expect(s.outlook?.ranges.map((x) => x.days)).toEqual([7, 30]);
     expect(s.outlook?.ranges[0]?.high).toBeCloseTo(109.0937, 3);
     expect(s.outlook?.assumption).toMatch(/zero drift/);
@@ -122,9 +136,22 @@ describe("sentiment", () => {
 
   it("Fear and Greed trend compares with 7 and 30 days before", () => {
     const day = 86_400_000;
-    const points = Array.from({ length: 31 }, (_, i) => ({ value: 60 - i, classification: "Greed", timestamp: new Date(Date.UTC(2021, 5, 24) - i * day) }));
+    const points = Array.from({ length: 31 }, (_, i) => ({
+      value: 60 - i,
+      classification: "Greed",
+      timestamp: new Date(Date.UTC(2021, 5, 24) - i * day),
+    }));
     const fg = fearGreedTrend(points)!;
-    expect(fg).toMatchObject({ value: 60, value7dAgo: 53, value30dAgo: 30, change7d: 7, change30d: 30, trend7d: "rising", trend30d: "rising", average7d: 57 });
+    expect(fg).toMatchObject({
+      value: 60,
+      value7dAgo: 53,
+      value30dAgo: 30,
+      change7d: 7,
+      change30d: 30,
+      trend7d: "rising",
+      trend30d: "rising",
+      average7d: 57,
+    });
     expect(fg.history[0]!.value).toBe(30);
     expect(fearGreedTrend([])).toBeNull();
   });
@@ -144,7 +171,15 @@ describe("quality score", () => {
     expect(phaseStatus(["ok", "unavailable"])).toBe("complete");
     expect(phaseStatus(["ok", "failed"])).toBe("partial");
     expect(phaseStatus(["failed", "unavailable"])).toBe("failed");
-    const s = (status: "ok" | "unavailable", q: number) => ({ status, qualityScore: q, data: null, source: null, asOf: null, fromCache: false, computedAt: "" });
+    const s = (status: "ok" | "unavailable", q: number) => ({
+      status,
+      qualityScore: q,
+      data: null,
+      source: null,
+      asOf: null,
+      fromCache: false,
+      computedAt: "",
+    });
     expect(phaseQuality([s("ok", 80), s("ok", 40), s("unavailable", 0)])).toBe(60);
   });
 });

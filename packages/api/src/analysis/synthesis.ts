@@ -74,10 +74,20 @@ export function synthesize(input: SynthesisInput): SynthesisData {
   const t = input.technical;
   if (t?.lastClose != null && t.sma200 != null) {
     const above = t.lastClose > t.sma200;
-    add("trend", "price_vs_sma200", above ? 10 : -10, `Price ${above ? "above" : "below"} its 200-day average (${fmt(((t.lastClose / t.sma200) - 1) * 100, 1)}%)`);
+    add(
+      "trend",
+      "price_vs_sma200",
+      above ? 10 : -10,
+      `Price ${above ? "above" : "below"} its 200-day average (${fmt((t.lastClose / t.sma200 - 1) * 100, 1)}%)`,
+    );
   } else missing.push("200-day average");
   if (t?.trend.state) {
-    add("trend", "cross_50_200", t.trend.state === "golden_cross" ? 10 : -10, t.trend.state === "golden_cross" ? "Golden cross: 50-day above 200-day" : "Death cross: 50-day below 200-day");
+    add(
+      "trend",
+      "cross_50_200",
+      t.trend.state === "golden_cross" ? 10 : -10,
+      t.trend.state === "golden_cross" ? "Golden cross: 50-day above 200-day" : "Death cross: 50-day below 200-day",
+    );
   } else missing.push("50/200-day cross");
   if (t?.macd) {
     const up = t.macd.histogram > 0;
@@ -160,6 +170,7 @@ export function synthesize(input: SynthesisInput): SynthesisData {
     reasons,
     missing,
     outlook,
-    method: "Start at 50; each rule adds or subtracts the points shown; the total is clamped to 0-100. 65 or more reads bullish, 35 or less bearish.",
+    method:
+      "Start at 50; each rule adds or subtracts the points shown; the total is clamped to 0-100. 65 or more reads bullish, 35 or less bearish.",
   };
 }

@@ -4,17 +4,7 @@
  */
 import type { DataSource } from "../market/types";
 
-export const ANALYSIS_TYPES = [
-  "market",
-  "sentiment",
-  "news",
-  "technical",
-  "risk",
-  "onchain",
-  "derivatives",
-  "defi",
-  "synthesis",
-] as const;
+export const ANALYSIS_TYPES = ["market", "sentiment", "news", "technical", "risk", "onchain", "derivatives", "defi", "synthesis"] as const;
 export type AnalysisType = (typeof ANALYSIS_TYPES)[number];
 
 const MIN = 60_000;

@@ -9,12 +9,7 @@ import { hashToken } from "./session";
 import { generateEmailToken, VERIFICATION_TTL_MS } from "./tokens";
 
 /** Mail the link; the `verification_sent` row is written once the mail is out. */
-export function sendVerification(
-  services: Services,
-  user: { id: string; email: string },
-  token: string,
-  meta: RequestMeta,
-): Promise<void> {
+export function sendVerification(services: Services, user: { id: string; email: string }, token: string, meta: RequestMeta): Promise<void> {
   return sendInBackground(services, verificationEmail(services.config.publicUrl, user.email, token), () =>
     tryWriteAuthLog(services, meta, { type: "verification_sent", userId: user.id, success: true }),
   );

@@ -35,11 +35,7 @@ export async function requestPasswordReset(services: Services, email: string, me
 }
 
 /** Set a new password with a reset token. Returns false when the token is unknown, used or expired. */
-export async function resetPassword(
-  services: Services,
-  input: { token: string; password: string },
-  meta: RequestMeta,
-): Promise<boolean> {
+export async function resetPassword(services: Services, input: { token: string; password: string }, meta: RequestMeta): Promise<boolean> {
   const { db, clock } = services;
   const passwordHash = await hashPassword(input.password);
   const now = clock.now();

@@ -115,7 +115,10 @@ export async function validateSessionToken(
   // extend at most once an hour: only when the stored expiry is more than an hour behind the slid one
   if (slid - expiresAt.getTime() >= HOUR) {
     expiresAt = new Date(slid);
-    await db.update(sessions).set({ expiresAt }).where(and(eq(sessions.id, row.id)));
+    await db
+      .update(sessions)
+      .set({ expiresAt })
+      .where(and(eq(sessions.id, row.id)));
   }
   return {
     session: { id: row.id, userId: row.userId, expiresAt, createdAt: row.createdAt },

@@ -54,7 +54,10 @@ export function ipBucket(ip: string): string {
   const left = split(head);
   const right = ip.includes("::") ? split(tail) : [];
   const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => Number.parseInt(g || "0", 16).toString(16)).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || "0", 16).toString(16))
+    .join(":")}::/64`;
 }
 
 /** Bucket key for a rule and a subject; e-mail addresses are hashed so the table holds none. */

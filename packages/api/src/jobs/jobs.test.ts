@@ -39,7 +39,9 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
     expect(runs).toHaveLength(ticks.length);
     expect(new Set(runs.map((r) => r.split(":")[1])).size).toBe(ticks.length);
     expect(outcomes.filter((o) => o.ran)).toHaveLength(ticks.length);
-    const recorded = rows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from job_runs where job = 'race' and finished_at is not null`));
+    const recorded = rows<{ n: number }>(
+      await database.db.execute(sql`select count(*)::int as n from job_runs where job = 'race' and finished_at is not null`),
+    );
     expect(Number(recorded[0]!.n)).toBe(ticks.length);
   });
 
@@ -51,14 +53,23 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
     await database.db.execute(sql`update job_runs set started_at = now() - interval '2 minutes' where job = 'crashy'`);
     const outcome = await runJobTick(b, job, "day1");
     expect(outcome).toMatchObject({ ran: true, result: "done" });
-    const [row] = rows<{ instance_id: string; finished_at: unknown }>(await database.db.execute(sql`select instance_id, finished_at from job_runs where job = 'crashy'`));
+    const [row] = rows<{ instance_id: string; finished_at: unknown }>(
+      await database.db.execute(sql`select instance_id, finished_at from job_runs where job = 'crashy'`),
+    );
     expect(row!.instance_id).toBe("instance-b");
     expect(row!.finished_at).not.toBeNull();
   });
 
   it("records a failing job's error and does not rerun it in the same tick", async () => {
     let calls = 0;
-    const job: JobDefinition = { name: "failing", intervalMs: 60_000, run: async () => { calls++; throw new Error("upstream exploded"); } };
+    const job: JobDefinition = {
+      name: "failing",
+      intervalMs: 60_000,
+      run: async () => {
+        calls++;
+        throw new Error("upstream exploded");
+      },
+    };
     expect(await runJobTick(a, job, "x")).toMatchObject({ ran: true, error: "upstream exploded" });
     expect((await runJobTick(b, job, "x")).ran).toBe(false);
     expect(calls).toBe(1);
@@ -66,7 +77,9 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
 
   it("clean-up deletes only what is past retention, in batches", async () => {
     const now = clock.now();
-    const [user] = rows<{ id: string }>(await database.db.execute(sql`insert into users (email, password_hash) values ('cleanup@example.com', 'h') returning id`));
+    const [user] = rows<{ id: string }>(
+      await database.db.execute(sql`insert into users (email, password_hash) values ('cleanup@example.com', 'h') returning id`),
+    );
     const uid = user!.id;
     await database.db.execute(sql`insert into sessions (user_id, token_hash, created_at, expires_at) values
       (${uid}, 'expired', ${new Date(now.getTime() - 10 * 86_400_000)}, ${new Date(now.getTime() - 1000)}),
@@ -76,18 +89,21 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
       select ${uid}, 'login', true, ${new Date(now.getTime() - 91 * 86_400_000)}::timestamptz - (g || ' seconds')::interval from generate_series(1, 2500) g`);
     await database.db.execute(sql`insert into auth_logs (user_id, event_type, success, "timestamp")
       select ${uid}, 'login', true, ${new Date(now.getTime() - 89 * 86_400_000)} from generate_series(1, 3)`);
-    await database.db.execute(sql`insert into ucie_analysis_cache (symbol, coin_id, analysis_type, data, data_quality_score, expires_at) values
+    await database.db
+      .execute(sql`insert into ucie_analysis_cache (symbol, coin_id, analysis_type, data, data_quality_score, expires_at) values
       ('BTC', 'bitcoin', 'market', '{}', 90, ${new Date(now.getTime() - 1)}), ('ETH', 'ethereum', 'market', '{}', 90, ${new Date(now.getTime() + 60_000)})`);
     await database.db.execute(sql`insert into ucie_phase_data (session_id, symbol, coin_id, phase_number, phase_data, expires_at) values
       ('s-old', 'BTC', 'bitcoin', 1, '{}', ${new Date(now.getTime() - 1)}), ('s-new', 'BTC', 'bitcoin', 1, '{}', ${new Date(now.getTime() + 60_000)})`);
 
     const counts = await cleanup(a);
     expect(counts).toMatchObject({ sessions: 1, authLogs: 2500, analysisCache: 1, phaseData: 1 });
-    const left = rows<{ s: number; l: number; c: number; p: number }>(await database.db.execute(sql`select
+    const left = rows<{ s: number; l: number; c: number; p: number }>(
+      await database.db.execute(sql`select
       (select count(*)::int from sessions where user_id = ${uid}) as s,
       (select count(*)::int from auth_logs where user_id = ${uid}) as l,
       (select count(*)::int from ucie_analysis_cache) as c,
-      (select count(*)::int from ucie_phase_data) as p`))[0]!;
+      (select count(*)::int from ucie_phase_data) as p`),
+    )[0]!;
     expect(left).toEqual({ s: 1, l: 3, c: 1, p: 1 });
     expect(await cleanup(a)).toMatchObject({ sessions: 0, authLogs: 0, analysisCache: 0, phaseData: 0 });
   });

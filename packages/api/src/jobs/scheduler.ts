@@ -67,7 +67,9 @@ export async function runJobTick(
     const message = err instanceof Error ? err.message : String(err);
     // finished (with an error): a failed run is not retried within its tick, the next tick tries again
     await services.db
-      .execute(sql`update job_runs set finished_at = now(), error = ${message.slice(0, 2000)} where job = ${job.name} and tick_key = ${tickKey}`)
+      .execute(
+        sql`update job_runs set finished_at = now(), error = ${message.slice(0, 2000)} where job = ${job.name} and tick_key = ${tickKey}`,
+      )
       .catch(() => {});
     log.error({ err, ms: Math.round(performance.now() - started) }, `job ${job.name} failed`);
     return { job: job.name, tickKey, ran: true, error: message };

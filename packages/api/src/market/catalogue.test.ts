@@ -15,8 +15,17 @@ describe.each(testDbKinds())("catalogue sync (%s)", (kind) => {
   let up: FakeUpstream;
   let database: TestDatabase;
   const services = (mode: "live" | "offline" | "auto"): Services => {
-    const config = loadConfig({ MARKET_DATA: mode, LOG_LEVEL: "silent", COINGECKO_CALLS_PER_MINUTE: "1000", UPSTREAM_TIMEOUT_MS: "2000", ...up.env });
-    return createServices(database, { config, market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }) });
+    const config = loadConfig({
+      MARKET_DATA: mode,
+      LOG_LEVEL: "silent",
+      COINGECKO_CALLS_PER_MINUTE: "1000",
+      UPSTREAM_TIMEOUT_MS: "2000",
+      ...up.env,
+    });
+    return createServices(database, {
+      config,
+      market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }),
+    });
   };
   const row = async (id: string) => (await database.db.select().from(ucieTokens).where(eq(ucieTokens.coingeckoId, id)))[0];
 
@@ -59,7 +68,14 @@ describe.each(testDbKinds())("catalogue sync (%s)", (kind) => {
     expect(tether!.lastUpdated).toEqual(before!.lastUpdated);
 
     // it comes back: active again
-    up.addCoin({ ...up.coins().find((c) => c.id === "bitcoin")!, id: "tether", symbol: "usdt", name: "Tether", current_price: 1, market_cap: 6e10 });
+    up.addCoin({
+      ...up.coins().find((c) => c.id === "bitcoin")!,
+      id: "tether",
+      symbol: "usdt",
+      name: "Tether",
+      current_price: 1,
+      market_cap: 6e10,
+    });
     const back = await syncCatalogue(services("live"));
     expect(back.reactivated).toEqual(["tether"]);
     expect((await row("tether"))!.isActive).toBe(true);

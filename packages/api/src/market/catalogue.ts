@@ -89,7 +89,10 @@ export const CATALOGUE_SIZE = 250;
  * A list from the offline snapshot never delists anything, and writes nothing once a live sync has
  * run: the snapshot is older than any live row.
  */
-export async function syncCatalogue(services: Pick<Services, "db" | "market" | "logger">, signal?: AbortSignal): Promise<CatalogueSyncResult> {
+export async function syncCatalogue(
+  services: Pick<Services, "db" | "market" | "logger">,
+  signal?: AbortSignal,
+): Promise<CatalogueSyncResult> {
   const top = await services.market.topCoins(CATALOGUE_SIZE, signal);
   const byId = new Map<string, MarketCoin>();
   for (const c of top.data) if (c.id && !byId.has(c.id)) byId.set(c.id, c); // pages can overlap: one row per id
@@ -137,7 +140,13 @@ export async function syncCatalogue(services: Pick<Services, "db" | "market" | "
     };
   });
   services.logger.info(
-    { source: result.source, added: result.added.length, updated: result.updated, deactivated: result.deactivated.length, reactivated: result.reactivated.length },
+    {
+      source: result.source,
+      added: result.added.length,
+      updated: result.updated,
+      deactivated: result.deactivated.length,
+      reactivated: result.reactivated.length,
+    },
     "token catalogue synced",
   );
   return result;
@@ -155,12 +164,13 @@ export interface PriceRefreshResult {
  * come in one /coins/markets call; coins that users follow outside it come in batched /simple/price calls.
  * Only live data is written: an offline or fallen-back answer would put 2021 prices over today's.
  */
-export async function refreshPrices(services: Pick<Services, "db" | "market" | "logger">, signal?: AbortSignal): Promise<PriceRefreshResult> {
+export async function refreshPrices(
+  services: Pick<Services, "db" | "market" | "logger">,
+  signal?: AbortSignal,
+): Promise<PriceRefreshResult> {
   const top = await services.market.topCoins(CATALOGUE_SIZE, signal);
   if (top.source !== "live") return { source: top.source, updated: 0, note: "no live prices: nothing written" };
-  const known = new Set(
-    (await services.db.select({ id: ucieTokens.coingeckoId }).from(ucieTokens)).map((r) => r.id),
-  );
+  const known = new Set((await services.db.select({ id: ucieTokens.coingeckoId }).from(ucieTokens)).map((r) => r.id));
   // only coins already in the catalogue: adding and delisting is the daily sync's job
   const fresh = top.data.filter((c) => known.has(c.id));
   let updated = await upsertCoins(services.db, fresh, "live");

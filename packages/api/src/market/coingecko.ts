@@ -11,8 +11,14 @@ import { CallBudget, HttpClient, type RetryPolicy } from "./http";
 import { DAY_MS, utcDay } from "./simulate";
 import type { Candle, MarketCoin, Sourced } from "./types";
 
-const num = z.number().nullish().transform((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
-const str = z.string().nullish().transform((v) => v ?? null);
+const num = z
+  .number()
+  .nullish()
+  .transform((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
+const str = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
 const marketCoin = z.object({
   id: z.string().min(1),
@@ -129,7 +135,14 @@ export class CoinGeckoClient {
     for (let page = 1; out.length < limit; page++) {
       const rows = await this.http.get("/coins/markets", marketsSchema, {
         signal,
-        query: { vs_currency: "usd", order: "market_cap_desc", per_page: perPage, page, sparkline: true, price_change_percentage: "1h,24h,7d,30d" },
+        query: {
+          vs_currency: "usd",
+          order: "market_cap_desc",
+          per_page: perPage,
+          page,
+          sparkline: true,
+          price_change_percentage: "1h,24h,7d,30d",
+        },
       });
       out.push(...(rows as MarketCoin[]));
       if (rows.length < perPage) break;
@@ -170,7 +183,10 @@ export class CoinGeckoClient {
 
   /** CoinGecko's own OHLC candles (granularity set by `days`: 30 min, 4 h or 4 days); no volume. */
   async ohlc(coinId: string, days: 1 | 7 | 14 | 30 | 90 | 180 | 365, signal?: AbortSignal): Promise<Omit<Candle, "volume">[]> {
-    const rows = await this.http.get(`/coins/${encodeURIComponent(coinId)}/ohlc`, ohlcSchema, { signal, query: { vs_currency: "usd", days } });
+    const rows = await this.http.get(`/coins/${encodeURIComponent(coinId)}/ohlc`, ohlcSchema, {
+      signal,
+      query: { vs_currency: "usd", days },
+    });
     return rows.map(([t, open, high, low, close]) => ({ t, open, high, low, close }));
   }
 
@@ -188,7 +204,13 @@ export class CoinGeckoClient {
       const batch = unique.slice(i, i + PRICE_BATCH);
       const body = await this.http.get("/simple/price", simplePriceSchema, {
         signal,
-        query: { ids: batch.join(","), vs_currencies: "usd", include_24hr_change: true, include_24hr_vol: true, include_last_updated_at: true },
+        query: {
+          ids: batch.join(","),
+          vs_currencies: "usd",
+          include_24hr_change: true,
+          include_24hr_vol: true,
+          include_last_updated_at: true,
+        },
       });
       for (const [id, p] of Object.entries(body)) {
         if (typeof p.usd !== "number") continue;

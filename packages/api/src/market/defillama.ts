@@ -6,7 +6,10 @@ import { z } from "zod";
 import type { HttpClient } from "./http";
 import type { DefiTvl } from "./types";
 
-const n = z.number().nullish().transform((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
+const n = z
+  .number()
+  .nullish()
+  .transform((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
 export const protocolsSchema = z.array(
   z.object({
     name: z.string(),
@@ -50,6 +53,7 @@ export function matchTvl(coin: { id: string; symbol: string }, protocols: Protoc
     };
   }
   const chain = chains.find((c) => c.gecko_id === coin.id) ?? chains.find((c) => c.tokenSymbol?.toUpperCase() === sym);
-  if (chain && chain.tvl !== null) return { slug: chain.name, tvlUsd: chain.tvl, change1dPct: null, change7dPct: null, chains: [chain.name] };
+  if (chain && chain.tvl !== null)
+    return { slug: chain.name, tvlUsd: chain.tvl, change1dPct: null, change7dPct: null, chains: [chain.name] };
   return null;
 }

@@ -25,5 +25,10 @@ export async function fetchDerivatives(http: HttpClient, symbol: string, signal?
     http.get("/fapi/v1/openInterest", openInterestSchema, { signal, query: { symbol: contract }, nullOn: invalidSymbol }),
   ]);
   if (!premium || !oi) return null;
-  return { contract, fundingRate: premium.lastFundingRate, markPrice: premium.markPrice, openInterestUsd: oi.openInterest * premium.markPrice };
+  return {
+    contract,
+    fundingRate: premium.lastFundingRate,
+    markPrice: premium.markPrice,
+    openInterestUsd: oi.openInterest * premium.markPrice,
+  };
 }

@@ -45,7 +45,12 @@ export class UpstreamError extends Error {
 
   /** worth another try later (the caller's own decision; providers already retried) */
   get retryable(): boolean {
-    return this.kind === "timeout" || this.kind === "network" || this.kind === "rate_limited" || (this.kind === "http" && (this.status ?? 0) >= 500);
+    return (
+      this.kind === "timeout" ||
+      this.kind === "network" ||
+      this.kind === "rate_limited" ||
+      (this.kind === "http" && (this.status ?? 0) >= 500)
+    );
   }
 
   /** the upstream could not be reached or answered with a failure (MARKET_DATA=auto falls back on these) */

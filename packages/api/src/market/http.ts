@@ -95,7 +95,9 @@ export class HttpClient {
       try {
         body = JSON.parse(result);
       } catch {
-        throw new UpstreamError(this.provider, "invalid_response", `${path} answered with a body that is not JSON (${snippet(result)})`, { path });
+        throw new UpstreamError(this.provider, "invalid_response", `${path} answered with a body that is not JSON (${snippet(result)})`, {
+          path,
+        });
       }
     }
     const parsed = schema.safeParse(body);
@@ -129,9 +131,15 @@ export class HttpClient {
         if (req.signal?.aborted) throw new UpstreamError(this.provider, "aborted", `${path} was aborted`, { path, cause: err });
         if (timeout.aborted) {
           // a timeout is not retried: the caller's whole wait stays bounded by one timeout per call
-          throw new UpstreamError(this.provider, "timeout", `${path} did not answer within ${this.opts.timeoutMs} ms`, { path, cause: err });
+          throw new UpstreamError(this.provider, "timeout", `${path} did not answer within ${this.opts.timeoutMs} ms`, {
+            path,
+            cause: err,
+          });
         }
-        lastError = new UpstreamError(this.provider, "network", `${path} could not be reached (${(err as Error).message})`, { path, cause: err });
+        lastError = new UpstreamError(this.provider, "network", `${path} could not be reached (${(err as Error).message})`, {
+          path,
+          cause: err,
+        });
         if (attempt < this.retry.maxRetries) {
           await sleep(this.backoff(attempt), req.signal, this.provider);
           continue;

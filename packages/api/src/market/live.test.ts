@@ -24,14 +24,22 @@ afterAll(async () => {
 beforeEach(() => up.reset());
 
 function config(env: Record<string, string> = {}) {
-  return loadConfig({ LOG_LEVEL: "silent", MARKET_DATA: "live", COINGECKO_CALLS_PER_MINUTE: "1000", UPSTREAM_TIMEOUT_MS: "2000", ...up.env, ...env });
+  return loadConfig({
+    LOG_LEVEL: "silent",
+    MARKET_DATA: "live",
+    COINGECKO_CALLS_PER_MINUTE: "1000",
+    UPSTREAM_TIMEOUT_MS: "2000",
+    ...up.env,
+    ...env,
+  });
 }
 function capturedLogger() {
   const lines: string[] = [];
   const logger = createLogger({ level: "debug", destination: { write: (s: string) => void lines.push(s) } });
   return { logger, lines };
 }
-const market = (env: Record<string, string> = {}, opts = {}) => createLiveMarket(config(env), createLogger({ level: "silent" }), { retry: fastRetry, ...opts });
+const market = (env: Record<string, string> = {}, opts = {}) =>
+  createLiveMarket(config(env), createLogger({ level: "silent" }), { retry: fastRetry, ...opts });
 
 async function rejection(p: Promise<unknown>): Promise<UpstreamError> {
   try {
@@ -53,7 +61,13 @@ describe("CoinGecko client", () => {
     expect(top.data[0]!.sparkline_in_7d?.price.length).toBeGreaterThan(100);
     expect(Date.now() - top.asOf.getTime()).toBeLessThan(60_000);
     const req = up.requests.find((r) => r.path === "/coins/markets")!;
-    expect(req.query).toMatchObject({ vs_currency: "usd", per_page: "250", page: "1", sparkline: "true", price_change_percentage: "1h,24h,7d,30d" });
+    expect(req.query).toMatchObject({
+      vs_currency: "usd",
+      per_page: "250",
+      page: "1",
+      sparkline: "true",
+      price_change_percentage: "1h,24h,7d,30d",
+    });
     expect(req.headers["x-cg-demo-api-key"]).toBeUndefined();
     expect(req.headers["x-cg-pro-api-key"]).toBeUndefined();
   });
@@ -65,7 +79,9 @@ describe("CoinGecko client", () => {
     expect(demo.headers["x-cg-demo-api-key"]).toBe("demo-secret");
     expect(demo.headers["x-cg-pro-api-key"]).toBeUndefined();
 
-    await market({ COINGECKO_API_KEY: "pro-secret", COINGECKO_API_PLAN: "pro", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }).prices(["bitcoin"]);
+    await market({ COINGECKO_API_KEY: "pro-secret", COINGECKO_API_PLAN: "pro", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }).prices([
+      "bitcoin",
+    ]);
     const pro = up.requests.at(-1)!;
     expect(pro.provider).toBe("coingecko-pro");
     expect(pro.headers["x-cg-pro-api-key"]).toBe("pro-secret");
@@ -81,14 +97,20 @@ describe("CoinGecko client", () => {
   it("says in one log line at start-up whether the key fits the plan, never logging the key", async () => {
     up.requireKey("pro", "pro-secret");
     const good = capturedLogger();
-    const ok = await new CoinGeckoClient(config({ COINGECKO_API_KEY: "pro-secret", COINGECKO_API_PLAN: "pro", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }), good.logger).checkPlan();
+    const ok = await new CoinGeckoClient(
+      config({ COINGECKO_API_KEY: "pro-secret", COINGECKO_API_PLAN: "pro", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }),
+      good.logger,
+    ).checkPlan();
     expect(ok.ok).toBe(true);
     expect(good.lines).toHaveLength(1);
     expect(good.lines[0]).toMatch(/fits the pro plan/);
 
     // a demo key pointed at the pro host: CoinGecko answers 400 and says so
     const bad = capturedLogger();
-    const wrong = await new CoinGeckoClient(config({ COINGECKO_API_KEY: "demo-secret", COINGECKO_API_PLAN: "demo", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }), bad.logger).checkPlan();
+    const wrong = await new CoinGeckoClient(
+      config({ COINGECKO_API_KEY: "demo-secret", COINGECKO_API_PLAN: "demo", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }),
+      bad.logger,
+    ).checkPlan();
     expect(wrong.ok).toBe(false);
     expect(bad.lines.filter((l) => /"level":(40|50)/.test(l))).toHaveLength(1);
     expect(bad.lines.join("\n")).toMatch(/does not fit COINGECKO_API_PLAN=demo/);
@@ -208,7 +230,11 @@ describe("CoinGecko client", () => {
     expect(up.requests.filter((r) => r.path.startsWith("/coins/bitcoin/market_chart")).map((r) => r.query.days)).toEqual(["365"]);
 
     up.reset();
-    const pro = await market({ COINGECKO_API_KEY: "p", COINGECKO_API_PLAN: "pro", COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE }).history("bitcoin", 800);
+    const pro = await market({
+      COINGECKO_API_KEY: "p",
+      COINGECKO_API_PLAN: "pro",
+      COINGECKO_API_BASE: up.env.COINGECKO_PRO_API_BASE,
+    }).history("bitcoin", 800);
     const ranges = up.requests.filter((r) => r.path === "/coins/bitcoin/market_chart/range");
     expect(ranges).toHaveLength(3);
     for (const r of ranges) expect(Number(r.query.to) - Number(r.query.from)).toBeLessThanOrEqual(365 * 86_400);
@@ -289,7 +315,13 @@ describe("MARKET_DATA", () => {
   it("auto with nothing listening degrades to offline quickly", async () => {
     const dead = "http://127.0.0.1:9";
     const svc = createMarketService(
-      loadConfig({ MARKET_DATA: "auto", COINGECKO_API_BASE: dead, FEAR_GREED_API_BASE: dead, NEWS_API_BASE: dead, UPSTREAM_TIMEOUT_MS: "500" }),
+      loadConfig({
+        MARKET_DATA: "auto",
+        COINGECKO_API_BASE: dead,
+        FEAR_GREED_API_BASE: dead,
+        NEWS_API_BASE: dead,
+        UPSTREAM_TIMEOUT_MS: "500",
+      }),
       createLogger({ level: "silent" }),
       { retry: fastRetry },
     );

@@ -55,11 +55,18 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
   const mempool = client("mempool", config.MEMPOOL_API_BASE);
   const cache = new TtlCache();
   /** the cached, coalesced call; a caller's abort surfaces as UpstreamError("aborted") like every other failure */
-  const cached = async <T>(provider: UpstreamProvider, key: string, ttl: number, load: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+  const cached = async <T>(
+    provider: UpstreamProvider,
+    key: string,
+    ttl: number,
+    load: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> => {
     try {
       return await cache.get(key, ttl, load, signal);
     } catch (err) {
-      if (!(err instanceof UpstreamError) && signal?.aborted) throw new UpstreamError(provider, "aborted", "the call was aborted", { cause: err });
+      if (!(err instanceof UpstreamError) && signal?.aborted)
+        throw new UpstreamError(provider, "aborted", "the call was aborted", { cause: err });
       throw err;
     }
   };
@@ -80,14 +87,26 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
     },
 
     async history(coinId, days, signal) {
-      const { candles, note } = await cached("coingecko", `history:${coinId}:${days}`, CACHE_TTL.history, () => coingecko.dailyCandles(coinId, days), signal);
+      const { candles, note } = await cached(
+        "coingecko",
+        `history:${coinId}:${days}`,
+        CACHE_TTL.history,
+        () => coingecko.dailyCandles(coinId, days),
+        signal,
+      );
       const last = candles.at(-1);
       return live(candles, last ? new Date(last.t) : new Date(), note ? { note } : {});
     },
 
     async prices(coinIds, signal) {
       const ids = [...new Set(coinIds)].sort();
-      const { prices, asOf } = await cached("coingecko", `prices:${ids.join(",")}`, CACHE_TTL.prices, () => coingecko.simplePrice(ids), signal);
+      const { prices, asOf } = await cached(
+        "coingecko",
+        `prices:${ids.join(",")}`,
+        CACHE_TTL.prices,
+        () => coingecko.simplePrice(ids),
+        signal,
+      );
       return live(prices, asOf);
     },
 
@@ -97,7 +116,13 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
     },
 
     async news(coin, limit, signal) {
-      const items = await cached("news", `news:${coin.symbol.toUpperCase()}`, CACHE_TTL.news, () => fetchNews(news, coin.symbol, 50), signal);
+      const items = await cached(
+        "news",
+        `news:${coin.symbol.toUpperCase()}`,
+        CACHE_TTL.news,
+        () => fetchNews(news, coin.symbol, 50),
+        signal,
+      );
       return live(items.slice(0, limit));
     },
 
@@ -110,7 +135,13 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
     },
 
     async derivatives(coin, signal) {
-      const data = await cached("derivatives", `futures:${coin.symbol.toUpperCase()}`, CACHE_TTL.derivatives, () => fetchDerivatives(futures, coin.symbol), signal);
+      const data = await cached(
+        "derivatives",
+        `futures:${coin.symbol.toUpperCase()}`,
+        CACHE_TTL.derivatives,
+        () => fetchDerivatives(futures, coin.symbol),
+        signal,
+      );
       return live(data);
     },
 

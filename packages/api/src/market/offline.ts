@@ -128,7 +128,7 @@ export function createOfflineMarket(): MarketService {
     async bitcoinOnchain() {
       const rand = prng(seedOf("bitcoin-onchain"));
       // block 688,000 was mined on 2021-06-23; about 144 blocks a day
-      const height = 688_000 + Math.round((SNAPSHOT_DATE.getTime() - Date.parse("2021-06-23T12:00:00Z")) / DAY_MS * 144);
+      const height = 688_000 + Math.round(((SNAPSHOT_DATE.getTime() - Date.parse("2021-06-23T12:00:00Z")) / DAY_MS) * 144);
       const data: BitcoinOnchain = {
         blockHeight: height,
         hashrateEhs: Math.round((95 + rand() * 10) * 10) / 10,

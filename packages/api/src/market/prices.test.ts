@@ -15,11 +15,25 @@ describe.each(testDbKinds())("price refresh (%s)", (kind) => {
   let up: FakeUpstream;
   let database: TestDatabase;
   const services = (mode: "live" | "offline" | "auto"): Services => {
-    const config = loadConfig({ MARKET_DATA: mode, LOG_LEVEL: "silent", COINGECKO_CALLS_PER_MINUTE: "1000", UPSTREAM_TIMEOUT_MS: "2000", ...up.env });
-    return createServices(database, { config, market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }) });
+    const config = loadConfig({
+      MARKET_DATA: mode,
+      LOG_LEVEL: "silent",
+      COINGECKO_CALLS_PER_MINUTE: "1000",
+      UPSTREAM_TIMEOUT_MS: "2000",
+      ...up.env,
+    });
+    return createServices(database, {
+      config,
+      market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }),
+    });
   };
   const price = async (id: string) =>
-    (await database.db.select({ p: ucieTokens.currentPriceUsd, active: ucieTokens.isActive }).from(ucieTokens).where(eq(ucieTokens.coingeckoId, id)))[0];
+    (
+      await database.db
+        .select({ p: ucieTokens.currentPriceUsd, active: ucieTokens.isActive })
+        .from(ucieTokens)
+        .where(eq(ucieTokens.coingeckoId, id))
+    )[0];
 
   beforeAll(async () => {
     up = await startFakeUpstream();
@@ -48,16 +62,26 @@ describe.each(testDbKinds())("price refresh (%s)", (kind) => {
   });
 
   it("prices a watched coin that is outside the top list with a batched simple/price call", async () => {
-    await upsertCoins(database.db, [{ ...loadSnapshot()[0]!, id: "tiny-cap", symbol: "tiny", name: "Tiny Cap", market_cap_rank: 4000, current_price: 0.5 }], "live");
+    await upsertCoins(
+      database.db,
+      [{ ...loadSnapshot()[0]!, id: "tiny-cap", symbol: "tiny", name: "Tiny Cap", market_cap_rank: 4000, current_price: 0.5 }],
+      "live",
+    );
     const [u] = await database.db.insert(users).values({ email: "watcher@example.com", passwordHash: "x" }).returning({ id: users.id });
     await database.db.insert(ucieWatchlist).values({ userId: u!.id, symbol: "TINY", coinId: "tiny-cap" });
     up.addCoin({ id: "tiny-cap", symbol: "tiny", name: "Tiny Cap", current_price: 0.75, market_cap_rank: 4000 });
     up.setPrice("tiny-cap", 0.75);
     // the fake lists every coin it knows in /coins/markets; take tiny-cap off that page but keep it priced
-    const r = await refreshPrices({ ...services("live"), market: { ...services("live").market, topCoins: async (n, s) => {
-      const top = await services("live").market.topCoins(n, s);
-      return { ...top, data: top.data.filter((c) => c.id !== "tiny-cap") };
-    } } });
+    const r = await refreshPrices({
+      ...services("live"),
+      market: {
+        ...services("live").market,
+        topCoins: async (n, s) => {
+          const top = await services("live").market.topCoins(n, s);
+          return { ...top, data: top.data.filter((c) => c.id !== "tiny-cap") };
+        },
+      },
+    });
     expect(r.updated).toBeGreaterThan(100);
     expect((await price("tiny-cap"))!.p).toBe(0.75);
   });

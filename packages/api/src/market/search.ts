@@ -79,7 +79,12 @@ export async function searchTokens(db: DbOrTx, query: string, limit = 10): Promi
   let fuzzy: Row[] = [];
   if (direct.length < n && q.length >= 3) {
     const seen = direct.map((r) => r.id);
-    const exclude = seen.length ? sql`and t.coingecko_id not in (${sql.join(seen.map((id) => sql`${id}`), sql`, `)})` : sql``;
+    const exclude = seen.length
+      ? sql`and t.coingecko_id not in (${sql.join(
+          seen.map((id) => sql`${id}`),
+          sql`, `,
+        )})`
+      : sql``;
     const fuzzyQuery = hitsFrom(
       sql`select t.id, 3 as tier, similarity(${SEARCH_TEXT}, ${q}) as score from ucie_tokens t
           where (${SEARCH_TEXT} % ${q} or ${SEARCH_TEXT} like ${`%${prefix}`}) ${exclude}

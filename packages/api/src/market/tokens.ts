@@ -46,10 +46,19 @@ export interface TokenDto {
 function offlineSparkline(row: TokenRow): { points: number[]; source: DataSource } | null {
   if (row.coingeckoId === "bitcoin") {
     const day = Math.floor(SNAPSHOT_DATE.getTime() / 86_400_000) * 86_400_000;
-    return { points: loadBitcoinCsv().filter((c) => c.t <= day).slice(-8).map((c) => c.close), source: "snapshot" };
+    return {
+      points: loadBitcoinCsv()
+        .filter((c) => c.t <= day)
+        .slice(-8)
+        .map((c) => c.close),
+      source: "snapshot",
+    };
   }
   if (row.currentPriceUsd == null) return null;
-  const candles = offlineCandles({ id: row.coingeckoId, symbol: row.symbol, current_price: row.currentPriceUsd, total_volume: row.totalVolumeUsd }, 8);
+  const candles = offlineCandles(
+    { id: row.coingeckoId, symbol: row.symbol, current_price: row.currentPriceUsd, total_volume: row.totalVolumeUsd },
+    8,
+  );
   return candles.length ? { points: candles.map((c) => c.close), source: "simulated" } : null;
 }
 

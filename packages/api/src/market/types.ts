@@ -62,7 +62,10 @@ export interface MarketDataProvider {
   /** daily candles for the last `days` days, oldest first */
   history(coinId: string, days: number, signal?: AbortSignal): Promise<Sourced<Candle[]>>;
   /** current USD prices, batched in one upstream call */
-  prices(coinIds: string[], signal?: AbortSignal): Promise<Sourced<Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>>>;
+  prices(
+    coinIds: string[],
+    signal?: AbortSignal,
+  ): Promise<Sourced<Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>>>;
 }
 
 /** alternative.me Fear and Greed index: 0 (extreme fear) to 100 (extreme greed). */

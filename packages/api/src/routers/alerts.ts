@@ -35,13 +35,16 @@ export const alertsRouter = {
   }),
 
   delete: protectedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
-    if (!(await deleteAlert(ctx.services.db, ctx.user.id, input.id))) throw new TRPCError({ code: "NOT_FOUND", message: `No alert ${input.id}` });
+    if (!(await deleteAlert(ctx.services.db, ctx.user.id, input.id)))
+      throw new TRPCError({ code: "NOT_FOUND", message: `No alert ${input.id}` });
     return { ok: true as const };
   }),
 
   /** the user's recent firings, newest first */
   triggers: protectedProcedure
-    .input(z.strictObject({ limit: z.number().int().min(1).max(100).default(20), before: z.number().int().positive().optional() }).optional())
+    .input(
+      z.strictObject({ limit: z.number().int().min(1).max(100).default(20), before: z.number().int().positive().optional() }).optional(),
+    )
     .query(({ ctx, input }) => listTriggers(ctx.services.db, ctx.user.id, input?.limit ?? 20, input?.before)),
 
   /**
@@ -49,7 +52,16 @@ export const alertsRouter = {
    * resumes after a drop. Ends when the session is revoked or expires.
    */
   onTriggered: protectedProcedure
-    .input(z.strictObject({ lastEventId: z.string().regex(/^\d{1,15}$/, "Not an event id").nullish() }).optional())
+    .input(
+      z
+        .strictObject({
+          lastEventId: z
+            .string()
+            .regex(/^\d{1,15}$/, "Not an event id")
+            .nullish(),
+        })
+        .optional(),
+    )
     .subscription(async function* ({ ctx, input, signal }) {
       const watch = await watchSession(ctx.services, ctx.session.id);
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;
@@ -68,7 +80,10 @@ export const alertsRouter = {
         if (watch.signal.aborted) {
           // tells the client not to reconnect with this session
           const reason = watch.signal.reason;
-          throw new TRPCError({ code: "UNAUTHORIZED", message: reason instanceof SessionEndedError ? reason.message : "The session ended." });
+          throw new TRPCError({
+            code: "UNAUTHORIZED",
+            message: reason instanceof SessionEndedError ? reason.message : "The session ended.",
+          });
         }
       } finally {
         watch.stop();

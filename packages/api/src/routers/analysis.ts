@@ -50,7 +50,10 @@ export const analysisRouter = {
         }
         if (watch.signal.aborted) {
           const reason = watch.signal.reason;
-          throw new TRPCError({ code: "UNAUTHORIZED", message: reason instanceof SessionEndedError ? reason.message : "The session ended." });
+          throw new TRPCError({
+            code: "UNAUTHORIZED",
+            message: reason instanceof SessionEndedError ? reason.message : "The session ended.",
+          });
         }
       } finally {
         watch.stop();

@@ -56,7 +56,11 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       const [code] = await createAccessCodes(db, 1);
       const b = env.browser({ ip: "192.0.2.7", userAgent: "Test UA/1.0" });
       const sent = env.mail.length;
-      const user = await b.api.auth.register({ email: "  Alice@Example.COM ", password: TEST_PASSWORD, accessCode: ` ${code!.toLowerCase()} ` });
+      const user = await b.api.auth.register({
+        email: "  Alice@Example.COM ",
+        password: TEST_PASSWORD,
+        accessCode: ` ${code!.toLowerCase()} `,
+      });
       expect(user).toMatchObject({ email: "alice@example.com", emailVerified: false });
 
       const [row] = await db.select().from(users).where(eq(users.id, user.id));
@@ -71,10 +75,14 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       expect(row!.verificationExpiresAt!.getTime() - env.clock.now().getTime()).toBe(DAY);
 
       const logs = await db.select().from(authLogs).where(eq(authLogs.userId, user.id));
-      expect(logs.find((l) => l.eventType === "register")).toMatchObject({ success: true, ipAddress: "192.0.2.7", userAgent: "Test UA/1.0" });
-      await expect.poll(async () => (await db.select().from(authLogs).where(eq(authLogs.userId, user.id))).map((l) => l.eventType)).toContain(
-        "verification_sent",
-      );
+      expect(logs.find((l) => l.eventType === "register")).toMatchObject({
+        success: true,
+        ipAddress: "192.0.2.7",
+        userAgent: "Test UA/1.0",
+      });
+      await expect
+        .poll(async () => (await db.select().from(authLogs).where(eq(authLogs.userId, user.id))).map((l) => l.eventType))
+        .toContain("verification_sent");
     });
 
     it("applies the password rules: 8 minimum, long ones accepted, no composition rules, common ones refused", async () => {
@@ -116,7 +124,9 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
 
     it("refuses unknown and used codes, and a duplicate e-mail leaves the code unredeemed", async () => {
       const b = env.browser();
-      const unknown = await failure(b.api.auth.register({ email: "nocode@example.com", password: TEST_PASSWORD, accessCode: "UCIE-AAAA-BBBB-CCCC" }));
+      const unknown = await failure(
+        b.api.auth.register({ email: "nocode@example.com", password: TEST_PASSWORD, accessCode: "UCIE-AAAA-BBBB-CCCC" }),
+      );
       expect(unknown).toMatchObject({ code: "BAD_REQUEST" });
       expect(field(unknown)).toBe("accessCode");
 
@@ -275,7 +285,9 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
           expect((await failure(b.api.auth.login({ email: "shared-limit@example.com", password: `nope ${i}` }))).code).toBe("UNAUTHORIZED");
         }
         const b = other.browser({ ip: "198.18.1.200" });
-        expect((await failure(b.api.auth.login({ email: "shared-limit@example.com", password: TEST_PASSWORD }))).code).toBe("TOO_MANY_REQUESTS");
+        expect((await failure(b.api.auth.login({ email: "shared-limit@example.com", password: TEST_PASSWORD }))).code).toBe(
+          "TOO_MANY_REQUESTS",
+        );
         expect(Number(b.headers["retry-after"])).toBeGreaterThan(0);
       } finally {
         await other.close();
@@ -302,7 +314,9 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       // one host or home line owns a whole /64; were each address its own bucket, the limit would be 2^64 times too loose
       for (let i = 0; i < THROTTLE_RULES.loginIp.limit; i++) {
         const b = env.browser({ ip: `2001:db8:77:1:${i.toString(16)}::${(i + 1).toString(16)}` });
-        expect((await failure(b.api.auth.login({ email: `v6spray${i}@example.com`, password: "password guess" }))).code).toBe("UNAUTHORIZED");
+        expect((await failure(b.api.auth.login({ email: `v6spray${i}@example.com`, password: "password guess" }))).code).toBe(
+          "UNAUTHORIZED",
+        );
       }
       const rotated = env.browser({ ip: "2001:db8:77:1:ffff:ffff:ffff:fffe" });
       expect((await failure(rotated.api.auth.login({ email: "v6spray-last@example.com", password: "password guess" }))).code).toBe(
@@ -310,8 +324,8 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       );
       expect(Number(rotated.headers["retry-after"])).toBeGreaterThan(0);
       // the neighbouring /64 is someone else
-      await failure(env.browser({ ip: "2001:db8:77:2::1" }).api.auth.login({ email: "v6spray-last@example.com", password: "x" })).then((e) =>
-        expect(e.code).toBe("UNAUTHORIZED"),
+      await failure(env.browser({ ip: "2001:db8:77:2::1" }).api.auth.login({ email: "v6spray-last@example.com", password: "x" })).then(
+        (e) => expect(e.code).toBe("UNAUTHORIZED"),
       );
     }, 60_000);
   });
@@ -362,7 +376,12 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       await a.api.auth.me(); // now cached on this instance
       expect(await a.api.auth.logout()).toEqual({ ok: true });
       expect(a.token).toBeNull();
-      expect(await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))).toHaveLength(0);
+      expect(
+        await db
+          .select()
+          .from(sessions)
+          .where(eq(sessions.tokenHash, hashToken(token))),
+      ).toHaveLength(0);
       const replay = env.browser();
       replay.token = token;
       expect((await failure(replay.api.auth.sessions())).code).toBe("UNAUTHORIZED");
@@ -382,7 +401,13 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       const start = env.clock.now();
       try {
         const a = await env.signUp("slide@example.com");
-        const row = async () => (await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(a.token!))))[0];
+        const row = async () =>
+          (
+            await db
+              .select()
+              .from(sessions)
+              .where(eq(sessions.tokenHash, hashToken(a.token!)))
+          )[0];
         const created = (await row())!;
         expect(created.expiresAt.getTime()).toBe(start.getTime() + policy.idleTimeoutMs);
 
@@ -539,7 +564,18 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
     expect(verify.length).toBeGreaterThan(0);
     expect(text).not.toContain(/token=([\w-]+)/.exec(verify[0]!.text)![1]!);
     const kinds = new Set((await db.select({ t: authLogs.eventType }).from(authLogs)).map((r) => r.t));
-    for (const k of ["register", "login", "failed_login", "logout", "email_verified", "verification_sent", "password_reset_requested", "password_reset", "session_revoked", "rate_limited"]) {
+    for (const k of [
+      "register",
+      "login",
+      "failed_login",
+      "logout",
+      "email_verified",
+      "verification_sent",
+      "password_reset_requested",
+      "password_reset",
+      "session_revoked",
+      "rate_limited",
+    ]) {
       expect(kinds).toContain(k);
     }
     const rows = await db.select().from(authLogs).where(eq(authLogs.eventType, "login"));
@@ -567,7 +603,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("registration under concurrency 
     const results = await Promise.allSettled(
       browsers.map((b, i) => b.api.auth.register({ email: `racer${i}@example.com`, password: TEST_PASSWORD, accessCode: code! })),
     );
-    const won = results.filter((r): r is PromiseFulfilledResult<{ id: string; email: string; emailVerified: boolean }> => r.status === "fulfilled");
+    const won = results.filter(
+      (r): r is PromiseFulfilledResult<{ id: string; email: string; emailVerified: boolean }> => r.status === "fulfilled",
+    );
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect((r.reason as TRPCError).code).toBe("BAD_REQUEST");
 

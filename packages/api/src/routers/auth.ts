@@ -69,13 +69,17 @@ function cookieExpiry(ctx: Context, createdAt: Date): Date {
 // ---- procedures ----------------------------------------------------------------------------------
 export const authRouter = {
   me: publicProcedure.query(({ ctx }) =>
-    ctx.user
-      ? { id: ctx.user.id, email: ctx.user.email, emailVerified: ctx.user.emailVerified, createdAt: ctx.user.createdAt }
-      : null,
+    ctx.user ? { id: ctx.user.id, email: ctx.user.email, emailVerified: ctx.user.emailVerified, createdAt: ctx.user.createdAt } : null,
   ),
 
   register: publicProcedure
-    .input(z.object({ email, password: newPassword, accessCode: z.string().trim().min(4, "Enter your access code").max(64, "This access code is not valid") }))
+    .input(
+      z.object({
+        email,
+        password: newPassword,
+        accessCode: z.string().trim().min(4, "Enter your access code").max(64, "This access code is not valid"),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       await throttle(ctx, "register", [[THROTTLE_RULES.registerIp, ctx.req.ip]]);
       const result = await registerUser(
@@ -84,7 +88,8 @@ export const authRouter = {
         ctx.req,
       );
       if (!result.ok) {
-        if (result.reason === "code") throw fieldError("BAD_REQUEST", "accessCode", "This access code is not valid or has already been used");
+        if (result.reason === "code")
+          throw fieldError("BAD_REQUEST", "accessCode", "This access code is not valid or has already been used");
         throw fieldError("BAD_REQUEST", "email", "An account with this e-mail address already exists: log in or reset your password");
       }
       return result.user;
@@ -145,7 +150,12 @@ export const authRouter = {
     const sessionIds = await invalidateUserSessions(ctx.services.db, ctx.user.id);
     await publishSessionsRevoked(ctx.services, { userId: ctx.user.id, sessionIds, reason: "revoked" });
     ctx.cookie.clear();
-    await tryWriteAuthLog(ctx.services, ctx.req, { type: "logout", userId: ctx.user.id, success: true, reason: `all sessions (${sessionIds.length})` });
+    await tryWriteAuthLog(ctx.services, ctx.req, {
+      type: "logout",
+      userId: ctx.user.id,
+      success: true,
+      reason: `all sessions (${sessionIds.length})`,
+    });
     return { ok: true as const, ended: sessionIds.length };
   }),
 
@@ -184,19 +194,17 @@ export const authRouter = {
     return { ok: true as const };
   }),
 
-  resetPassword: publicProcedure
-    .input(z.object({ token: emailToken, password: newPassword }))
-    .mutation(async ({ ctx, input }) => {
-      await throttle(ctx, "password reset", [[THROTTLE_RULES.tokenIp, ctx.req.ip]]);
-      const ok = await resetPassword(ctx.services, input, ctx.req);
-      if (!ok) {
-        throw new TRPCError({
-          code: "BAD_REQUEST",
-          message: "This reset link has expired or was already used. Ask for a new one.",
-        });
-      }
-      // the browser that reset the password logs in afresh like every other
-      ctx.cookie.clear();
-      return { ok: true as const };
-    }),
+  resetPassword: publicProcedure.input(z.object({ token: emailToken, password: newPassword })).mutation(async ({ ctx, input }) => {
+    await throttle(ctx, "password reset", [[THROTTLE_RULES.tokenIp, ctx.req.ip]]);
+    const ok = await resetPassword(ctx.services, input, ctx.req);
+    if (!ok) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: "This reset link has expired or was already used. Ask for a new one.",
+      });
+    }
+    // the browser that reset the password logs in afresh like every other
+    ctx.cookie.clear();
+    return { ok: true as const };
+  }),
 } satisfies TRPCRouterRecord;

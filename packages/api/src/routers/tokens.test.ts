@@ -13,10 +13,26 @@ import { createCaller } from "../root";
 import { createServices, type Services } from "../services";
 
 const coin = (id: string, symbol: string, name: string, rank: number | null, price = 1): MarketCoin => ({
-  id, symbol, name, image: null, current_price: price, market_cap: rank ? 1e12 / rank : null, market_cap_rank: rank,
-  fully_diluted_valuation: null, total_volume: 1e6, high_24h: null, low_24h: null, price_change_24h: null,
-  price_change_percentage_24h: 1, circulating_supply: null, total_supply: null, max_supply: null, ath: null,
-  ath_change_percentage: null, ath_date: null, last_updated: "2021-06-24T03:00:00.000Z",
+  id,
+  symbol,
+  name,
+  image: null,
+  current_price: price,
+  market_cap: rank ? 1e12 / rank : null,
+  market_cap_rank: rank,
+  fully_diluted_valuation: null,
+  total_volume: 1e6,
+  high_24h: null,
+  low_24h: null,
+  price_change_24h: null,
+  price_change_percentage_24h: 1,
+  circulating_supply: null,
+  total_supply: null,
+  max_supply: null,
+  ath: null,
+  ath_change_percentage: null,
+  ath_date: null,
+  last_updated: "2021-06-24T03:00:00.000Z",
 });
 
 // ranking fixtures around "sol": solana (SOL, #14 in the snapshot) is the exact ticker
@@ -98,9 +114,15 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
       expect(await caller.tokens.search({ query: "%" })).toEqual([]);
       expect(await caller.tokens.search({ query: "_" })).toEqual([]);
       expect((await caller.tokens.search({ query: "b", limit: 3 })).length).toBe(3);
-      await expect(caller.tokens.search({ query: "" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("query") });
+      await expect(caller.tokens.search({ query: "" })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("query"),
+      });
       await expect(caller.tokens.search({ query: "x".repeat(101) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-      await expect(caller.tokens.search({ query: "btc", limit: 51 })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("limit") });
+      await expect(caller.tokens.search({ query: "btc", limit: 51 })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("limit"),
+      });
     });
   });
 
@@ -123,7 +145,10 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
 
     it("answers NOT_FOUND for an unknown coin and BAD_REQUEST for a bad input", async () => {
       await expect(caller.tokens.get({ symbol: "no-such-coin" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-      await expect(caller.tokens.get({ symbol: " " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("symbol") });
+      await expect(caller.tokens.get({ symbol: " " })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("symbol"),
+      });
     });
   });
 
@@ -151,7 +176,10 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
       expect(all).toHaveLength(107);
       expect(new Set(all.map((t) => t.id)).size).toBe(107);
       expect(all.at(-1)).toMatchObject({ id: "old-coin", isActive: false });
-      await expect(caller.tokens.list({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("limit") });
+      await expect(caller.tokens.list({ limit: 0 })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("limit"),
+      });
       await expect(caller.tokens.list({ limit: 251 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     });
   });
@@ -162,14 +190,22 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
       expect(btc).toHaveLength(30);
       expect(btc[0]!.t).toBeLessThan(btc[29]!.t);
       expect(Object.keys(btc[0]!).sort()).toEqual(["close", "high", "low", "open", "t", "volume"]);
-      expect(await caller.tokens.historyMeta({ symbol: "BTC", days: 30 })).toMatchObject({ id: "bitcoin", symbol: "BTC", source: "snapshot", candles: 30 });
+      expect(await caller.tokens.historyMeta({ symbol: "BTC", days: 30 })).toMatchObject({
+        id: "bitcoin",
+        symbol: "BTC",
+        source: "snapshot",
+        candles: 30,
+      });
       const eth = await caller.tokens.historyMeta({ symbol: "ethereum", days: 90 });
       expect(eth).toMatchObject({ source: "simulated", candles: 90 });
       expect(eth.note).toMatch(/simulated/);
     });
 
     it("refuses bad days and unknown coins, and has no offline history for coins outside the snapshot", async () => {
-      await expect(caller.tokens.history({ symbol: "BTC", days: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("days") });
+      await expect(caller.tokens.history({ symbol: "BTC", days: 0 })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("days"),
+      });
       await expect(caller.tokens.history({ symbol: "BTC", days: 1.5 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
       await expect(caller.tokens.history({ symbol: "BTC", days: 5000 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
       await expect(caller.tokens.history({ symbol: "nope", days: 5 })).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -27,9 +27,13 @@ async function historyOf(ctx: Context, coin: TokenRow, n: number): Promise<Sourc
     if (!isUpstreamError(err)) throw err;
     ctx.services.logger.warn({ coin: coin.coingeckoId, provider: err.provider, kind: err.kind, status: err.status }, "history unavailable");
     if (err.kind === "unavailable" || err.status === 404) {
-      throw new TRPCError({ code: "NOT_FOUND", message: `No price history for ${coin.symbol} (${coin.coingeckoId}) from this data source` });
+      throw new TRPCError({
+        code: "NOT_FOUND",
+        message: `No price history for ${coin.symbol} (${coin.coingeckoId}) from this data source`,
+      });
     }
-    if (err.kind === "rate_limited") throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "The market data source is busy; try again in a minute" });
+    if (err.kind === "rate_limited")
+      throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "The market data source is busy; try again in a minute" });
     if (err.kind === "timeout") throw new TRPCError({ code: "GATEWAY_TIMEOUT", message: "The market data source did not answer in time" });
     throw new TRPCError({ code: "BAD_GATEWAY", message: "The market data source could not answer" });
   }
@@ -52,10 +56,17 @@ export const tokensRouter = {
 
   /** best match first: exact ticker, ticker prefix, name prefix, fuzzy name */
   search: publicProcedure
-    .input(z.strictObject({ query: z.string().trim().min(1, "Type a name or ticker").max(100), limit: z.number().int().min(1).max(50).optional() }))
+    .input(
+      z.strictObject({
+        query: z.string().trim().min(1, "Type a name or ticker").max(100),
+        limit: z.number().int().min(1).max(50).optional(),
+      }),
+    )
     .query(({ ctx, input }) => searchTokens(ctx.services.db, input.query, input.limit ?? 10)),
 
-  get: publicProcedure.input(z.strictObject({ symbol })).query(async ({ ctx, input }) => toTokenDto(await coinOrNotFound(ctx, input.symbol))),
+  get: publicProcedure
+    .input(z.strictObject({ symbol }))
+    .query(async ({ ctx, input }) => toTokenDto(await coinOrNotFound(ctx, input.symbol))),
 
   /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
   history: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {

@@ -2,13 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { protectedProcedure } from "../trpc";
-import {
-  addToWatchlist,
-  listWatchlist,
-  markWatchlistViewed,
-  removeFromWatchlist,
-  updateWatchlistNotes,
-} from "../watchlist/watchlist";
+import { addToWatchlist, listWatchlist, markWatchlistViewed, removeFromWatchlist, updateWatchlistNotes } from "../watchlist/watchlist";
 
 /** a CoinGecko id or a ticker */
 const symbol = z.string().trim().min(1, "Enter a coin").max(100);
@@ -19,22 +13,18 @@ const notOnList = (s: string) => new TRPCError({ code: "NOT_FOUND", message: `${
 export const watchlistRouter = {
   list: protectedProcedure.query(({ ctx }) => listWatchlist(ctx.services.db, ctx.user.id)),
 
-  add: protectedProcedure
-    .input(z.strictObject({ symbol, notes: notes.optional() }))
-    .mutation(async ({ ctx, input }) => {
-      const r = await addToWatchlist(ctx.services.db, ctx.user.id, input.symbol, input.notes ?? null, ctx.services.clock);
-      if (r === "not_found") throw new TRPCError({ code: "NOT_FOUND", message: `No coin '${input.symbol}' in the catalogue` });
-      if (r === "conflict") throw new TRPCError({ code: "CONFLICT", message: `${input.symbol} is already on your watchlist` });
-      return r;
-    }),
+  add: protectedProcedure.input(z.strictObject({ symbol, notes: notes.optional() })).mutation(async ({ ctx, input }) => {
+    const r = await addToWatchlist(ctx.services.db, ctx.user.id, input.symbol, input.notes ?? null, ctx.services.clock);
+    if (r === "not_found") throw new TRPCError({ code: "NOT_FOUND", message: `No coin '${input.symbol}' in the catalogue` });
+    if (r === "conflict") throw new TRPCError({ code: "CONFLICT", message: `${input.symbol} is already on your watchlist` });
+    return r;
+  }),
 
-  update: protectedProcedure
-    .input(z.strictObject({ symbol, notes: notes.nullable() }))
-    .mutation(async ({ ctx, input }) => {
-      const item = await updateWatchlistNotes(ctx.services.db, ctx.user.id, input.symbol, input.notes);
-      if (!item) throw notOnList(input.symbol);
-      return item;
-    }),
+  update: protectedProcedure.input(z.strictObject({ symbol, notes: notes.nullable() })).mutation(async ({ ctx, input }) => {
+    const item = await updateWatchlistNotes(ctx.services.db, ctx.user.id, input.symbol, input.notes);
+    if (!item) throw notOnList(input.symbol);
+    return item;
+  }),
 
   remove: protectedProcedure.input(z.strictObject({ symbol })).mutation(async ({ ctx, input }) => {
     if (!(await removeFromWatchlist(ctx.services.db, ctx.user.id, input.symbol))) throw notOnList(input.symbol);
@@ -42,7 +32,7 @@ export const watchlistRouter = {
   }),
 
   /** the token page was opened; a no-op (`onWatchlist: false`) when the coin is not on the list */
-  markViewed: protectedProcedure.input(z.strictObject({ symbol })).mutation(({ ctx, input }) =>
-    markWatchlistViewed(ctx.services.db, ctx.user.id, input.symbol, ctx.services.clock),
-  ),
+  markViewed: protectedProcedure
+    .input(z.strictObject({ symbol }))
+    .mutation(({ ctx, input }) => markWatchlistViewed(ctx.services.db, ctx.user.id, input.symbol, ctx.services.clock)),
 } satisfies TRPCRouterRecord;

@@ -117,9 +117,19 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
-    const [prefix, provider] = PREFIXES.find(([p]) => url.pathname.startsWith(`${p}/`) || url.pathname === p) ?? ["", "unknown" as Provider];
+    const [prefix, provider] = PREFIXES.find(([p]) => url.pathname.startsWith(`${p}/`) || url.pathname === p) ?? [
+      "",
+      "unknown" as Provider,
+    ];
     const path = url.pathname.slice(prefix.length) || "/";
-    const entry: FakeRequest = { provider, method: req.method ?? "GET", path, query: Object.fromEntries(url.searchParams), headers: req.headers, at: Date.now() };
+    const entry: FakeRequest = {
+      provider,
+      method: req.method ?? "GET",
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      at: Date.now(),
+    };
     requests.push(entry);
 
     const matches = (p: string) => path.startsWith(p) || url.pathname.startsWith(p);
@@ -149,7 +159,9 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         return res.end(HTML_429);
       case "garbage":
         res.writeHead(200, { "content-type": "application/json" });
-        return res.end(provider === "mempool" && path === "/blocks/tip/height" ? "<html>nope</html>" : '{"unexpected": [1, 2, "three"], "trunc');
+        return res.end(
+          provider === "mempool" && path === "/blocks/tip/height" ? "<html>nope</html>" : '{"unexpected": [1, 2, "three"], "trunc',
+        );
       case "reset":
         return req.socket.destroy();
       case "slow": {
@@ -245,7 +257,8 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         break;
       }
       case "mempool":
-        if (path === "/v1/fees/recommended") return json(res, 200, { fastestFee: 12, halfHourFee: 9, hourFee: 7, economyFee: 4, minimumFee: 2 });
+        if (path === "/v1/fees/recommended")
+          return json(res, 200, { fastestFee: 12, halfHourFee: 9, hourFee: 7, economyFee: 4, minimumFee: 2 });
         if (path === "/blocks/tip/height") {
           res.writeHead(200, { "content-type": "text/plain" });
           res.end(String(840_000 + Math.floor((Date.now() - Date.parse("2024-04-20T00:00:00Z")) / 600_000)));
@@ -269,17 +282,25 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       // the pro host refuses demo keys and keyless calls, as CoinGecko's does
       if (demoKey && !proKey) {
         return json(res, 400, {
-          status: { error_code: 10011, error_message: "If you are using Demo API key, please change your root URL from pro-api.coingecko.com to api.coingecko.com" },
+          status: {
+            error_code: 10011,
+            error_message: "If you are using Demo API key, please change your root URL from pro-api.coingecko.com to api.coingecko.com",
+          },
         });
       }
-      if (!proKey || (keyRule && keyRule.key !== proKey)) return json(res, 401, { status: { error_code: 10002, error_message: "API Key Missing" } });
+      if (!proKey || (keyRule && keyRule.key !== proKey))
+        return json(res, 401, { status: { error_code: 10002, error_message: "API Key Missing" } });
     } else if (keyRule) {
       if (proKey && !demoKey) {
         return json(res, 400, {
-          status: { error_code: 10010, error_message: "If you are using Pro API key, please change your root URL from api.coingecko.com to pro-api.coingecko.com" },
+          status: {
+            error_code: 10010,
+            error_message: "If you are using Pro API key, please change your root URL from api.coingecko.com to pro-api.coingecko.com",
+          },
         });
       }
-      if (keyRule.plan === "demo" && demoKey !== keyRule.key) return json(res, 401, { status: { error_code: 10002, error_message: "API Key Missing" } });
+      if (keyRule.plan === "demo" && demoKey !== keyRule.key)
+        return json(res, 401, { status: { error_code: 10002, error_message: "API Key Missing" } });
     }
 
     const ranked = [...coins].sort((a, b) => (b.market_cap ?? 0) - (a.market_cap ?? 0)).map((c, i) => ({ ...c, market_cap_rank: i + 1 }));
@@ -325,7 +346,15 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       const term = (q.get("query") ?? "").toLowerCase();
       const hits = ranked
         .filter((c) => term && (c.symbol.toLowerCase().includes(term) || c.name.toLowerCase().includes(term) || c.id.includes(term)))
-        .map((c) => ({ id: c.id, name: c.name, api_symbol: c.id, symbol: c.symbol.toUpperCase(), market_cap_rank: c.market_cap_rank, thumb: c.image, large: c.image }));
+        .map((c) => ({
+          id: c.id,
+          name: c.name,
+          api_symbol: c.id,
+          symbol: c.symbol.toUpperCase(),
+          market_cap_rank: c.market_cap_rank,
+          thumb: c.image,
+          large: c.image,
+        }));
       return json(res, 200, { coins: hits, exchanges: [], icos: [], categories: [], nfts: [] });
     }
     const m = /^\/coins\/([^/]+)\/(market_chart|market_chart\/range|ohlc)$/.exec(path);
@@ -334,14 +363,26 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       if (!coin) return json(res, 404, { error: "coin not found" });
       if (m[2] === "ohlc") {
         const days = clampInt(q.get("days"), 1, 1, 365);
-        return json(res, 200, dailyFor(coin, days).map((c) => [c.t, c.open, c.high, c.low, c.close]));
+        return json(
+          res,
+          200,
+          dailyFor(coin, days).map((c) => [c.t, c.open, c.high, c.low, c.close]),
+        );
       }
       let points: [number, number][];
       let from: number;
       if (m[2] === "market_chart") {
         const days = clampInt(q.get("days"), 1, 1, 100_000);
         if (provider === "coingecko" && keyRule?.plan === "demo" && days > 365) {
-          return json(res, 401, { error: { status: { error_code: 10012, error_message: "Your request exceeds the allowed time range. Public API users are limited to querying historical data within the past 365 days." } } });
+          return json(res, 401, {
+            error: {
+              status: {
+                error_code: 10012,
+                error_message:
+                  "Your request exceeds the allowed time range. Public API users are limited to querying historical data within the past 365 days.",
+              },
+            },
+          });
         }
         from = Date.now() - days * DAY_MS;
         points = days <= 90 ? hourlyFor(coin, days) : dailyPoints(coin, days);
@@ -412,9 +453,23 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
     addCoin(coin) {
       coins = coins.filter((c) => c.id !== coin.id);
       coins.push({
-        image: null, current_price: null, market_cap: null, market_cap_rank: null, fully_diluted_valuation: null, total_volume: null,
-        high_24h: null, low_24h: null, price_change_24h: null, price_change_percentage_24h: null, circulating_supply: null,
-        total_supply: null, max_supply: null, ath: null, ath_change_percentage: null, ath_date: null, last_updated: null,
+        image: null,
+        current_price: null,
+        market_cap: null,
+        market_cap_rank: null,
+        fully_diluted_valuation: null,
+        total_volume: null,
+        high_24h: null,
+        low_24h: null,
+        price_change_24h: null,
+        price_change_percentage_24h: null,
+        circulating_supply: null,
+        total_supply: null,
+        max_supply: null,
+        ath: null,
+        ath_change_percentage: null,
+        ath_date: null,
+        last_updated: null,
         ...coin,
       });
     },
@@ -464,10 +519,46 @@ function clampInt(v: string | null, fallback: number, min: number, max: number):
 }
 
 const PROTOCOLS = [
-  { name: "Uniswap V3", slug: "uniswap-v3", symbol: "UNI", gecko_id: "uniswap", tvl: 4.1e9, change_1d: 0.8, change_7d: -2.4, chains: ["Ethereum", "Arbitrum", "Polygon"] },
-  { name: "Aave V3", slug: "aave-v3", symbol: "AAVE", gecko_id: "aave", tvl: 1.9e10, change_1d: 1.2, change_7d: 3.5, chains: ["Ethereum", "Arbitrum"] },
-  { name: "MakerDAO", slug: "makerdao", symbol: "MKR", gecko_id: "maker", tvl: 5.2e9, change_1d: -0.4, change_7d: 1.1, chains: ["Ethereum"] },
-  { name: "PancakeSwap AMM", slug: "pancakeswap-amm", symbol: "CAKE", gecko_id: "pancakeswap-token", tvl: 1.7e9, change_1d: 0.1, change_7d: -0.9, chains: ["BSC"] },
+  {
+    name: "Uniswap V3",
+    slug: "uniswap-v3",
+    symbol: "UNI",
+    gecko_id: "uniswap",
+    tvl: 4.1e9,
+    change_1d: 0.8,
+    change_7d: -2.4,
+    chains: ["Ethereum", "Arbitrum", "Polygon"],
+  },
+  {
+    name: "Aave V3",
+    slug: "aave-v3",
+    symbol: "AAVE",
+    gecko_id: "aave",
+    tvl: 1.9e10,
+    change_1d: 1.2,
+    change_7d: 3.5,
+    chains: ["Ethereum", "Arbitrum"],
+  },
+  {
+    name: "MakerDAO",
+    slug: "makerdao",
+    symbol: "MKR",
+    gecko_id: "maker",
+    tvl: 5.2e9,
+    change_1d: -0.4,
+    change_7d: 1.1,
+    chains: ["Ethereum"],
+  },
+  {
+    name: "PancakeSwap AMM",
+    slug: "pancakeswap-amm",
+    symbol: "CAKE",
+    gecko_id: "pancakeswap-token",
+    tvl: 1.7e9,
+    change_1d: 0.1,
+    change_7d: -0.9,
+    chains: ["BSC"],
+  },
   { name: "Lido", slug: "lido", symbol: "LDO", gecko_id: "lido-dao", tvl: 2.8e10, change_1d: 0.3, change_7d: 2.2, chains: ["Ethereum"] },
 ];
 const CHAINS = [

@@ -51,7 +51,12 @@ export async function seedCoins(db: Db, coins: CoinSeed[] = DEFAULT_COINS, at = 
     .onConflictDoNothing();
 }
 
-export async function setPrice(db: Db, coinId: string, price: number | null, fields: { change1h?: number; change24h?: number; volume?: number } = {}) {
+export async function setPrice(
+  db: Db,
+  coinId: string,
+  price: number | null,
+  fields: { change1h?: number; change24h?: number; volume?: number } = {},
+) {
   await db
     .update(ucieTokens)
     .set({
@@ -63,7 +68,11 @@ export async function setPrice(db: Db, coinId: string, price: number | null, fie
     .where(sql`${ucieTokens.coingeckoId} = ${coinId}`);
 }
 
-export function testServices(database: TestDatabase, clock = new FakeClock(), overrides: Parameters<typeof createServices>[1] = {}): Services {
+export function testServices(
+  database: TestDatabase,
+  clock = new FakeClock(),
+  overrides: Parameters<typeof createServices>[1] = {},
+): Services {
   return createServices(database, {
     config: loadConfig({ MARKET_DATA: "offline", LOG_LEVEL: "silent" }),
     clock,

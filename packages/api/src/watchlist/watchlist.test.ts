@@ -37,7 +37,10 @@ describe.each(testDbKinds())("watchlist (%s)", (kind) => {
 
     await expect(caller.watchlist.add({ symbol: "bitcoin" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(caller.watchlist.add({ symbol: "NOPE" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(caller.watchlist.add({ symbol: "" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("symbol") });
+    await expect(caller.watchlist.add({ symbol: "" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("symbol"),
+    });
     await expect(caller.watchlist.add({ symbol: "eth", notes: "x".repeat(2001) })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringContaining("notes"),

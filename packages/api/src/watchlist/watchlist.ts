@@ -51,10 +51,7 @@ function itemQuery(db: DbOrTx) {
 /** The caller's item matching an id or ticker: the id wins over a ticker. */
 function ownItem(userId: string, symbol: string) {
   const q = symbol.trim();
-  return and(
-    eq(ucieWatchlist.userId, userId),
-    or(eq(ucieWatchlist.coinId, q.toLowerCase()), eq(ucieWatchlist.symbol, q.toUpperCase())),
-  );
+  return and(eq(ucieWatchlist.userId, userId), or(eq(ucieWatchlist.coinId, q.toLowerCase()), eq(ucieWatchlist.symbol, q.toUpperCase())));
 }
 
 async function findOwn(db: DbOrTx, userId: string, symbol: string): Promise<string | null> {

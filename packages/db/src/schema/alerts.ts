@@ -87,7 +87,9 @@ export const ucieAlerts = pgTable(
     index("ucie_alerts_triggered_idx").on(t.triggered),
     index("ucie_alerts_enabled_idx").on(t.enabled),
     index("ucie_alerts_type_idx").on(t.alertType),
-    index("ucie_alerts_enabled_coin_idx").on(t.coinId, t.alertType).where(sql`${t.enabled}`),
+    index("ucie_alerts_enabled_coin_idx")
+      .on(t.coinId, t.alertType)
+      .where(sql`${t.enabled}`),
     check("ucie_alerts_type_known", sql.raw(`"alert_type" IN (${ALERT_TYPES.map((a) => `'${a}'`).join(", ")})`)),
     check(
       "ucie_alerts_price_threshold",

@@ -102,11 +102,10 @@ export const authLogs = pgTable(
     index("auth_logs_user_id_idx").on(t.userId),
     index("auth_logs_event_type_idx").on(t.eventType),
     index("auth_logs_timestamp_idx").on(t.timestamp),
-    index("auth_logs_user_failures_idx").on(t.userId, t.timestamp).where(sql`${t.success} = false`),
-    check(
-      "auth_logs_event_type_known",
-      sql.raw(`"event_type" IN (${AUTH_EVENT_TYPES.map((e) => `'${e}'`).join(", ")})`),
-    ),
+    index("auth_logs_user_failures_idx")
+      .on(t.userId, t.timestamp)
+      .where(sql`${t.success} = false`),
+    check("auth_logs_event_type_known", sql.raw(`"event_type" IN (${AUTH_EVENT_TYPES.map((e) => `'${e}'`).join(", ")})`)),
   ],
 );
 

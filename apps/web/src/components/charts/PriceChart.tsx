@@ -71,7 +71,12 @@ export function PriceChart({ series, label }: { series: ChartSeriesData; label: 
     let chart: IChartApi | undefined;
     chart = createChart(el, {
       autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: COLORS.text, attributionLogo: false, panes: { separatorColor: "#22304a" } },
+      layout: {
+        background: { type: ColorType.Solid, color: "transparent" },
+        textColor: COLORS.text,
+        attributionLogo: false,
+        panes: { separatorColor: "#22304a" },
+      },
       grid: { vertLines: { color: COLORS.grid }, horzLines: { color: COLORS.grid } },
       timeScale: { borderColor: "#22304a" },
       rightPriceScale: { borderColor: "#22304a" },
@@ -85,9 +90,20 @@ export function PriceChart({ series, label }: { series: ChartSeriesData; label: 
       wickDownColor: COLORS.down,
       borderVisible: false,
     });
-    candles.setData(t.map((ms, i) => ({ time: time(ms), open: series.open[i]!, high: series.high[i]!, low: series.low[i]!, close: series.close[i]! })));
+    candles.setData(
+      t.map((ms, i) => ({ time: time(ms), open: series.open[i]!, high: series.high[i]!, low: series.low[i]!, close: series.close[i]! })),
+    );
     const overlay = (values: (number | null)[], color: string, dashed = false) =>
-      chart!.addSeries(LineSeries, { color, lineWidth: dashed ? 1 : 2, lineStyle: dashed ? LineStyle.Dashed : LineStyle.Solid, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false }).setData(line(t, values));
+      chart!
+        .addSeries(LineSeries, {
+          color,
+          lineWidth: dashed ? 1 : 2,
+          lineStyle: dashed ? LineStyle.Dashed : LineStyle.Solid,
+          priceLineVisible: false,
+          lastValueVisible: false,
+          crosshairMarkerVisible: false,
+        })
+        .setData(line(t, values));
     overlay(series.bbUpper, COLORS.band, true);
     overlay(series.bbMiddle, COLORS.band, true);
     overlay(series.bbLower, COLORS.band, true);
@@ -102,7 +118,9 @@ export function PriceChart({ series, label }: { series: ChartSeriesData; label: 
 
     const hist = chart.addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false }, 2);
     hist.setData(
-      series.macdHistogram.flatMap((v, i) => (v === null ? [] : [{ time: time(t[i]!), value: v, color: v >= 0 ? "rgba(52,211,153,0.55)" : "rgba(248,113,113,0.55)" }])),
+      series.macdHistogram.flatMap((v, i) =>
+        v === null ? [] : [{ time: time(t[i]!), value: v, color: v >= 0 ? "rgba(52,211,153,0.55)" : "rgba(248,113,113,0.55)" }],
+      ),
     );
     chart.addSeries(LineSeries, { color: COLORS.macd, lineWidth: 2, priceLineVisible: false }, 2).setData(line(t, series.macd));
     chart.addSeries(LineSeries, { color: COLORS.signal, lineWidth: 1, priceLineVisible: false }, 2).setData(line(t, series.macdSignal));

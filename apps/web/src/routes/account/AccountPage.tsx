@@ -96,7 +96,10 @@ export function AccountPage() {
         )}
         {sessions.isError && (
           <FormAlert>
-            Could not load your sessions. <button type="button" className="btn btn-sm" onClick={() => sessions.refetch()}>Retry</button>
+            Could not load your sessions.{" "}
+            <button type="button" className="btn btn-sm" onClick={() => sessions.refetch()}>
+              Retry
+            </button>
           </FormAlert>
         )}
         {sessions.data && (

@@ -145,7 +145,12 @@ function AlertRow({ alert: a }: { alert: Alert }) {
             </button>
           </span>
         ) : (
-          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(true)} aria-label={`Delete alert: ${a.description}`}>
+          <button
+            type="button"
+            className="btn btn-sm btn-ghost"
+            onClick={() => setConfirming(true)}
+            aria-label={`Delete alert: ${a.description}`}
+          >
             Delete
           </button>
         )}

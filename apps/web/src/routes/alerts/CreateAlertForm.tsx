@@ -133,7 +133,9 @@ export function CreateAlertForm({ count }: { count: number }) {
           ) : (
             <TokenSearch label="Coin for the alert" placeholder="Search by name or ticker" onSelect={(hit) => setCoin(hit)} />
           )}
-          {preset && presetCoin.isError && !coin && <span className="error">No coin “{preset}” in the catalogue: search for it instead.</span>}
+          {preset && presetCoin.isError && !coin && (
+            <span className="error">No coin “{preset}” in the catalogue: search for it instead.</span>
+          )}
           {fieldError("symbol")}
         </div>
 
@@ -231,11 +233,12 @@ export function CreateAlertForm({ count }: { count: number }) {
         <fieldset className="field al-repeat">
           <legend>Repeat</legend>
           <label className="radio">
-            <input type="radio" name={`${id}-repeat`} checked={repeat === "once"} onChange={() => setRepeat("once")} /> Once, then switch off
+            <input type="radio" name={`${id}-repeat`} checked={repeat === "once"} onChange={() => setRepeat("once")} /> Once, then switch
+            off
           </label>
           <label className="radio">
-            <input type="radio" name={`${id}-repeat`} checked={repeat === "repeat"} onChange={() => setRepeat("repeat")} /> Every time, at most
-            once per{" "}
+            <input type="radio" name={`${id}-repeat`} checked={repeat === "repeat"} onChange={() => setRepeat("repeat")} /> Every time, at
+            most once per{" "}
             <select
               aria-label="Cooldown between two notifications"
               value={cooldown}
@@ -305,7 +308,12 @@ function InputField({
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={error ? true : undefined} aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined} {...input} />
+      <input
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
+        {...input}
+      />
       {hint && (
         <span id={hintId} className="hint">
           {hint}

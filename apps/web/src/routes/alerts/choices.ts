@@ -24,5 +24,8 @@ export const COOLDOWNS = [
 
 /** Names a cooldown the way the form offered it, or in hours or minutes when it was set another way (the API takes any). */
 export function cooldownWords(seconds: number): string {
-  return COOLDOWNS.find((c) => c.seconds === seconds)?.label ?? (seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`);
+  return (
+    COOLDOWNS.find((c) => c.seconds === seconds)?.label ??
+    (seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`)
+  );
 }

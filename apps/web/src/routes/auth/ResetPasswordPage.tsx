@@ -22,7 +22,10 @@ export function ResetPasswordPage() {
       onSuccess: async () => {
         // every session of the account has ended, this browser's included
         await resetSessionData(false);
-        navigate("/login", { replace: true, state: { notice: "Your password is changed and every session was logged out. Log in with the new password." } });
+        navigate("/login", {
+          replace: true,
+          state: { notice: "Your password is changed and every session was logged out. Log in with the new password." },
+        });
       },
     }),
   );
@@ -60,7 +63,14 @@ export function ResetPasswordPage() {
             This link is not valid. <Link to="/forgot-password">Ask for a new link</Link>
           </FormAlert>
         )}
-        <PasswordField label="New password" isNew autoComplete="new-password" value={password} onChange={setPassword} error={errors.password} />
+        <PasswordField
+          label="New password"
+          isNew
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          error={errors.password}
+        />
         <p className="muted small">Changing your password logs you out everywhere, on every device.</p>
         <SubmitButton pending={reset.isPending} pendingLabel="Saving…">
           Set the new password

@@ -34,8 +34,8 @@ function DataBanner({ page, now }: { page: TokenPage; now: number }) {
   const day = page.asOf ? new Date(page.asOf).toISOString().slice(0, 10) : "2021-06-24";
   return (
     <p className="data-banner snapshot" title={`Snapshot taken ${formatUtc(page.asOf)}`}>
-      <SourceBadge source="snapshot" asOf={page.asOf} /> Offline snapshot of {day}: real prices from that day, not today's. Sparklines
-      other than Bitcoin's are simulated.
+      <SourceBadge source="snapshot" asOf={page.asOf} /> Offline snapshot of {day}: real prices from that day, not today's. Sparklines other
+      than Bitcoin's are simulated.
     </p>
   );
 }

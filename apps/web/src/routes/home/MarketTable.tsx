@@ -119,7 +119,10 @@ export function MarketTable({ tokens }: { tokens: Token[] }) {
                 {/* phone width: the 24 h column is hidden and its figure sits under the price */}
                 <span className={`change-sm ${changeClass(t.change24hPct)}`}>{formatPct(t.change24hPct)}</span>
               </td>
-              <td className={`r num hide-sm ${changeClass(t.change24hPct)}`} title={provenance(t, `24 h change ${formatPct(t.change24hPct)}`)}>
+              <td
+                className={`r num hide-sm ${changeClass(t.change24hPct)}`}
+                title={provenance(t, `24 h change ${formatPct(t.change24hPct)}`)}
+              >
                 {formatPct(t.change24hPct)}
               </td>
               <td className="r num hide-sm" title={provenance(t, `market cap ${formatCompactUsd(t.marketCapUsd)}`)}>

@@ -30,7 +30,8 @@ export function SectionMeta({ section }: { section: Section | undefined }) {
 
 function Note({ section }: { section: Section | undefined }) {
   if (!section) return null;
-  const text = section.status === "failed" || section.status === "partial" ? section.reason : section.status === "unavailable" ? section.note : null;
+  const text =
+    section.status === "failed" || section.status === "partial" ? section.reason : section.status === "unavailable" ? section.note : null;
   return text ? <p className={`section-note ${section.status === "failed" ? "down" : "muted"}`}>{text}</p> : null;
 }
 
@@ -69,17 +70,27 @@ export function MarketCard({ event }: { event: PhaseEvent }) {
       <Note section={s} />
       {m && (
         <>
-          <p className={`condition ${m.condition === "bear_market" ? "down" : m.condition === "all_time_high" ? "up" : ""}`}>{m.conditionLabel}</p>
+          <p className={`condition ${m.condition === "bear_market" ? "down" : m.condition === "all_time_high" ? "up" : ""}`}>
+            {m.conditionLabel}
+          </p>
           <div className="grid grid-3 stats">
             <Stat label="Price">{fmtUsd(m.priceUsd)}</Stat>
             <Stat label="Market cap">{fmtUsdCompact(m.marketCapUsd)}</Stat>
             <Stat label="Volume 24 h">{fmtUsdCompact(m.volume24hUsd)}</Stat>
-            <Stat label="Change 24 h" className={trendClass(m.change24hPct)}>{fmtPct(m.change24hPct)}</Stat>
-            <Stat label="Change 7 d" className={trendClass(m.change7dPct)}>{fmtPct(m.change7dPct)}</Stat>
-            <Stat label="Change 30 d" className={trendClass(m.change30dPct)}>{fmtPct(m.change30dPct)}</Stat>
+            <Stat label="Change 24 h" className={trendClass(m.change24hPct)}>
+              {fmtPct(m.change24hPct)}
+            </Stat>
+            <Stat label="Change 7 d" className={trendClass(m.change7dPct)}>
+              {fmtPct(m.change7dPct)}
+            </Stat>
+            <Stat label="Change 30 d" className={trendClass(m.change30dPct)}>
+              {fmtPct(m.change30dPct)}
+            </Stat>
             <Stat label="Rank">{m.rank ? `#${m.rank}` : "—"}</Stat>
             <Stat label="All-time high">{fmtUsd(m.athUsd)}</Stat>
-            <Stat label="From all-time high" className={trendClass(m.distanceFromAthPct)}>{fmtPct(m.distanceFromAthPct)}</Stat>
+            <Stat label="From all-time high" className={trendClass(m.distanceFromAthPct)}>
+              {fmtPct(m.distanceFromAthPct)}
+            </Stat>
           </div>
         </>
       )}
@@ -135,7 +146,10 @@ export function SentimentCard({ event }: { event: PhaseEvent }) {
               <ul className="headlines">
                 {n.headlines.map((h: { url: string; title: string; source: string; label: string; score: number; publishedAt: string }) => (
                   <li key={h.url}>
-                    <span className={`badge tone ${h.label === "positive" ? "live" : h.label === "negative" ? "failed" : ""}`} title={`AFINN score ${h.score}`}>
+                    <span
+                      className={`badge tone ${h.label === "positive" ? "live" : h.label === "negative" ? "failed" : ""}`}
+                      title={`AFINN score ${h.score}`}
+                    >
                       {h.label} {h.score > 0 ? `+${h.score}` : h.score}
                     </span>{" "}
                     <a href={h.url} target="_blank" rel="noopener noreferrer">
@@ -178,11 +192,15 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
           <div className="grid grid-3 stats">
             <Stat label="RSI (14)">{fmtNum(t.rsi14, 1)}</Stat>
             <Stat label="MACD (12, 26, 9)">{t.macd ? `${fmtNum(t.macd.macd, 4)} / ${fmtNum(t.macd.signal, 4)}` : "—"}</Stat>
-            <Stat label="MACD histogram" className={trendClass(t.macd?.histogram)}>{fmtNum(t.macd?.histogram, 4)}</Stat>
+            <Stat label="MACD histogram" className={trendClass(t.macd?.histogram)}>
+              {fmtNum(t.macd?.histogram, 4)}
+            </Stat>
             <Stat label="Bollinger (20, 2)">{t.bollinger ? `${fmtUsd(t.bollinger.lower)} – ${fmtUsd(t.bollinger.upper)}` : "—"}</Stat>
             <Stat label="EMA 20 / 50 / 200">{`${fmtUsd(t.ema20)} / ${fmtUsd(t.ema50)} / ${fmtUsd(t.ema200)}`}</Stat>
             <Stat label="SMA 50 / 200">{`${fmtUsd(t.sma50)} / ${fmtUsd(t.sma200)}`}</Stat>
-            <Stat label="Stochastic (14, 3)">{t.stochastic ? `%K ${fmtNum(t.stochastic.k, 1)} · %D ${fmtNum(t.stochastic.d, 1)}` : "—"}</Stat>
+            <Stat label="Stochastic (14, 3)">
+              {t.stochastic ? `%K ${fmtNum(t.stochastic.k, 1)} · %D ${fmtNum(t.stochastic.d, 1)}` : "—"}
+            </Stat>
             <Stat label="ATR (14)">{`${fmtUsd(t.atr14)} (${fmtNum(t.atrPct, 2)}%)`}</Stat>
           </div>
         </>
@@ -195,7 +213,9 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
       {r && (
         <div className="grid grid-3 stats">
           <Stat label="Annualised volatility">{fmtNum(r.annualisedVolatilityPct, 1)}%</Stat>
-          <Stat label="Maximum drawdown" className="down">{fmtNum(r.maxDrawdownPct, 1)}%</Stat>
+          <Stat label="Maximum drawdown" className="down">
+            {fmtNum(r.maxDrawdownPct, 1)}%
+          </Stat>
           <Stat label="1-day VaR (95%)">{fmtNum(r.var95Pct, 2)}%</Stat>
           <Stat label="Correlation with BTC">{fmtNum(r.correlationBtc, 2)}</Stat>
           <Stat label="Beta to BTC">{fmtNum(r.betaBtc, 2)}</Stat>
@@ -215,7 +235,9 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
         <Extra title="Derivatives" section={s.derivatives}>
           {(d) => (
             <>
-              <Stat label={`Funding (${d.contract})`} className={trendClass(d.fundingRatePct)}>{fmtNum(d.fundingRatePct, 4)}% / 8 h</Stat>
+              <Stat label={`Funding (${d.contract})`} className={trendClass(d.fundingRatePct)}>
+                {fmtNum(d.fundingRatePct, 4)}% / 8 h
+              </Stat>
               <Stat label="Open interest">{fmtUsdCompact(d.openInterestUsd)}</Stat>
             </>
           )}
@@ -224,7 +246,9 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
           {(d) => (
             <>
               <Stat label="Total value locked">{fmtUsdCompact(d.tvlUsd)}</Stat>
-              <Stat label="7-day change" className={trendClass(d.change7dPct)}>{fmtPct(d.change7dPct)}</Stat>
+              <Stat label="7-day change" className={trendClass(d.change7dPct)}>
+                {fmtPct(d.change7dPct)}
+              </Stat>
             </>
           )}
         </Extra>
@@ -267,7 +291,9 @@ export function SynthesisCard({ event }: { event: PhaseEvent }) {
             <ul className="reasons">
               {d.reasons.map((r: { factor: string; text: string; points: number; category: string }) => (
                 <li key={r.factor}>
-                  <span className={`points num ${r.points > 0 ? "up" : r.points < 0 ? "down" : "muted"}`}>{r.points > 0 ? `+${r.points}` : r.points}</span>
+                  <span className={`points num ${r.points > 0 ? "up" : r.points < 0 ? "down" : "muted"}`}>
+                    {r.points > 0 ? `+${r.points}` : r.points}
+                  </span>
                   <span>{r.text.replace(/, [+-]?\d+$/, "")}</span>
                   <span className="muted small">{r.category}</span>
                 </li>

@@ -13,7 +13,7 @@ const PHASES = [1, 2, 3, 4] as const;
 
 function PhaseStepper({ phases, state }: { phases: Partial<Record<1 | 2 | 3 | 4, PhaseEvent>>; state: StreamState }) {
   const done = PHASES.filter((p) => phases[p]).length;
-  const running = state === "error" ? null : PHASES.find((p) => !phases[p]) ?? null;
+  const running = state === "error" ? null : (PHASES.find((p) => !phases[p]) ?? null);
   const latest = PHASES.filter((p) => phases[p]).at(-1);
   const announcement =
     state === "error"
@@ -37,7 +37,11 @@ function PhaseStepper({ phases, state }: { phases: Partial<Record<1 | 2 | 3 | 4,
               <span className="step-text">
                 <span className="step-label">{PHASE_LABELS[p]}</span>
                 <span className="step-status muted small">
-                  {ev ? `${ev.status}${ev.fromCache ? " · cached" : ""} · quality ${ev.qualityScore}` : status === "running" ? "working…" : "waiting"}
+                  {ev
+                    ? `${ev.status}${ev.fromCache ? " · cached" : ""} · quality ${ev.qualityScore}`
+                    : status === "running"
+                      ? "working…"
+                      : "waiting"}
                 </span>
               </span>
             </li>
@@ -64,7 +68,11 @@ export function TokenPage() {
     trpc.watchlist.add.mutationOptions({
       onSuccess: () => setWatchMsg({ text: "Added to your watchlist.", ok: true }),
       onError: (err) =>
-        setWatchMsg(errorCode(err) === "CONFLICT" ? { text: "Already in your watchlist.", ok: true } : { text: `Could not add it: ${err.message}`, ok: false }),
+        setWatchMsg(
+          errorCode(err) === "CONFLICT"
+            ? { text: "Already in your watchlist.", ok: true }
+            : { text: `Could not add it: ${err.message}`, ok: false },
+        ),
     }),
   );
   const markViewed = useMutation(trpc.watchlist.markViewed.mutationOptions());
@@ -117,7 +125,9 @@ export function TokenPage() {
           </div>
         </div>
         <div className="token-price">
-          <span className="price num">{price === null ? <span className="skeleton inline-skeleton" aria-label="Loading price" /> : fmtUsd(price)}</span>
+          <span className="price num">
+            {price === null ? <span className="skeleton inline-skeleton" aria-label="Loading price" /> : fmtUsd(price)}
+          </span>
           <span className={`num ${trendClass(change)}`}>{fmtPct(change)} 24 h</span>
           {marketSection?.source && marketSection.source !== "derived" ? (
             <SourceBadge source={marketSection.source} asOf={marketSection.asOf} />
@@ -126,7 +136,12 @@ export function TokenPage() {
           )}
         </div>
         <div className="token-actions">
-          <button type="button" className="btn btn-primary" onClick={() => addToWatchlist.mutate({ symbol: id })} disabled={addToWatchlist.isPending}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => addToWatchlist.mutate({ symbol: id })}
+            disabled={addToWatchlist.isPending}
+          >
             {addToWatchlist.isPending ? "Adding…" : "Add to watchlist"}
           </button>
           <Link className="btn" to={`/alerts?symbol=${encodeURIComponent(id)}`}>
@@ -146,7 +161,9 @@ export function TokenPage() {
       <PhaseStepper phases={phases} state={state} />
       {error && (
         <div className="form-error" role="alert">
-          {error.code === "UNAUTHORIZED" ? "Your session ended; log in again to continue the analysis." : `The analysis stopped: ${error.message}`}{" "}
+          {error.code === "UNAUTHORIZED"
+            ? "Your session ended; log in again to continue the analysis."
+            : `The analysis stopped: ${error.message}`}{" "}
           <button type="button" className="btn btn-sm" onClick={restart}>
             Try again
           </button>

@@ -28,7 +28,10 @@ export function WatchlistPage() {
         void invalidate();
       },
       onError: (err) =>
-        setNotice({ text: errorCode(err) === "CONFLICT" ? "That coin is already on your watchlist." : `Could not add it: ${err.message}`, ok: false }),
+        setNotice({
+          text: errorCode(err) === "CONFLICT" ? "That coin is already on your watchlist." : `Could not add it: ${err.message}`,
+          ok: false,
+        }),
     }),
   );
 
@@ -72,7 +75,15 @@ export function WatchlistPage() {
   );
 }
 
-function WatchlistRow({ item, onChanged, onNotice }: { item: Item; onChanged: () => void; onNotice: (n: { text: string; ok: boolean }) => void }) {
+function WatchlistRow({
+  item,
+  onChanged,
+  onNotice,
+}: {
+  item: Item;
+  onChanged: () => void;
+  onNotice: (n: { text: string; ok: boolean }) => void;
+}) {
   const trpc = useTRPC();
   const [confirming, setConfirming] = useState(false);
   const remove = useMutation(
@@ -119,7 +130,12 @@ function WatchlistRow({ item, onChanged, onNotice }: { item: Item; onChanged: ()
         {confirming ? (
           <span className="row" role="group" aria-label={`Remove ${item.name}?`}>
             <span className="small">Remove {item.symbol}?</span>
-            <button type="button" className="btn btn-sm btn-danger" onClick={() => remove.mutate({ symbol: item.id })} disabled={remove.isPending}>
+            <button
+              type="button"
+              className="btn btn-sm btn-danger"
+              onClick={() => remove.mutate({ symbol: item.id })}
+              disabled={remove.isPending}
+            >
               {remove.isPending ? "Removing…" : "Remove"}
             </button>
             <button type="button" className="btn btn-sm" onClick={() => setConfirming(false)} autoFocus>
@@ -131,7 +147,12 @@ function WatchlistRow({ item, onChanged, onNotice }: { item: Item; onChanged: ()
             <Link className="btn btn-sm" to={`/alerts?symbol=${encodeURIComponent(item.id)}`} aria-label={`Set an alert for ${item.name}`}>
               Alert
             </Link>
-            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirming(true)} aria-label={`Remove ${item.name} from your watchlist`}>
+            <button
+              type="button"
+              className="btn btn-sm btn-ghost"
+              onClick={() => setConfirming(true)}
+              aria-label={`Remove ${item.name} from your watchlist`}
+            >
               Remove
             </button>
           </span>
