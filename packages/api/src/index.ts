@@ -1,4 +1,4 @@
-export { appRouter, createCaller, type AppRouter } from "./root";
+export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { createContextInner, recordingCookie, type Context, type SessionCookie, type RequestMeta } from "./context";
 export { createServices, type Services, type ServiceOverrides } from "./services";
 export { createLogger, silentLogger, type Logger } from "./lib/logger";

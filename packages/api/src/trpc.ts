@@ -13,7 +13,7 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : null;
+    const fieldErrors: Record<string, string[] | undefined> | null = zodError ? z.flattenError(zodError).fieldErrors : null;
     if (zodError) {
       // "accessCode: Too small ..." rather than a JSON dump: the field is named in the message itself
       const first = zodError.issues[0];

@@ -22,7 +22,9 @@ import {
   type Computed,
   type PhaseEvent,
   type PhaseNumber,
+  type SectionData,
   type SectionResult,
+  type Sections,
 } from "./types";
 
 /** A partial result is worth keeping briefly (the source may be back soon): at most a minute. */
@@ -61,7 +63,12 @@ export class AnalysisEngine {
     return this.services.config.UPSTREAM_TIMEOUT_MS * 2 + 1000;
   }
 
-  async section(coin: CatalogueRow, type: AnalysisType, refresh: boolean, earlier: SectionContext["earlier"]): Promise<SectionResult> {
+  async section<K extends AnalysisType>(
+    coin: CatalogueRow,
+    type: K,
+    refresh: boolean,
+    earlier: SectionContext["earlier"],
+  ): Promise<SectionResult<SectionData[K]>> {
     const { db, clock, logger } = this.services;
     if (!refresh) {
       const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
@@ -87,7 +94,7 @@ export class AnalysisEngine {
             return withDeadline(fn(c.signal), this.sectionDeadlineMs, c);
           }),
       };
-      let computed: Computed;
+      let computed: Computed<SectionData[K]>;
       try {
         computed = await withDeadline(SECTION_COMPUTERS[type](ctx), this.sectionDeadlineMs, controller);
       } catch (err) {
@@ -97,7 +104,7 @@ export class AnalysisEngine {
       const now = clock.now();
       const score = type === "synthesis" ? synthesisQuality(computed, earlier) : qualityScore(computed, now);
       const { completeness: _c, ...data } = computed;
-      const section: CachedSection = stripUndefined(data);
+      const section: CachedSection<SectionData[K]> = stripUndefined(data);
       if (computed.status !== "failed") {
         try {
           await writeCachedAnalysis(db, {
@@ -119,8 +126,9 @@ export class AnalysisEngine {
 
   async phase(coin: CatalogueRow, phase: PhaseNumber, refresh: boolean, earlier: SectionContext["earlier"]): Promise<PhaseEvent> {
     const { label, types } = PHASES[phase];
-    const results = await Promise.all(types.map((t) => this.section(coin, t, refresh, earlier)));
-    const sections = Object.fromEntries(types.map((t, i) => [t, results[i]!])) as Partial<Record<AnalysisType, SectionResult>>;
+    const results: SectionResult[] = await Promise.all(types.map((t: AnalysisType) => this.section(coin, t, refresh, earlier)));
+    // each result is the section of the type at the same index (SECTION_COMPUTERS is typed per type)
+    const sections = Object.fromEntries(types.map((t, i) => [t, results[i]!])) as Sections;
     return {
       phase,
       label,
@@ -133,11 +141,11 @@ export class AnalysisEngine {
 }
 
 /** The synthesis is as good as what it was built from, scaled down for every rule it could not apply. */
-function synthesisQuality(c: Computed, earlier: SectionContext["earlier"]): number {
+function synthesisQuality(c: Computed<unknown>, earlier: SectionContext["earlier"]): number {
   if (c.status === "failed") return 0;
   const inputs = (["market", "technical", "risk", "sentiment", "news"] as const)
     .map((t) => earlier[t])
-    .filter((s): s is SectionResult => !!s && s.status !== "unavailable");
+    .flatMap((s) => (s && s.status !== "unavailable" ? [s] : []));
   if (inputs.length === 0) return 0;
   const mean = inputs.reduce((s, x) => s + x.qualityScore, 0) / inputs.length;
   return Math.round(mean * (0.5 + 0.5 * c.completeness));
