@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
-import { accessCodes, authLogs, passwordResetTokens, sessions, users } from "@ucie/db";
+import { accessCodes, authLogs, execute, passwordResetTokens, sessions, users } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
@@ -32,8 +32,7 @@ function field(err: TRPCError): string | undefined {
 }
 
 async function dump(db: AuthTestEnv["services"]["db"], table: "sessions" | "auth_logs" | "users" | "password_reset_tokens") {
-  const rows = await db.execute(sql.raw(`select * from ${table}`));
-  return JSON.stringify(Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows);
+  return JSON.stringify((await execute(db, sql.raw(`select * from ${table}`))).rows);
 }
 
 describe.each(testDbKinds())("auth router on %s", (kind) => {
