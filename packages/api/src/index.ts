@@ -1,5 +1,6 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
-export { createContextInner, recordingCookie, type Context, type SessionCookie, type RequestMeta } from "./context";
+export { createContextInner, recordingCookie, type Context, type SessionCookie } from "./context";
+export type { RequestMeta } from "./lib/request-meta";
 export { createServices, type Services, type ServiceOverrides } from "./services";
 export { createLogger, silentLogger, type Logger } from "./lib/logger";
 export { systemClock, FakeClock, type Clock } from "./lib/clock";

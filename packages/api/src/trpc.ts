@@ -5,8 +5,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import type { Context } from "./context";
-import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
+import { databaseUnavailableError, type Context } from "./context";
+import { isDatabaseUnavailable } from "./lib/db-errors";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({

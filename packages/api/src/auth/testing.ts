@@ -6,7 +6,8 @@
  */
 import { loadConfig } from "@ucie/config";
 import type { TestDatabase } from "@ucie/db/testing";
-import { createContextInner, type RequestMeta } from "../context";
+import { createContextInner } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import { FakeClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import type { MailMessage } from "../lib/mail";
