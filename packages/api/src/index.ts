@@ -23,7 +23,7 @@ export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type Evalua
 export { createMarketService, createOfflineMarket, UpstreamError, isUpstreamError } from "./market";
 export type { MarketService, MarketCoin, Candle, DataSource, Sourced } from "./market";
 export { syncCatalogue, refreshPrices, upsertCoins, CATALOGUE_SIZE, type CatalogueSyncResult } from "./market/catalogue";
-export { resolveToken, type TokenRow } from "./market/resolve";
+export { resolveCoin, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";

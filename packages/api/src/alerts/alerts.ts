@@ -7,7 +7,7 @@ import { and, count, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ucieAlertCoinSamples, ucieAlerts, ucieAlertTriggers, ucieTokens, users, type AlertType, type Db, type DbOrTx } from "@ucie/db";
 import type { Services } from "../services";
-import { resolveCoin, type ResolvedCoin } from "../watchlist/coin";
+import { resolveCoin, type TokenRow } from "../market/resolve";
 import { coinMetrics, sentimentMoves } from "./metrics";
 import {
   alertInput,
@@ -140,10 +140,10 @@ async function getAlert(db: DbOrTx, userId: string, id: string, now: Date): Prom
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
 
 /** Why this rule is already true, or can never be: shown to the user when they save it. */
-async function warningsFor(services: Services, input: AlertInput, coin: ResolvedCoin): Promise<string[]> {
+async function warningsFor(services: Services, input: AlertInput, coin: TokenRow): Promise<string[]> {
   const w: string[] = [];
   const sym = coin.symbol;
-  const price = coin.isActive ? coin.priceUsd : null;
+  const price = coin.isActive ? coin.currentPriceUsd : null;
   const fires = "it fires at the next check";
   if (input.expiresAt && input.snoozedUntil && input.snoozedUntil >= input.expiresAt) {
     w.push("It is snoozed until after it expires, so it can never fire.");
@@ -175,7 +175,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
     case "percent_change": {
       const { window, direction } = input.condition;
       if (direction === "down" && input.threshold >= 100) w.push("A price cannot fall by 100 % or more: this alert can never fire.");
-      const change = coin.isActive ? (window === "1h" ? coin.change1h : coin.change24h) : null;
+      const change = coin.isActive ? (window === "1h" ? coin.priceChangePct1h : coin.priceChangePct24h) : null;
       if (change !== null) {
         const holds =
           direction === "up"
@@ -198,7 +198,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
         break;
       }
       const [m] = await withTimeout(
-        coinMetrics(services, [{ coinId: coin.coinId, price, volume: null, needRsi: true, needVolume: false }]),
+        coinMetrics(services, [{ coinId: coin.coingeckoId, price, volume: null, needRsi: true, needVolume: false }]),
         [],
       );
       const rsi = m?.rsi ?? null;
@@ -210,9 +210,9 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
       const [tok] = await services.db
         .select({ v: ucieTokens.totalVolumeUsd })
         .from(ucieTokens)
-        .where(eq(ucieTokens.coingeckoId, coin.coinId));
+        .where(eq(ucieTokens.coingeckoId, coin.coingeckoId));
       const [m] = await withTimeout(
-        coinMetrics(services, [{ coinId: coin.coinId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]),
+        coinMetrics(services, [{ coinId: coin.coingeckoId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]),
         [],
       );
       const ratio = m?.volume_ratio ?? null;
@@ -253,7 +253,7 @@ export async function createAlert(
 ): Promise<{ alert: AlertView; warnings: string[] } | AlertFailure> {
   const now = services.clock.now();
   if (input.expiresAt && input.expiresAt <= now) return invalid("expiresAt", "The expiry must be in the future", input.expiresAt);
-  const created = await services.db.transaction(async (tx): Promise<AlertFailure | { id: string; coin: ResolvedCoin }> => {
+  const created = await services.db.transaction(async (tx): Promise<AlertFailure | { id: string; coin: TokenRow }> => {
     // one create at a time per user, so the cap holds under concurrent requests
     await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     const [n] = await tx.select({ n: count() }).from(ucieAlerts).where(eq(ucieAlerts.userId, userId));
@@ -266,7 +266,7 @@ export async function createAlert(
       .insert(ucieAlerts)
       .values({
         userId,
-        coinId: coin.coinId,
+        coinId: coin.coingeckoId,
         symbol: coin.symbol,
         alertType: input.type,
         ...rule,
@@ -275,7 +275,7 @@ export async function createAlert(
         cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
         snoozedUntil: input.snoozedUntil ?? null,
         // the first sample a price_cross compares with
-        lastValue: coin.isActive ? coin.priceUsd : null,
+        lastValue: coin.isActive ? coin.currentPriceUsd : null,
         createdAt: now,
       })
       .returning({ id: ucieAlerts.id });

@@ -2,9 +2,9 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { readCachedAnalysis } from "../analysis/cache";
-import { resolveCatalogueCoin } from "../analysis/coin";
 import { phaseFromLastEventId, streamAnalysis } from "../analysis/engine";
 import { ANALYSIS_TYPES } from "../analysis/types";
+import { resolveCoin } from "../market/resolve";
 import { SessionEndedError, watchSession } from "../auth/revocation";
 import { protectedProcedure } from "../trpc";
 
@@ -30,7 +30,7 @@ export const analysisRouter = {
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const coin = await resolveCatalogueCoin(ctx.services.db, input.symbol);
+      const coin = await resolveCoin(ctx.services.db, input.symbol);
       if (!coin) throw unknownCoin(input.symbol);
       // a revoked or logged-out session ends its streams on every instance
       const watch = await watchSession(ctx.services, ctx.session.id);
@@ -62,7 +62,7 @@ export const analysisRouter = {
 
   /** The cached analysis of one type for a coin, or null when there is none (or it expired). */
   get: protectedProcedure.input(z.strictObject({ symbol, type: z.enum(ANALYSIS_TYPES) })).query(async ({ ctx, input }) => {
-    const coin = await resolveCatalogueCoin(ctx.services.db, input.symbol);
+    const coin = await resolveCoin(ctx.services.db, input.symbol);
     if (!coin) throw unknownCoin(input.symbol);
     const row = await readCachedAnalysis(ctx.services.db, coin.coingeckoId, input.type, ctx.services.clock.now());
     return row ? { id: coin.coingeckoId, symbol: coin.symbol, type: input.type, ...row } : null;

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "../context";
 import { isUpstreamError } from "../market/errors";
-import { resolveToken, type TokenRow } from "../market/resolve";
+import { resolveCoin, type TokenRow } from "../market/resolve";
 import { searchTokens } from "../market/search";
 import { listTokens, toTokenDto } from "../market/tokens";
 import type { Candle, Sourced } from "../market/types";
@@ -14,7 +14,7 @@ const symbol = z.string().trim().min(1, "Enter a coin").max(100);
 const days = z.number().int().min(1).max(3650);
 
 async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
-  const row = await resolveToken(ctx.services.db, input);
+  const row = await resolveCoin(ctx.services.db, input);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No coin '${input}' in the catalogue` });
   return row;
 }
