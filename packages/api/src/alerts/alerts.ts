@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ucieAlertCoinSamples, ucieAlerts, ucieAlertTriggers, ucieTokens, users, type AlertType, type Db, type DbOrTx } from "@ucie/db";
 import type { Services } from "../services";
 import { resolveCoin, type TokenRow } from "../market/resolve";
+import { withTimeout } from "../lib/timeouts";
 import { coinMetrics, sentimentMoves } from "./metrics";
 import {
   alertInput,
@@ -197,7 +198,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: TokenRow
         );
         break;
       }
-      const [m] = await withTimeout(
+      const [m] = await orFallback(
         coinMetrics(services, [{ coinId: coin.coingeckoId, price, volume: null, needRsi: true, needVolume: false }]),
         [],
       );
@@ -211,7 +212,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: TokenRow
         .select({ v: ucieTokens.totalVolumeUsd })
         .from(ucieTokens)
         .where(eq(ucieTokens.coingeckoId, coin.coingeckoId));
-      const [m] = await withTimeout(
+      const [m] = await orFallback(
         coinMetrics(services, [{ coinId: coin.coingeckoId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]),
         [],
       );
@@ -221,7 +222,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: TokenRow
       break;
     }
     case "sentiment_change": {
-      const moves = await withTimeout(sentimentMoves(services), null);
+      const moves = await orFallback(sentimentMoves(services), null);
       const move = moves ? (input.condition.window === "7d" ? moves.change7d : moves.change24h) : null;
       const { points, direction } = input.condition;
       if (move !== null) {
@@ -234,16 +235,9 @@ async function warningsFor(services: Services, input: AlertInput, coin: TokenRow
   return w;
 }
 
-/** Warnings are a courtesy: never let a slow upstream hold up saving an alert. */
-async function withTimeout<T>(p: Promise<T>, fallback: T, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
-  } catch {
-    return fallback;
-  } finally {
-    clearTimeout(timer);
-  }
+/** Warnings are a courtesy: never let a slow or failing upstream hold up saving an alert. */
+function orFallback<T>(p: Promise<T>, fallback: T, ms = 3000): Promise<T> {
+  return withTimeout(p, ms).catch(() => fallback);
 }
 
 export async function createAlert(

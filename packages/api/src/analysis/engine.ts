@@ -13,6 +13,7 @@ import type { CatalogueRow } from "./market-snapshot";
 import { loadStoredPhases, storePhase } from "./phase-store";
 import { phaseQuality, phaseStatus, qualityScore } from "./quality";
 import { DeadlineError, describeFailure, SECTION_COMPUTERS, type SectionContext } from "./sections";
+import { abortable, withTimeout } from "../lib/timeouts";
 import { SingleFlight } from "./single-flight";
 import {
   ANALYSIS_TTL_MS,
@@ -30,26 +31,12 @@ import {
 /** A partial result is worth keeping briefly (the source may be back soon): at most a minute. */
 const PARTIAL_TTL_MS = 60_000;
 
+/** `work` under the section deadline; when it passes, `controller` aborts the work with the same DeadlineError. */
 function withDeadline<T>(work: Promise<T>, ms: number, controller: AbortController): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new DeadlineError(ms);
-      controller.abort(err);
-      reject(err);
-    }, ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Resolve with `work`, or reject as soon as `signal` aborts (the work itself goes on for other callers). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  return withTimeout(work, ms, () => {
+    const err = new DeadlineError(ms);
+    controller.abort(err);
+    return err;
   });
 }
 
