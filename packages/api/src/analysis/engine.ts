@@ -14,7 +14,7 @@ import { loadStoredPhases, storePhase } from "./phase-store";
 import { phaseQuality, phaseStatus, qualityScore } from "./quality";
 import { DeadlineError, describeFailure, SECTION_COMPUTERS, type SectionContext } from "./sections";
 import { abortable, withTimeout } from "../lib/timeouts";
-import { SingleFlight } from "./single-flight";
+import type { SingleFlight } from "./single-flight";
 import {
   ANALYSIS_TTL_MS,
   PHASE_NUMBERS,
@@ -41,9 +41,12 @@ function withDeadline<T>(work: Promise<T>, ms: number, controller: AbortControll
 }
 
 export class AnalysisEngine {
-  readonly flights = new SingleFlight();
-
   constructor(private readonly services: Services) {}
+
+  /** shared by every request of this instance: concurrent callers of one section or upstream call wait for one flight */
+  get flights(): SingleFlight {
+    return this.services.caches.analysisFlights;
+  }
 
   /** How long one section may take: a provider's own timeout and one retry, plus a margin. */
   get sectionDeadlineMs(): number {
@@ -140,12 +143,9 @@ function synthesisQuality(c: Computed<unknown>, earlier: SectionContext["earlier
 
 const stripUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-const engines = new WeakMap<Services, AnalysisEngine>();
-/** One engine (and so one set of in-flight calls) per Services, i.e. per server process. */
+/** The engine of this Services: its in-flight calls live in `services.caches`, one set per server process. */
 export function analysisEngine(services: Services): AnalysisEngine {
-  let e = engines.get(services);
-  if (!e) engines.set(services, (e = new AnalysisEngine(services)));
-  return e;
+  return new AnalysisEngine(services);
 }
 
 export interface StreamRequest {

@@ -7,7 +7,7 @@ import { ZodError } from "zod";
 import { createAccessCodes } from "../auth/access-codes";
 import { watchSession, SessionEndedError } from "../auth/revocation";
 import { generateSessionToken, hashToken } from "../auth/session";
-import { sessionCacheFor } from "../auth/session-cache";
+import { sessionCacheFor } from "../auth/revocation";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../auth/testing";
 import { THROTTLE_RULES } from "../auth/throttle";
 
