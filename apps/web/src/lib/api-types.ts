@@ -19,3 +19,7 @@ export type SectionOf<T> = Omit<Section, "data"> & { data: T | null };
 
 /** Columnar chart data of the technical section (candles, overlays, RSI and MACD panes). */
 export type ChartSeries = NonNullable<NonNullable<SectionsOf<3>["technical"]>["data"]>["series"];
+
+/** One page of the market table (`tokens.list`) and one of its rows. */
+export type TokenPage = RouterOutputs["tokens"]["list"];
+export type Token = TokenPage["items"][number];

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { SourceBadge } from "../../components/SourceBadge";
@@ -11,7 +10,7 @@ import { TokenSearch } from "../../components/TokenSearch";
 import { errorCode, useTRPC } from "../../lib/trpc";
 import { changeClass, formatPct, formatPrice, timeAgo } from "../home/format";
 
-type Item = inferRouterOutputs<AppRouter>["watchlist"]["list"][number];
+type Item = RouterOutputs["watchlist"]["list"][number];
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
