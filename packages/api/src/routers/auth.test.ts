@@ -8,7 +8,7 @@ import { createAccessCodes } from "../auth/access-codes";
 import { watchSession, SessionEndedError } from "../auth/revocation";
 import { generateSessionToken, hashToken } from "../auth/session";
 import { sessionCacheFor } from "../auth/revocation";
-import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../auth/testing";
+import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
 import { THROTTLE_RULES } from "../auth/throttle";
 
 const HOUR = 3_600_000;

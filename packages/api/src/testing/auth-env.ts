@@ -13,7 +13,7 @@ import type { Logger } from "../lib/logger";
 import type { MailMessage } from "../lib/mail";
 import { createCaller } from "../root";
 import { createServices, type Services } from "../services";
-import { createAccessCodes } from "./access-codes";
+import { createAccessCodes } from "../auth/access-codes";
 
 export interface AuthTestEnv {
   services: Services;
