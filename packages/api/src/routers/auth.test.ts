@@ -5,9 +5,8 @@ import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { createAccessCodes } from "../auth/access-codes";
-import { watchSession, SessionEndedError } from "../auth/revocation";
+import { sessionCacheFor, watchSession, SessionEndedError } from "../auth/revocation";
 import { generateSessionToken, hashToken } from "../auth/session";
-import { sessionCacheFor } from "../auth/revocation";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
 import { THROTTLE_RULES } from "../auth/throttle";
 
