@@ -20,6 +20,7 @@ import {
   toStoredRule,
   valueUnit,
   type AlertInput,
+  type AlertPatch,
   type AlertState,
 } from "./rules";
 
@@ -279,19 +280,6 @@ export async function createAlert(
   const alert = (await getAlert(services.db, userId, created.id, now))!;
   return { alert, warnings: await warningsFor(services, input, created.coin) };
 }
-
-export const alertPatch = z.strictObject({
-  id: z.uuid({ error: "Not an alert id" }),
-  enabled: z.boolean().optional(),
-  threshold: z.number({ error: "Enter a number" }).finite().optional(),
-  condition: z.record(z.string().max(50), z.unknown()).optional(),
-  expiresAt: z.coerce.date({ error: "Enter a valid date" }).nullish(),
-  repeat: z.enum(["once", "repeat"], { error: "Choose once or repeat" }).optional(),
-  cooldownSeconds: z.number({ error: "Enter a cooldown in seconds" }).int().optional(),
-  snoozedUntil: z.coerce.date({ error: "Enter a valid date" }).nullish(),
-  email: z.boolean().optional(),
-});
-export type AlertPatch = z.infer<typeof alertPatch>;
 
 export async function updateAlert(
   services: Services,

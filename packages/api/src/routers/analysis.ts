@@ -3,15 +3,10 @@ import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { readCachedAnalysis } from "../analysis/cache";
 import { phaseFromLastEventId, streamAnalysis } from "../analysis/engine";
-import { ANALYSIS_TYPES } from "../analysis/types";
+import { analysisSessionId, ANALYSIS_TYPES, symbol } from "../schemas";
 import { resolveCoin } from "../market/resolve";
 import { SessionEndedError, watchSession } from "../auth/revocation";
 import { protectedProcedure } from "../trpc";
-
-/** a CoinGecko id or a ticker */
-const symbol = z.string().trim().min(1, "Enter a coin").max(100);
-/** chosen by the page (kept in sessionStorage), so it is bounded and plain */
-const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _");
 
 const unknownCoin = (s: string) => new TRPCError({ code: "NOT_FOUND", message: `No coin '${s}' in the catalogue` });
 
@@ -24,7 +19,7 @@ export const analysisRouter = {
     .input(
       z.strictObject({
         symbol,
-        sessionId,
+        sessionId: analysisSessionId,
         refresh: z.boolean().optional(),
         lastEventId: z.string().max(100).nullish(),
       }),

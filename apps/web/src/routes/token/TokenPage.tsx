@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { PHASES as ANALYSIS_PHASES } from "@ucie/api/schemas";
+import { PHASES as ANALYSIS_PHASES } from "@ucie/api/limits";
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
