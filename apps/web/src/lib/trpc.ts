@@ -60,6 +60,16 @@ export function errorCode(err: unknown): string | undefined {
   return isApiError(err) ? err.data?.code : undefined;
 }
 
+/** Field errors from zod issues checked in the page (the same schema as the server's), keyed by top-level field. */
+export function issueErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of issues) {
+    const key = String(i.path[0] ?? "input");
+    out[key] ??= i.message;
+  }
+  return out;
+}
+
 /** Field errors from a zod-validated input, keyed by field name. */
 export function fieldErrors(err: unknown): Record<string, string> {
   if (!isApiError(err)) return {};
