@@ -4,10 +4,11 @@
  */
 import type { RouterOutputs } from "@ucie/api";
 
-type StreamOutput = RouterOutputs["analysis"]["stream"];
+/** What one event of a subscription carries (its `tracked()` data). */
+export type StreamEvent<Output> = Output extends AsyncIterable<{ data: infer E }, void> ? E : never;
 
 /** One phase of the analysis stream: a union on `phase`; narrowing on it gives that phase's sections. */
-export type PhaseEvent = StreamOutput extends AsyncIterable<{ data: infer E }, void> ? E : never;
+export type PhaseEvent = StreamEvent<RouterOutputs["analysis"]["stream"]>;
 export type PhaseNumber = PhaseEvent["phase"];
 export type PhaseEventOf<P extends PhaseNumber> = Extract<PhaseEvent, { phase: P }>;
 

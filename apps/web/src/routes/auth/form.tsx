@@ -1,7 +1,7 @@
 /** Small form parts shared by the account pages: labelled fields with hints and server errors. */
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH } from "@ucie/api/limits";
 import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
-import { errorCode, fieldErrors } from "../../lib/trpc";
+import { errorCode, fieldErrors, isApiError } from "../../lib/trpc";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
   label: string;
@@ -142,8 +142,8 @@ function StrengthHint({ id, password }: { id: string; password: string }) {
 export function formError(err: unknown): string | null {
   if (!err) return null;
   if (Object.keys(fieldErrors(err)).length) return null;
-  if (!errorCode(err)) return "Something went wrong. Check your connection and try again.";
-  return (err as Error).message;
+  if (!isApiError(err) || !errorCode(err)) return "Something went wrong. Check your connection and try again.";
+  return err.message;
 }
 
 export function FormAlert({ children, kind = "error" }: { children: ReactNode; kind?: "error" | "success" }) {
