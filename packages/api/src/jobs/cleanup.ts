@@ -1,10 +1,11 @@
 /**
  * Retention: expired sessions, cache rows, phase data, reset tokens and throttle windows, auth logs past
- * 90 days, old job records. Deletes run in small batches, each its own short statement, so a large
+ * 90 days (archived to ARCHIVE_DIR first, see archive.ts), old job records. Deletes run in small batches, each its own short statement, so a large
  * backlog never holds locks that a login would wait on.
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Services } from "../services";
+import { archiveAuthLogs, type ArchiveOptions } from "./archive";
 
 export const AUTH_LOG_RETENTION_DAYS = 90;
 const BATCH = 1000;
@@ -33,7 +34,7 @@ async function deleteInBatches(services: Services, table: string, key: string, w
   }
 }
 
-export async function cleanup(services: Services): Promise<CleanupCounts> {
+export async function cleanup(services: Services, archive: ArchiveOptions = {}): Promise<CleanupCounts> {
   const now = services.clock.now();
   const authCutoff = new Date(now.getTime() - AUTH_LOG_RETENTION_DAYS * 86_400_000);
   const day = 86_400_000;
@@ -41,7 +42,7 @@ export async function cleanup(services: Services): Promise<CleanupCounts> {
     sessions: await deleteInBatches(services, "sessions", "id", sql`expires_at <= ${now}`),
     analysisCache: await deleteInBatches(services, "ucie_analysis_cache", "id", sql`expires_at <= ${now}`),
     phaseData: await deleteInBatches(services, "ucie_phase_data", "id", sql`expires_at <= ${now}`),
-    authLogs: await deleteInBatches(services, "auth_logs", "id", sql`"timestamp" < ${authCutoff}`),
+    authLogs: (await archiveAuthLogs(services, authCutoff, archive)).deleted,
     passwordResetTokens: await deleteInBatches(
       services,
       "password_reset_tokens",
