@@ -31,7 +31,7 @@ export const SKIPPED_TABLES: readonly string[] = ["ucie_analysis_cache", "ucie_p
 
 const FETCH_ROWS = 2000;
 /** rows per INSERT ... json_populate_recordset, bounded by bytes too so wide rows do not make huge statements */
-const INSERT_ROWS = 2000;
+const INSERT_ROWS = 5000;
 const INSERT_BYTES = 4 * 1024 * 1024;
 
 export interface BackupHeader {
@@ -184,7 +184,8 @@ export async function writeBackup(database: Database, file: string, now: Date = 
           await tx.execute(sql`declare ucie_backup no scroll cursor for select row_to_json(t)::text as j from ${ident(t.name)} t`);
           for (;;) {
             const batch = rowsOf<{ j: string }>(await tx.execute(sql.raw(`fetch ${FETCH_ROWS} from ucie_backup`)));
-            for (const r of batch) await write(r.j);
+            // one write per batch: zlib handles each write as its own chunk
+            if (batch.length > 0) await write(batch.map((r) => r.j).join("\n"));
             counts[t.name] = (counts[t.name] ?? 0) + batch.length;
             if (batch.length < FETCH_ROWS) break;
           }

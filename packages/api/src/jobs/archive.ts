@@ -117,12 +117,11 @@ async function rewriteMonth(
             ${after ? sql`and (a."timestamp", a.id) > (${after.ts}::timestamptz, ${after.id}::uuid)` : sql``}
           order by a."timestamp", a.id limit ${PAGE}`),
       );
-      for (const r of page) {
-        ids.push(r.id);
-        if (present.has(r.id)) continue;
-        await write(r.j);
-        written++;
-      }
+      const fresh = page.filter((r) => !present.has(r.id));
+      for (const r of page) ids.push(r.id);
+      // one write per page: zlib handles each write as its own chunk
+      if (fresh.length > 0) await write(fresh.map((r) => r.j).join("\n"));
+      written += fresh.length;
       if (page.length < PAGE) break;
       after = { ts: page.at(-1)!.ts, id: page.at(-1)!.id };
       await yieldToOthers();
