@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -88,6 +88,27 @@ describe.each(testDbKinds())("auth log archive on %s", (kind) => {
     for (const line of lines) expect(line).toEqual(JSON.parse(JSON.stringify(byId.get(line.id as string))));
     expect(await count()).toBe(3);
     expect(await count(sql`event_type = 'logout'`)).toBe(3);
+  });
+
+  it("keeps every log when the archive cannot be written, and still does the rest of the clean-up", async () => {
+    freshDir();
+    const notADir = path.join(dir, "file");
+    writeFileSync(notADir, "");
+    const broken = createServices(database, {
+      clock,
+      config: loadConfig({ ARCHIVE_DIR: path.join(notADir, "archive"), LOG_LEVEL: "silent" }),
+    });
+    await insertLogs("2026-01-05T00:00:00Z", 5);
+    await database.db.execute(sql`insert into sessions (user_id, token_hash, created_at, expires_at)
+      values (${userId}, 'archive-expired', '2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z')`);
+    await expect(cleanup(broken)).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(await count(sql`"timestamp" < ${cutoff}`)).toBe(5);
+    const [s] = rows<{ n: number }>(
+      await database.db.execute(sql`select count(*)::int as n from sessions where token_hash = 'archive-expired'`),
+    );
+    expect(s!.n).toBe(0);
+    await cleanup(services);
+    expect(await count(sql`"timestamp" < ${cutoff}`)).toBe(0);
   });
 
   it("loses and repeats nothing when it crashes between writing the file and deleting the rows", async () => {

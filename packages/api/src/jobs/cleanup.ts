@@ -38,11 +38,10 @@ export async function cleanup(services: Services, archive: ArchiveOptions = {}):
   const now = services.clock.now();
   const authCutoff = new Date(now.getTime() - AUTH_LOG_RETENTION_DAYS * 86_400_000);
   const day = 86_400_000;
-  return {
+  const counts = {
     sessions: await deleteInBatches(services, "sessions", "id", sql`expires_at <= ${now}`),
     analysisCache: await deleteInBatches(services, "ucie_analysis_cache", "id", sql`expires_at <= ${now}`),
     phaseData: await deleteInBatches(services, "ucie_phase_data", "id", sql`expires_at <= ${now}`),
-    authLogs: (await archiveAuthLogs(services, authCutoff, archive)).deleted,
     passwordResetTokens: await deleteInBatches(
       services,
       "password_reset_tokens",
@@ -57,4 +56,6 @@ export async function cleanup(services: Services, archive: ArchiveOptions = {}):
     ),
     jobRuns: await deleteInBatches(services, "job_runs", "id", sql`started_at < ${new Date(now.getTime() - 30 * day)}`),
   };
+  // last: an archive that cannot be written (full disk, no permission) keeps the logs and fails the run, after the rest is done
+  return { ...counts, authLogs: (await archiveAuthLogs(services, authCutoff, archive)).deleted };
 }
