@@ -27,4 +27,5 @@ export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
 export { hashPassword } from "./auth/password";
+export { totpCode } from "./auth/two-factor";
 export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
