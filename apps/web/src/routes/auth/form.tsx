@@ -1,5 +1,6 @@
 /** Small form parts shared by the account pages: labelled fields with hints and server errors. */
 import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { MIN_STRENGTH_SCORE, usePasswordScore } from "../../lib/password-strength";
 import { errorCode, fieldErrors } from "../../lib/trpc";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
@@ -69,6 +70,7 @@ export function PasswordField({
   onChange,
   isNew = false,
   autoComplete,
+  userInputs,
 }: {
   label: string;
   error?: string;
@@ -76,6 +78,8 @@ export function PasswordField({
   onChange(value: string): void;
   isNew?: boolean;
   autoComplete: string;
+  /** what an attacker would try first (the e-mail address): the meter counts it as guessable */
+  userInputs?: string[];
 }) {
   const id = useId();
   const [shown, setShown] = useState(false);
@@ -106,26 +110,33 @@ export function PasswordField({
           {error}
         </span>
       )}
-      {isNew && <StrengthHint id={hintId} password={value} />}
+      {isNew && <StrengthHint id={hintId} password={value} userInputs={userInputs} />}
     </div>
   );
 }
 
-/** Length is what makes a password strong: we ask for 8, recommend 15 or more, and set no other rules. */
-function StrengthHint({ id, password }: { id: string; password: string }) {
+/**
+ * The meter: length first (8 needed, 15 or more recommended, no other rules), then zxcvbn-ts's estimate,
+ * which catches what length cannot ("qwer1234", the user's own address). It says what the server will say.
+ */
+function StrengthHint({ id, password, userInputs }: { id: string; password: string; userInputs?: string[] }) {
   const n = [...password].length;
-  const level = n === 0 ? "empty" : n < 8 ? "short" : n < 15 ? "ok" : "strong";
+  const score = usePasswordScore(n >= 8 ? password : "", userInputs);
+  const level =
+    n === 0 ? "empty" : n < 8 ? "short" : score === null ? "checking" : score < MIN_STRENGTH_SCORE ? "weak" : score < 4 ? "ok" : "strong";
   const text = {
     empty: "At least 8 characters; 15 or more is better. A few unrelated words make a good one.",
     short: `${n} characters: at least 8 are needed.`,
-    ok: `${n} characters: enough, but 15 or more is much stronger.`,
-    strong: `${n} characters: a strong length.`,
+    checking: `${n} characters.`,
+    weak: `${n} characters, but easy to guess: it looks like a common password or pattern. Add a few unrelated words.`,
+    ok: n < 15 ? `${n} characters: good, but 15 or more is much stronger.` : `${n} characters: good.`,
+    strong: `${n} characters: a strong password.`,
   }[level];
-  const filled = level === "empty" ? 0 : level === "short" ? 1 : level === "ok" ? 2 : 3;
+  const filled = { empty: 0, short: 1, checking: 1, weak: 1, ok: 3, strong: 4 }[level];
   return (
     <div className="strength" data-level={level}>
       <div className="strength-bar" aria-hidden="true">
-        {[1, 2, 3].map((i) => (
+        {[1, 2, 3, 4].map((i) => (
           <span key={i} className={i <= filled ? "on" : undefined} />
         ))}
       </div>
@@ -163,15 +174,17 @@ export function SubmitButton({
   pending,
   pendingLabel,
   className = "btn btn-primary",
+  disabled = false,
   children,
 }: {
   pending: boolean;
   pendingLabel: string;
   className?: string;
+  disabled?: boolean;
   children: ReactNode;
 }) {
   return (
-    <button type="submit" className={className} disabled={pending}>
+    <button type="submit" className={className} disabled={pending || disabled}>
       {pending ? pendingLabel : children}
     </button>
   );
