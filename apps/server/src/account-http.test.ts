@@ -82,6 +82,11 @@ describe("account self-service over HTTP", () => {
     stranger.cookies.set("ucie_session", "2fa.not-a-real-challenge-token");
     const res = await post(stranger, "auth.verifyTwoFactor", { code: "123456" });
     expect(res.status).toBe(401);
+    // errors of our own making name their field the way zod's do, so the form shows them beside it
+    const wrong = await post(owner, "auth.changePassword", { currentPassword: "not it at all", newPassword: "violet anchor mosaic" });
+    expect(wrong.status).toBe(400);
+    const body = (await wrong.json()) as { error: { json: { data: { fieldErrors: Record<string, string[]> } } } };
+    expect(body.error.json.data.fieldErrors).toEqual({ currentPassword: ["This is not your current password"] });
     const bad = await post(server.client(), "auth.verifyTwoFactor", { code: "12ab" });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("code");

@@ -1,14 +1,17 @@
 /** The errors routers throw for expected failures, in the shapes the web forms read. */
 import { TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { ZodRealError } from "zod";
 import type { Context } from "../context";
 
-/** An error the form shows beside one field: the same shape as a zod failure (message and fieldErrors). */
+/**
+ * An error the form shows beside one field: the same shape as a zod failure (message and fieldErrors).
+ * ZodRealError, not ZodError: only the former is an Error, and tRPC keeps only an Error as the cause.
+ */
 export function fieldError(code: "BAD_REQUEST" | "CONFLICT", field: string, message: string): TRPCError {
   return new TRPCError({
     code,
     message: `${field}: ${message}`,
-    cause: new ZodError([{ code: "custom", path: [field], message, input: undefined }]),
+    cause: new ZodRealError([{ code: "custom", path: [field], message, input: undefined }]),
   });
 }
 
