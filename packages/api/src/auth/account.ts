@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, isNull, ne } from "drizzle-orm";
 import { authLogs, passwordResetTokens, sessions, ucieAlerts, ucieAlertTriggers, ucieWatchlist, users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { hashPassword, verifyPasswordHash } from "./password";

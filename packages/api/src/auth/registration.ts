@@ -5,7 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { accessCodes, users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { usableAccessCode } from "./access-codes";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";

@@ -13,7 +13,7 @@ import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from "@oslo
 import { createTOTPKeyURI, generateHOTP } from "@oslojs/otp";
 import { and, count, eq, gt, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { twoFactorChallenges, twoFactorRecoveryCodes, users, type DbOrTx } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { verifyPasswordHash } from "./password";

@@ -12,7 +12,7 @@ import { ZodError } from "zod";
 import { createAccessCodes, hashAccessCode, revokeAccessCode } from "../auth/access-codes";
 import { endUserSessions, listUsers, setUserDisabled } from "../auth/operator";
 import { SessionEndedError, watchSession } from "../auth/revocation";
-import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../auth/testing";
+import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
 import { CHALLENGE_MAX_FAILURES, totpCode, TWO_FACTOR_RULES } from "../auth/two-factor";
 
 const MINUTE = 60_000;

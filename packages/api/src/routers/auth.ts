@@ -7,7 +7,6 @@ import { tryWriteAuthLog } from "../auth/audit";
 import { resendVerification, verifyEmailToken } from "../auth/email-verification";
 import { attemptLogin } from "../auth/login";
 import { changePassword, deleteAccount, exportAccountData, type PasswordCheck } from "../auth/account";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password";
 import { emailForResetToken, requestPasswordReset, resetPassword } from "../auth/password-reset";
 import { PASSWORD_PROBLEM_MESSAGES } from "../auth/password-strength";
 import { registerUser } from "../auth/registration";
@@ -16,33 +15,18 @@ import { invalidateSession, invalidateUserSessions } from "../auth/session";
 import { hitThrottles, THROTTLE_RULES, type ThrottleRule } from "../auth/throttle";
 import { CHALLENGE_COOKIE_PREFIX, verifyTwoFactor } from "../auth/two-factor";
 import type { Context } from "../context";
+import { accessCode, anyPassword, email, emailToken, newPasswordLength, recoveryCode, totpCode } from "../schemas";
 import { protectedProcedure, publicProcedure } from "../trpc";
 import { fieldError, tooManyRequests } from "./errors";
 import { twoFactorRouter } from "./two-factor";
 
 // ---- inputs --------------------------------------------------------------------------------------
-/** E-mail addresses are compared and stored trimmed and lower-case. */
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(3, "Enter your e-mail address")
-  .max(254, "An e-mail address has at most 254 characters")
-  .pipe(z.email("Enter a valid e-mail address"));
-
+// the shared schemas (../schemas, also used by the web forms)
 /**
  * A new password: the length rules here, no composition rules; the breached list and the strength
  * estimate come after parsing (requireStrongPassword), since they know the e-mail and load lazily.
  */
-const newPassword = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`);
-
-/** A password to check: bounded only so a huge one cannot cost argon2 time. */
-const anyPassword = z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH, "Wrong e-mail or password");
-
-const emailToken = z.string().trim().min(16, "This link is incomplete").max(200, "This link is not valid");
+const newPassword = newPasswordLength;
 
 // ---- helpers -------------------------------------------------------------------------------------
 async function throttle(ctx: Context, what: string, checks: Array<[ThrottleRule, string | null | undefined]>): Promise<void> {
@@ -80,7 +64,7 @@ export const authRouter = {
       z.object({
         email,
         password: newPassword,
-        accessCode: z.string().trim().min(4, "Enter your access code").max(64, "This access code is not valid"),
+        accessCode,
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -151,12 +135,8 @@ export const authRouter = {
     .input(
       z
         .object({
-          code: z
-            .string()
-            .trim()
-            .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app")
-            .optional(),
-          recoveryCode: z.string().trim().min(10, "Enter one of your recovery codes").max(20, "This is not a recovery code").optional(),
+          code: totpCode.optional(),
+          recoveryCode: recoveryCode.optional(),
         })
         .refine((i) => (i.code === undefined) !== (i.recoveryCode === undefined), {
           message: "Enter either a code or a recovery code",

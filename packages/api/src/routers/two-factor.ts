@@ -1,14 +1,9 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { disableTwoFactor, enableTwoFactor, setupTwoFactor, twoFactorStatus } from "../auth/two-factor";
-import { PASSWORD_MAX_LENGTH } from "../auth/password";
+import { anyPassword, totpCode } from "../schemas";
 import { protectedProcedure } from "../trpc";
 import { fieldError, tooManyRequests } from "./errors";
-
-const totpCode = z
-  .string()
-  .trim()
-  .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app");
 
 /** auth.twoFactor.*: set-up, enable and disable of TOTP sign-in for the signed-in user. */
 export const twoFactorRouter = {
@@ -32,7 +27,7 @@ export const twoFactorRouter = {
   disable: protectedProcedure
     .input(
       z.object({
-        password: z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH, "This is not your current password"),
+        password: anyPassword,
         // a current code, or one unused recovery code when the phone is gone
         code: z.string().trim().min(6, "Enter a code from your authenticator app").max(20, "Enter a code from your authenticator app"),
       }),

@@ -1,7 +1,8 @@
 /** Small form parts shared by the account pages: labelled fields with hints and server errors. */
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH } from "@ucie/api/limits";
 import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
 import { MIN_STRENGTH_SCORE, usePasswordScore } from "../../lib/password-strength";
-import { errorCode, fieldErrors } from "../../lib/trpc";
+import { errorCode, fieldErrors, isApiError } from "../../lib/trpc";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
   label: string;
@@ -54,7 +55,7 @@ export function EmailField({
       type="email"
       autoComplete={autoComplete}
       required
-      maxLength={254}
+      maxLength={EMAIL_MAX_LENGTH}
       value={value}
       onChange={(e) => onChange(e.target.value)}
       error={error}
@@ -96,7 +97,7 @@ export function PasswordField({
           onChange={(e) => onChange(e.target.value)}
           autoComplete={autoComplete}
           required
-          maxLength={256}
+          maxLength={PASSWORD_MAX_LENGTH}
           aria-invalid={error ? true : undefined}
           aria-describedby={[error ? errorId : null, isNew ? hintId : null].filter(Boolean).join(" ") || undefined}
         />
@@ -121,15 +122,16 @@ export function PasswordField({
  */
 function StrengthHint({ id, password, userInputs }: { id: string; password: string; userInputs?: string[] }) {
   const n = [...password].length;
-  const score = usePasswordScore(n >= 8 ? password : "", userInputs);
+  const [min, good] = [PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH];
+  const score = usePasswordScore(n >= min ? password : "", userInputs);
   const level =
-    n === 0 ? "empty" : n < 8 ? "short" : score === null ? "checking" : score < MIN_STRENGTH_SCORE ? "weak" : score < 4 ? "ok" : "strong";
+    n === 0 ? "empty" : n < min ? "short" : score === null ? "checking" : score < MIN_STRENGTH_SCORE ? "weak" : score < 4 ? "ok" : "strong";
   const text = {
-    empty: "At least 8 characters; 15 or more is better. A few unrelated words make a good one.",
-    short: `${n} characters: at least 8 are needed.`,
+    empty: `At least ${min} characters; ${good} or more is better. A few unrelated words make a good one.`,
+    short: `${n} characters: at least ${min} are needed.`,
     checking: `${n} characters.`,
     weak: `${n} characters, but easy to guess: it looks like a common password or pattern. Add a few unrelated words.`,
-    ok: n < 15 ? `${n} characters: good, but 15 or more is much stronger.` : `${n} characters: good.`,
+    ok: n < good ? `${n} characters: good, but ${good} or more is much stronger.` : `${n} characters: good.`,
     strong: `${n} characters: a strong password.`,
   }[level];
   const filled = { empty: 0, short: 1, checking: 1, weak: 1, ok: 3, strong: 4 }[level];
@@ -151,8 +153,8 @@ function StrengthHint({ id, password, userInputs }: { id: string; password: stri
 export function formError(err: unknown): string | null {
   if (!err) return null;
   if (Object.keys(fieldErrors(err)).length) return null;
-  if (!errorCode(err)) return "Something went wrong. Check your connection and try again.";
-  return (err as Error).message;
+  if (!isApiError(err) || !errorCode(err)) return "Something went wrong. Check your connection and try again.";
+  return err.message;
 }
 
 export function FormAlert({ children, kind = "error" }: { children: ReactNode; kind?: "error" | "success" }) {
