@@ -1,7 +1,7 @@
 /**
- * Retention: expired sessions, cache rows, phase data, reset tokens and throttle windows, auth logs past
- * 90 days (archived to ARCHIVE_DIR first, see archive.ts), old job records. Deletes run in small batches, each its own short statement, so a large
- * backlog never holds locks that a login would wait on.
+ * Retention: expired sessions, cache rows, phase data, reset tokens, pending two-factor logins and throttle
+ * windows, auth logs past 90 days (archived to ARCHIVE_DIR first, see archive.ts), old job records. Deletes run
+ * in small batches, each its own short statement, so a large backlog never holds locks that a login would wait on.
  */
 import { sql, type SQL } from "drizzle-orm";
 import { execute } from "@ucie/db";
@@ -17,6 +17,7 @@ export interface CleanupCounts {
   phaseData: number;
   authLogs: number;
   passwordResetTokens: number;
+  twoFactorChallenges: number;
   throttle: number;
   jobRuns: number;
 }
@@ -51,6 +52,8 @@ export async function cleanup(services: Services, archive: ArchiveOptions = {}):
       "id",
       sql`expires_at <= ${new Date(now.getTime() - day)}`,
     ),
+    // pending two-factor logins last 5 minutes; an abandoned one is only a row to forget
+    twoFactorChallenges: await deleteInBatches(services, "two_factor_challenges", "id", sql`expires_at <= ${now}`),
     throttle: await deleteInBatches(
       services,
       "auth_throttle",

@@ -107,9 +107,11 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
       ('BTC', 'bitcoin', 'market', '{}', 90, ${new Date(now.getTime() - 1)}), ('ETH', 'ethereum', 'market', '{}', 90, ${new Date(now.getTime() + 60_000)})`);
     await database.db.execute(sql`insert into ucie_phase_data (session_id, symbol, coin_id, phase_number, phase_data, expires_at) values
       ('s-old', 'BTC', 'bitcoin', 1, '{}', ${new Date(now.getTime() - 1)}), ('s-new', 'BTC', 'bitcoin', 1, '{}', ${new Date(now.getTime() + 60_000)})`);
+    await database.db.execute(sql`insert into two_factor_challenges (user_id, token_hash, expires_at) values
+      (${uid}, 'abandoned', ${new Date(now.getTime() - 1)}), (${uid}, 'pending', ${new Date(now.getTime() + 60_000)})`);
 
     const counts = await cleanup(a);
-    expect(counts).toMatchObject({ sessions: 1, authLogs: 2500, analysisCache: 1, phaseData: 1 });
+    expect(counts).toMatchObject({ sessions: 1, authLogs: 2500, analysisCache: 1, phaseData: 1, twoFactorChallenges: 1 });
     const left = (
       await execute<{ s: number; l: number; c: number; p: number }>(
         database.db,
