@@ -143,7 +143,7 @@ describe.each(testDbKinds())("restore into %s", (kind) => {
       await q(source, `insert into users (email, password_hash) values ('a@example.com', 'h')`);
       const file = path.join(dir, `nonempty-${kind}.jsonl.gz`);
       await writeBackup(source, file);
-      await q(target, `insert into access_codes (code) values ('UCIE-KEEP')`);
+      await q(target, `insert into access_codes (code_hash, prefix) values ('keep-hash', 'UCIE-KEEP')`);
       const result = await restoreBackup(target, file);
       expect(result).toMatchObject({ ok: false, reason: "not_empty" });
       expect(!result.ok && result.message).toMatch(/already holds data \(access_codes\)/);
