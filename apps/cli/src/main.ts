@@ -2,6 +2,7 @@
  * The operator CLI: the same packages and environment as the server (`pnpm cli <command>`).
  */
 import type { Services } from "@ucie/api";
+import { DataDirInUseError, migrate } from "@ucie/db";
 import { openServices } from "./context";
 import { accessCodes } from "./commands/access-codes";
 import { alertsCommand } from "./commands/alerts";
@@ -11,7 +12,11 @@ import { tokensCommand } from "./commands/tokens";
 type Command = (services: Services, args: string[]) => Promise<number>;
 
 const commands: Record<string, { run: Command; help: string }> = {
-  migrate: { run: async () => (console.log("migrations applied"), 0), help: "apply migrations and exit" },
+  migrate: {
+    // also through a running server's endpoint (a server started before an update has not applied the new ones)
+    run: async (services) => (await migrate(services.database), console.log("migrations applied"), 0),
+    help: "apply migrations and exit",
+  },
   "access-codes": { run: accessCodes, help: "create [--count N] | list" },
   tokens: { run: tokensCommand, help: "sync: refresh the token catalogue from the market-data source and print what changed" },
   alerts: { run: alertsCommand, help: "evaluate: one alert evaluation pass; prints how many alerts were checked and triggered" },
@@ -29,7 +34,11 @@ if (!command) {
   process.exit(name === "help" || name === "--help" ? 0 : 2);
 }
 
-const services = await openServices();
+const services = await openServices([name!, ...args]).catch((err: unknown) => {
+  if (!(err instanceof DataDirInUseError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 let code = 1;
 try {
   code = await command.run(services, args);
