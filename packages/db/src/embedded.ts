@@ -49,8 +49,10 @@ const SOCKET_NAME = ".s.PGSQL.5432";
 const MAX_SOCKET_PATH = 100;
 /** the server's pool, the CLI's, and people's psql and pg_dump sessions */
 const MAX_SOCKET_CLIENTS = 100;
-/** how long a start waits for a short-lived holder (a CLI command, a server still migrating) */
-const WAIT_FOR_HOLDER_MS = 10_000;
+/** how long a start waits for a CLI command that holds the data directory */
+const WAIT_FOR_CLI_MS = 10_000;
+/** how long the CLI waits for a server that is still starting (a new data directory, migrations) */
+const WAIT_FOR_SERVER_MS = 60_000;
 
 /**
  * The database the configuration names, for a server or for the CLI:
@@ -63,7 +65,7 @@ const WAIT_FOR_HOLDER_MS = 10_000;
 export async function openDatabase(config: DatabaseConfig, opener: Opener): Promise<Database> {
   if (config.DATABASE_URL) return createPostgres(config.DATABASE_URL, config.DB_POOL_MAX);
   const dataDir = path.resolve(config.DATA_DIR);
-  const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
+  const started = Date.now();
   for (;;) {
     const attempt = await lockDataDir(dataDir, opener);
     if (attempt.acquired) {
@@ -74,8 +76,8 @@ export async function openDatabase(config: DatabaseConfig, opener: Opener): Prom
     const endpoint = holder?.role === "server" ? endpointOf(holder) : null;
     if (opener.role === "cli" && endpoint) return connectToServer(endpoint, Math.min(config.DB_POOL_MAX, 4));
     // a CLI command ends in a moment; a server that is still migrating has not published its endpoint yet
-    const shortLived = holder?.role === "cli" || (opener.role === "cli" && holder?.role === "server");
-    if (!shortLived || Date.now() > deadline) throw new DataDirInUseError(dataDir, holder);
+    const wait = holder?.role === "cli" ? WAIT_FOR_CLI_MS : opener.role === "cli" && holder?.role === "server" ? WAIT_FOR_SERVER_MS : 0;
+    if (Date.now() - started >= wait) throw new DataDirInUseError(dataDir, holder);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
