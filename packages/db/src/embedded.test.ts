@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "./client";
 import { DataDirInUseError } from "./data-dir-lock";
 import { NotificationTap, openDatabase } from "./embedded";
+import { migrate } from "./migrate";
 
 const server = { role: "server", command: "ucie server" } as const;
 const cli = { role: "cli", command: "ucie cli test" } as const;
@@ -29,6 +30,7 @@ describe("embedded database served on a local socket", () => {
     expect(served.kind).toBe("pglite");
     expect(readdirSync(dataDir)).toContain(".s.PGSQL.5432");
     expect(statSync(dataDir).mode & 0o077).toBe(0);
+    expect(statSync(path.join(dataDir, ".s.PGSQL.5432")).mode & 0o777).toBe(0o600);
     const [row] = (await served.db.execute(sql`select count(*)::int as n from users`)) as unknown as { n: number }[];
     expect(row!.n).toBe(0);
   });
@@ -127,23 +129,20 @@ describe("embedded database served on a local socket", () => {
 });
 
 describe("the CLI with no server running", () => {
-  it("opens the data directory itself, holding it until done; then a server may start and sees its writes", async () => {
+  it("opens the data directory itself, holding it until done; a server started meanwhile waits, then sees its writes", async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "ucie-embedded-"));
     const config = { DATA_DIR: dataDir, DB_POOL_MAX: 10 };
     try {
-      const { migrate } = await import("./migrate");
       const own = await openDatabase(config, cli);
       expect(own.url).toBeUndefined();
       expect(own.raw.kind).toBe("pglite");
       await migrate(own);
       await own.db.execute(sql`create table embedded_test (v text)`);
       await own.db.execute(sql`insert into embedded_test (v) values ('offline')`);
-      // a server may not open the files meanwhile; a waiting server would start once the CLI is done
-      const blocked = await openDatabase({ ...config }, { role: "server", command: "x" }).catch((e: unknown) => e);
-      expect(blocked).toBeInstanceOf(DataDirInUseError);
+      // a server started meanwhile waits for the CLI to be done, then opens the files with the CLI's writes in them
+      const serving = openDatabase(config, server);
       await own.close();
-
-      const served = await openDatabase(config, server);
+      const served = await serving;
       try {
         const codes = (await served.db.execute(sql`select v as code from embedded_test`)) as unknown as { code: string }[];
         expect(codes.map((r) => r.code)).toEqual(["offline"]);
@@ -152,6 +151,28 @@ describe("the CLI with no server running", () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("a data directory whose path is too long for a Unix socket", () => {
+  it("is served on 127.0.0.1 on a free port instead, and the CLI finds it there", async () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), "ucie-embedded-"));
+    const dataDir = path.join(base, "a-data-directory-with-a-long-name-".repeat(3));
+    const config = { DATA_DIR: dataDir, DB_POOL_MAX: 4 };
+    const served = await openDatabase(config, server);
+    try {
+      expect(served.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+      const client = await openDatabase(config, cli);
+      try {
+        expect(client.url).toBe(served.url);
+        expect(await client.ping()).toBe(true);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await served.close();
+      rmSync(base, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -16,7 +16,7 @@
  * to the client that listens. So the server reads every notification from PGlite's output itself (a tap on the
  * protocol stream) and hands it to its own listeners: a NOTIFY from the CLI or psql reaches the server's streams.
  */
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -120,6 +120,8 @@ async function serveEmbedded(lock: DataDirLock, poolMax: number): Promise<Databa
       maxConnections: MAX_SOCKET_CLIENTS,
     });
     await socketServer.start();
+    // connecting to a Unix socket needs write permission on it: the owner only, whatever the umask
+    if (unix) chmodSync(socketPath, 0o600);
     const endpoint: Endpoint = unix
       ? { url: `postgresql://postgres@/postgres?host=${lock.dataDir}`, socket: socketPath }
       : { url: `postgres://postgres@${socketServer.getServerConn()}/postgres` };
