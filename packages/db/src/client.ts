@@ -72,7 +72,10 @@ export interface PostgresOptions {
   onClose?: () => Promise<void>;
 }
 
-export function createPostgres(url: string, poolMax: number, opts: PostgresOptions = {}): Database {
+/** A database reached with postgres.js. */
+export type PostgresDatabase = Database & { raw: { kind: "postgres"; sql: postgres.Sql } };
+
+export function createPostgres(url: string, poolMax: number, opts: PostgresOptions = {}): PostgresDatabase {
   const sql = postgres(url, {
     ...(opts.path ? { path: opts.path } : {}),
     max: poolMax,

@@ -20,7 +20,7 @@ import { chmodSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { createPglite, createPostgres, newPglite, type Database } from "./client";
+import { createPglite, createPostgres, newPglite, type Database, type PostgresDatabase } from "./client";
 import { DataDirInUseError, lockDataDir, type DataDirLock, type LockHolder } from "./data-dir-lock";
 import { migrate } from "./migrate";
 
@@ -103,6 +103,7 @@ function connectToServer(endpoint: Endpoint, poolMax: number): Database {
 async function serveEmbedded(lock: DataDirLock, poolMax: number): Promise<Database> {
   let pg: PGlite | undefined;
   let socketServer: PGLiteSocketServer | undefined;
+  let database: PostgresDatabase | undefined;
   try {
     pg = await newPglite(path.join(lock.dataDir, "pglite"));
     const listeners = new Map<string, Set<(payload: string) => void>>();
@@ -128,7 +129,7 @@ async function serveEmbedded(lock: DataDirLock, poolMax: number): Promise<Databa
 
     const server = socketServer;
     const engine = pg;
-    const database: Database = createPostgres(endpoint.socket ? "postgres://postgres@localhost/postgres" : endpoint.url, poolMax, {
+    database = createPostgres(endpoint.socket ? "postgres://postgres@localhost/postgres" : endpoint.url, poolMax, {
       path: endpoint.socket,
       kind: "pglite",
       events: {
@@ -167,16 +168,19 @@ async function serveEmbedded(lock: DataDirLock, poolMax: number): Promise<Databa
         await lock.release();
       },
     });
-    if (database.raw.kind !== "postgres") throw new Error("unreachable");
     const sql = database.raw.sql;
     await migrate(database);
     // clients (the CLI) find the endpoint only now: the schema is the current one
     lock.update({ url: endpoint.url, ...(endpoint.socket ? { socket: endpoint.socket } : {}) });
     return { ...database, url: endpoint.url };
   } catch (err) {
-    await socketServer?.stop().catch(() => {});
-    if (pg && !pg.closed) await pg.close().catch(() => {});
-    await lock.release();
+    // closing the pool closes the rest; before it exists, undo what was opened
+    if (database) await database.close().catch(() => {});
+    else {
+      await socketServer?.stop().catch(() => {});
+      if (pg && !pg.closed) await pg.close().catch(() => {});
+      await lock.release();
+    }
     throw err;
   }
 }
