@@ -47,8 +47,8 @@ interface Endpoint {
 const SOCKET_NAME = ".s.PGSQL.5432";
 /** sun_path holds 108 bytes on Linux, 104 on macOS */
 const MAX_SOCKET_PATH = 100;
-/** the server's pool, the CLI's, and people's psql and pg_dump sessions */
-const MAX_SOCKET_CLIENTS = 100;
+/** besides the server's own pool: CLI commands and people's psql and pg_dump sessions */
+const OTHER_SOCKET_CLIENTS = 50;
 /** how long a start waits for a CLI command that holds the data directory */
 const WAIT_FOR_CLI_MS = 10_000;
 /** how long the CLI waits for a server that is still starting (a new data directory, migrations) */
@@ -118,7 +118,7 @@ async function serveEmbedded(lock: DataDirLock, poolMax: number): Promise<Databa
     socketServer = new PGLiteSocketServer({
       db: tapped(pg, tap),
       ...(unix ? { path: socketPath } : { host: "127.0.0.1", port: 0 }),
-      maxConnections: MAX_SOCKET_CLIENTS,
+      maxConnections: poolMax + OTHER_SOCKET_CLIENTS,
     });
     await socketServer.start();
     // connecting to a Unix socket needs write permission on it: the owner only, whatever the umask
