@@ -10,7 +10,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
 
@@ -43,7 +43,7 @@ export interface Database {
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
   /** the raw driver, for the few things Drizzle does not cover (migrations, tests): postgres.js whenever a socket is involved */
-  raw: { kind: "postgres"; sql: postgres.Sql } | { kind: "pglite"; client: PGlite };
+  raw: { kind: "postgres"; sql: postgres.Sql; db: PostgresJsDatabase<Schema> } | { kind: "pglite"; client: PGlite };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -73,7 +73,7 @@ export interface PostgresOptions {
 }
 
 /** A database reached with postgres.js. */
-export type PostgresDatabase = Database & { raw: { kind: "postgres"; sql: postgres.Sql } };
+export type PostgresDatabase = Database & { raw: { kind: "postgres"; sql: postgres.Sql; db: PostgresJsDatabase<Schema> } };
 
 export function createPostgres(url: string, poolMax: number, opts: PostgresOptions = {}): PostgresDatabase {
   const sql = postgres(url, {
@@ -86,7 +86,9 @@ export function createPostgres(url: string, poolMax: number, opts: PostgresOptio
     max_lifetime: 60 * 30,
     connection: { application_name: "ucie" },
   });
-  const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
+  const pgDb = drizzlePostgres(sql, { schema, casing: "snake_case" });
+  // both drivers' databases are a PgDatabase over the same schema: domain code sees only that
+  const db: Db = pgDb;
   // Drizzle makes postgres.js pass date/time parameters through untouched (its columns send strings), which
   // breaks a Date inside a raw sql`` template. Send Dates as ISO strings, everything else as it was.
   const toPg = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
@@ -96,7 +98,7 @@ export function createPostgres(url: string, poolMax: number, opts: PostgresOptio
   return {
     db,
     kind: opts.kind ?? "postgres",
-    raw: { kind: "postgres", sql },
+    raw: { kind: "postgres", sql, db: pgDb },
     async ping(timeoutMs = 2000) {
       try {
         await withTimeout(sql`select 1`, timeoutMs);
@@ -133,7 +135,7 @@ export async function newPglite(dataDir?: string): Promise<PGlite> {
 /** PGlite in this process. Nothing else may open its files meanwhile: see `openDatabase` for who may. */
 export async function createPglite(config: DbConfig & { onClose?: () => Promise<void> }): Promise<Database> {
   const pg = config.pglite ?? (await newPglite(config.dataDir));
-  const db = drizzlePglite(pg, { schema, casing: "snake_case" }) as unknown as Db;
+  const db: Db = drizzlePglite(pg, { schema, casing: "snake_case" });
   return {
     db,
     kind: "pglite",
