@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "./client";
 import { DataDirInUseError } from "./data-dir-lock";
 import { NotificationTap, openDatabase } from "./embedded";
+import { execute } from "./execute";
 import { migrate } from "./migrate";
 
 const server = { role: "server", command: "ucie server" } as const;
@@ -31,7 +32,7 @@ describe("embedded database served on a local socket", () => {
     expect(readdirSync(dataDir)).toContain(".s.PGSQL.5432");
     expect(statSync(dataDir).mode & 0o077).toBe(0);
     expect(statSync(path.join(dataDir, ".s.PGSQL.5432")).mode & 0o777).toBe(0o600);
-    const [row] = (await served.db.execute(sql`select count(*)::int as n from users`)) as unknown as { n: number }[];
+    const [row] = (await execute<{ n: number }>(served.db, sql`select count(*)::int as n from users`)).rows;
     expect(row!.n).toBe(0);
   });
 
@@ -40,7 +41,7 @@ describe("embedded database served on a local socket", () => {
     try {
       expect(client.url).toBe(served.url);
       await client.db.execute(sql`insert into embedded_test (v) values ('from-the-cli')`);
-      const seen = (await served.db.execute(sql`select v as code from embedded_test`)) as unknown as { code: string }[];
+      const seen = (await execute<{ code: string }>(served.db, sql`select v as code from embedded_test`)).rows;
       expect(seen.map((r) => r.code)).toContain("from-the-cli");
     } finally {
       await client.close();
@@ -92,9 +93,7 @@ describe("embedded database served on a local socket", () => {
       const write = served.db.execute(sql`insert into embedded_test (v) values ('kept')`);
       release();
       await Promise.all([tx, write]);
-      const codes = ((await served.db.execute(sql`select v as code from embedded_test`)) as unknown as { code: string }[]).map(
-        (r) => r.code,
-      );
+      const codes = (await execute<{ code: string }>(served.db, sql`select v as code from embedded_test`)).rows.map((r) => r.code);
       expect(codes).toContain("kept");
       expect(codes).not.toContain("rolled-back");
     } finally {
@@ -144,7 +143,7 @@ describe("the CLI with no server running", () => {
       await own.close();
       const served = await serving;
       try {
-        const codes = (await served.db.execute(sql`select v as code from embedded_test`)) as unknown as { code: string }[];
+        const codes = (await execute<{ code: string }>(served.db, sql`select v as code from embedded_test`)).rows;
         expect(codes.map((r) => r.code)).toEqual(["offline"]);
       } finally {
         await served.close();
