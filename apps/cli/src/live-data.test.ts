@@ -4,7 +4,8 @@
  * the scheduler's tick.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +33,7 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 }
 
 describe("the CLI on the embedded database while the server runs", () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "ucie-cli-live-"));
+  const dataDir = path.join(os.tmpdir(), `ucie-cli-live-${randomUUID()}`);
   const env = { DATA_DIR: dataDir, MARKET_DATA: "offline" };
   let server: ServerProcess | undefined;
   afterAll(async () => {
@@ -68,7 +69,7 @@ describe("the CLI on the embedded database while the server runs", () => {
 });
 
 describe("pnpm cli alerts evaluate on the embedded database", () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "ucie-cli-alerts-"));
+  const dataDir = path.join(os.tmpdir(), `ucie-cli-alerts-${randomUUID()}`);
   // the scheduler evaluates alerts once a day here: its tick is spent right after start-up
   const env = { DATA_DIR: dataDir, MARKET_DATA: "offline", ALERT_INTERVAL_SECONDS: "86400" };
   let server: ServerProcess | undefined;

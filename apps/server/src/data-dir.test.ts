@@ -2,7 +2,8 @@
  * One process per embedded data directory, with real server processes: a second start is refused with one line
  * and touches nothing; a server killed with SIGKILL leaves nothing that blocks the next start.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import { runServerProcessToExit, spawnServerProcess, type ServerProcess } from "
 import { createTestClient } from "./testing";
 
 describe("two servers on one embedded data directory", () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "ucie-data-dir-"));
+  const dataDir = path.join(os.tmpdir(), `ucie-data-dir-${randomUUID()}`);
   const env = { DATA_DIR: dataDir, MARKET_DATA: "offline", ALERT_INTERVAL_SECONDS: "3600" };
   const started: ServerProcess[] = [];
   afterAll(async () => {
