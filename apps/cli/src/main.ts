@@ -2,6 +2,7 @@
  * The operator CLI: the same packages and environment as the server (`pnpm cli <command>`).
  */
 import type { Services } from "@ucie/api";
+import { DataDirInUseError, migrate } from "@ucie/db";
 import { openServices } from "./context";
 import { accessCodes } from "./commands/access-codes";
 import { alertsCommand } from "./commands/alerts";
@@ -13,7 +14,11 @@ import { usersCommand } from "./commands/users";
 type Command = (services: Services, args: string[]) => Promise<number>;
 
 const commands: Record<string, { run: Command; help: string }> = {
-  migrate: { run: async () => (console.log("migrations applied"), 0), help: "apply migrations and exit" },
+  migrate: {
+    // also through a running server's endpoint (a server started before an update has not applied the new ones)
+    run: async (services) => (await migrate(services.database), console.log("migrations applied"), 0),
+    help: "apply migrations and exit",
+  },
   "access-codes": {
     run: accessCodes,
     help: "create [--count N] [--expires 7d] | revoke CODE | list (codes are stored hashed: shown once)",
@@ -37,7 +42,11 @@ if (!command) {
   process.exit(name === "help" || name === "--help" ? 0 : 2);
 }
 
-const services = await openServices();
+const services = await openServices([name!, ...args]).catch((err: unknown) => {
+  if (!(err instanceof DataDirInUseError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 let code = 1;
 try {
   code = await command.run(services, args);

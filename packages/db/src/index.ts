@@ -1,4 +1,6 @@
 export * from "./client";
+export * from "./data-dir-lock";
+export * from "./embedded";
 export * from "./execute";
 export * from "./migrate";
 export * as schema from "./schema";
