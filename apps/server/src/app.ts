@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
+import expressStaticGzip from "express-static-gzip";
 import helmet from "helmet";
 import { appRouter, createContextInner, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
 
@@ -97,7 +98,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          imgSrc: ["'self'", "data:", "https:"],
+          // coin logos come from our own /logos: the browser asks no third party
+          imgSrc: ["'self'", "data:"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
           connectSrc: ["'self'"],
@@ -180,8 +182,17 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   );
 
   if (existsSync(path.join(webDist, "index.html"))) {
-    app.use("/assets", express.static(path.join(webDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
-    app.use(express.static(webDist, { index: false, maxAge: "1h" }));
+    // the build writes .br and .gz beside each asset; the best one the browser accepts goes out, with Vary.
+    // (Only static files: /trpc, and so every SSE stream, is never compressed.)
+    const precompressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };
+    app.use(
+      "/assets",
+      expressStaticGzip(path.join(webDist, "assets"), {
+        ...precompressed,
+        serveStatic: { immutable: true, maxAge: "1y", fallthrough: false },
+      }),
+    );
+    app.use(expressStaticGzip(webDist, { ...precompressed, serveStatic: { index: false, maxAge: "1h" } }));
     app.get("/{*splat}", (_req, res) => {
       res.setHeader("Cache-Control", "no-cache");
       res.sendFile(path.join(webDist, "index.html"));
