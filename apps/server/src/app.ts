@@ -10,7 +10,7 @@ import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import expressStaticGzip from "express-static-gzip";
 import helmet from "helmet";
-import { appRouter, createContextInner, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
+import { appRouter, createContextInner, readLogo, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 /** Request bodies above this are refused with 413. */
@@ -180,6 +180,29 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       },
     }),
   );
+
+  // coin logos from our own origin (fetched once from the market source's image host): the browser asks no third party
+  app.get("/logos/:coinId", async (req, res, next) => {
+    try {
+      const coinId = req.params.coinId;
+      const logo = /^[\w.-]{1,100}$/.test(coinId) ? await readLogo(services.db, coinId) : null;
+      if (!logo) {
+        res.status(404).type("text").send("No logo");
+        return;
+      }
+      // the URL carries the content hash (?v=<etag>): a year of caching is safe
+      res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+      res.setHeader("ETag", `"${logo.etag}"`);
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      if (req.headers["if-none-match"] === `"${logo.etag}"`) {
+        res.status(304).end();
+        return;
+      }
+      res.type(logo.contentType).send(logo.body);
+    } catch (err) {
+      next(err);
+    }
+  });
 
   if (existsSync(path.join(webDist, "index.html"))) {
     // the build writes .br and .gz beside each asset; the best one the browser accepts goes out, with Vary.

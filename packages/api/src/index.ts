@@ -26,4 +26,5 @@ export { resolveToken, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
+export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES, type LogoFetchResult } from "./market/logos";
 export { hashPassword } from "./auth/password";

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ucieAlertCoinSamples, ucieAlerts, ucieAlertTriggers, ucieTokens, users, type AlertType, type Db, type DbOrTx } from "@ucie/db";
 import type { Services } from "../services";
 import { resolveCoin, type ResolvedCoin } from "../watchlist/coin";
+import { logoPathSql } from "../market/logos";
 import { coinMetrics, sentimentMoves } from "./metrics";
 import {
   alertInput,
@@ -78,7 +79,7 @@ function viewQuery(db: DbOrTx) {
       alert: ucieAlerts,
       name: ucieTokens.name,
       tokenSymbol: ucieTokens.symbol,
-      logo: ucieTokens.imageUrl,
+      logo: logoPathSql,
       priceUsd: sql<number | null>`CASE WHEN ${ucieTokens.isActive} THEN ${ucieTokens.currentPriceUsd} END`,
       coinCheckedAt: ucieAlertCoinSamples.checkedAt,
     })

@@ -6,6 +6,7 @@
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { ucieTokens, ucieWatchlist, type Db, type DbOrTx } from "@ucie/db";
 import type { Clock } from "../lib/clock";
+import { logoPathSql } from "../market/logos";
 import { resolveCoin } from "./coin";
 
 export interface WatchlistItem {
@@ -34,7 +35,7 @@ function itemQuery(db: DbOrTx) {
       id: ucieWatchlist.coinId,
       symbol: sql<string>`coalesce(${ucieTokens.symbol}, ${ucieWatchlist.symbol})`,
       name: sql<string>`coalesce(${ucieTokens.name}, ${ucieWatchlist.symbol})`,
-      logo: ucieTokens.imageUrl,
+      logo: logoPathSql,
       priceUsd: ucieTokens.currentPriceUsd,
       change24h: ucieTokens.priceChangePct24h,
       priceAt: ucieTokens.lastUpdated,

@@ -113,7 +113,7 @@ export function TokenPage() {
     <section className="page token-page">
       <header className="token-header card">
         <div className="token-title">
-          <CoinLogo src={t?.logo ?? coin?.imageUrl} symbol={symbol || id} size={44} />
+          <CoinLogo src={t?.logo} symbol={symbol || id} size={44} />
           <div>
             <h1>
               {name} {symbol && <span className="muted ticker">{symbol}</span>}
