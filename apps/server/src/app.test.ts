@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ucieCoinLogos } from "@ucie/db";
 import { startTestServer, type TestServer } from "./testing";
 
 describe("HTTP shell", () => {
@@ -95,6 +96,22 @@ describe("static files", () => {
     const plain = await get("/assets/app-abc123.js", "identity");
     expect(plain.headers["content-encoding"]).toBeUndefined();
     expect(plain.body.toString()).toBe(js);
+  });
+
+  it("serves a stored coin logo from our own origin with a year of caching and an ETag; 404 for none", async () => {
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+    await server.services.db
+      .insert(ucieCoinLogos)
+      .values({ coinId: "bitcoin", contentType: "image/png", body: png.toString("base64"), etag: "abc123", sourceUrl: "http://x/1.png" });
+    const res = await fetch(`${server.url}/logos/bitcoin?v=abc123`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(png);
+    const again = await fetch(`${server.url}/logos/bitcoin?v=abc123`, { headers: { "if-none-match": res.headers.get("etag")! } });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${server.url}/logos/ethereum`)).status).toBe(404);
+    expect((await fetch(`${server.url}/logos/..%2F..%2Fetc`)).status).toBe(404);
   });
 
   it("never compresses an SSE stream, and forbids images from other origins", async () => {
