@@ -6,7 +6,7 @@ import { EmptyState, LoadError } from "../../components/QueryStates";
 import { SourceBadge } from "../../components/SourceBadge";
 import { TokenSearch } from "../../components/TokenSearch";
 import { useTRPC } from "../../lib/trpc";
-import { formatUtc, timeAgo } from "./format";
+import { formatTime, timeAgo } from "../../lib/format";
 import { MarketTable, MarketTableSkeleton } from "./MarketTable";
 
 export type TokenPage = inferRouterOutputs<AppRouter>["tokens"]["list"];
@@ -26,14 +26,14 @@ function DataBanner({ page, now }: { page: TokenPage; now: number }) {
   if (!page.source) return null;
   if (page.source === "live") {
     return (
-      <p className="data-banner live" title={`Prices as of ${formatUtc(page.asOf)}`}>
+      <p className="data-banner live" title={`Prices as of ${formatTime(page.asOf)}`}>
         <SourceBadge source="live" asOf={page.asOf} /> Live market data from CoinGecko, updated {timeAgo(page.asOf, now)}.
       </p>
     );
   }
   const day = page.asOf ? new Date(page.asOf).toISOString().slice(0, 10) : "2021-06-24";
   return (
-    <p className="data-banner snapshot" title={`Snapshot taken ${formatUtc(page.asOf)}`}>
+    <p className="data-banner snapshot" title={`Snapshot taken ${formatTime(page.asOf)}`}>
       <SourceBadge source="snapshot" asOf={page.asOf} /> Offline snapshot of {day}: real prices from that day, not today's. Sparklines other
       than Bitcoin's are simulated.
     </p>

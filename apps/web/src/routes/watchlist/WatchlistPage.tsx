@@ -9,7 +9,7 @@ import { DataTable } from "../../components/DataTable";
 import { EmptyState, LoadError, SkeletonRows } from "../../components/QueryStates";
 import { TokenSearch } from "../../components/TokenSearch";
 import { errorCode, useTRPC } from "../../lib/trpc";
-import { changeClass, formatPct, formatPrice, timeAgo } from "../home/format";
+import { changeClass, formatChange, formatPrice, timeAgo } from "../../lib/format";
 
 type Item = inferRouterOutputs<AppRouter>["watchlist"]["list"][number];
 
@@ -121,7 +121,7 @@ function WatchlistRow({
         )}
       </td>
       <td data-label="24 h" className={`r num ${item.delisted ? "" : changeClass(item.change24h)}`}>
-        {item.delisted ? "–" : formatPct(item.change24h)}
+        {item.delisted ? "–" : formatChange(item.change24h)}
       </td>
       <td data-label="Notes" className="wl-notes">
         <NotesEditor item={item} onSaved={onChanged} />
