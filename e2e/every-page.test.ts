@@ -1,6 +1,7 @@
 /**
  * Every page, online (fake CoinGecko serving logo images) and offline, at 1280 and 375 px: the browser
- * asks nothing of another origin, no image request fails, and a screenshot of each is saved for review.
+ * asks nothing of another origin, no image request fails, links in text are underlined, and a screenshot
+ * of each is saved for review (e2e/screenshots/page-*.png).
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +84,13 @@ for (const mode of ["online", "offline"] as const) {
               const seen = await visit(page, `${server.url}${p}`, settled);
               expect(seen.foreign, `${p} (${who})`).toEqual([]);
               expect(seen.brokenImages, `${p} (${who})`).toEqual([]);
+              // links in running text are told apart without colour (axe link-in-text-block)
+              const plainLinks = await page
+                .locator(":is(p, li, dd, figcaption) a:not(.btn)")
+                .evaluateAll((links) =>
+                  links.filter((l) => !getComputedStyle(l).textDecorationLine.includes("underline")).map((l) => l.textContent),
+                );
+              expect(plainLinks, `${p} (${who})`).toEqual([]);
               await screenshot(page, `page-${mode}-${who}-${slug(p)}-${width}`);
               if (p === "/" && who === "member") {
                 // logos from our own origin online; drawn badges offline
