@@ -4,6 +4,7 @@ import {
   formatChange,
   formatCompact,
   formatDay,
+  formatFundingRate,
   formatIndicator,
   formatPercent,
   formatPrice,
@@ -43,6 +44,8 @@ describe("format", () => {
     expect(formatPercent(6)).toBe("6.00%");
     expect(formatPercent(9.5612)).toBe("9.56%");
     expect(formatChange(undefined)).toBe("—");
+    // funding rates are the exception, quoted as exchanges do
+    expect(formatFundingRate(0.0042)).toBe("+0.0042%");
   });
 
   it("rounds indicators to what matters", () => {

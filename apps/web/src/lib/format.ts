@@ -73,6 +73,17 @@ export function formatPercent(pct: number | null | undefined): string {
   return ok(pct) ? pctLevel.format(pct / 100) : NONE;
 }
 
+const rateSigned = new Intl.NumberFormat(LOCALE, {
+  style: "percent",
+  minimumFractionDigits: 4,
+  maximumFractionDigits: 4,
+  signDisplay: "exceptZero",
+});
+/** A funding rate per period: the one percentage quoted with four decimals, as exchanges do (0.0100%). */
+export function formatFundingRate(pct: number | null | undefined): string {
+  return ok(pct) ? rateSigned.format(pct / 100) : NONE;
+}
+
 /** Indicator values, rounded to what matters for each. */
 export function formatIndicator(kind: "rsi" | "stochastic" | "macd" | "ratio", v: number | null | undefined): string {
   if (!ok(v)) return NONE;

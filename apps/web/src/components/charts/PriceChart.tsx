@@ -84,10 +84,9 @@ export function PriceChart({ series, label }: { series: ChartSeriesData; label: 
         panes: { separatorColor: "#22304a" },
       },
       grid: { vertLines: { color: COLORS.grid }, horzLines: { color: COLORS.grid } },
-      // edges fixed, so no date label hangs half outside the chart on a phone ("021")
-      timeScale: { borderColor: "#22304a", fixLeftEdge: true, fixRightEdge: true, lockVisibleTimeRangeOnResize: true },
+      timeScale: { borderColor: "#22304a", lockVisibleTimeRangeOnResize: true },
       // room above the highest tick, so its label is not cut at the chart's top edge
-      rightPriceScale: { borderColor: "#22304a", scaleMargins: { top: 0.12, bottom: 0.08 } },
+      rightPriceScale: { borderColor: "#22304a", scaleMargins: { top: 0.12, bottom: 0.12 } },
       crosshair: { mode: 0 },
     });
     const { t } = series;
@@ -155,7 +154,9 @@ export function PriceChart({ series, label }: { series: ChartSeriesData; label: 
     panes[0]?.setStretchFactor(3);
     panes[1]?.setStretchFactor(1);
     panes[2]?.setStretchFactor(1);
-    chart.timeScale().fitContent();
+    // a margin of empty bars at each end, so no date label is centred on an edge and cut in half ("021")
+    const margin = Math.max(2, Math.round(t.length * 0.05));
+    chart.timeScale().setVisibleLogicalRange({ from: -margin, to: t.length - 1 + margin / 2 });
     return () => {
       chart?.remove();
       chart = undefined;

@@ -5,6 +5,7 @@ import {
   changeClass,
   formatChange,
   formatCompact,
+  formatFundingRate,
   formatIndicator,
   formatNumber,
   formatPercent,
@@ -280,7 +281,7 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
         <div className="grid grid-3 stats">
           <Stat label="Annualised volatility">{formatPercent(r.annualisedVolatilityPct)}</Stat>
           <Stat label="Maximum drawdown" className="down">
-            {formatChange(r.maxDrawdownPct)}
+            {formatChange(r.maxDrawdownPct === null ? null : -Math.abs(r.maxDrawdownPct))}
           </Stat>
           <Stat label="1-day VaR (95%)">{formatPercent(r.var95Pct)}</Stat>
           <Stat label="Correlation with BTC">{formatIndicator("ratio", r.correlationBtc)}</Stat>
@@ -302,7 +303,7 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
           {(d) => (
             <>
               <Stat label={`Funding (${d.contract})`} className={changeClass(d.fundingRatePct)}>
-                {formatChange(d.fundingRatePct)} / 8 h
+                {formatFundingRate(d.fundingRatePct)} / 8 h
               </Stat>
               <Stat label="Open interest">{formatUsdCompact(d.openInterestUsd)}</Stat>
             </>
