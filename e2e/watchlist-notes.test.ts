@@ -1,13 +1,14 @@
 /**
- * Watchlist notes as a user edits them: visible Save and Cancel, a length counter, a clear error instead of
- * silent cutting, an edit that survives clicking away, and a question before leaving with unsaved changes.
+ * The watchlist as a trader uses it: sortable columns (price, 24 h, 7 d, market cap, RSI, alerts), and notes
+ * with visible Save and Cancel, a length counter, a clear error instead of silent cutting, an edit that
+ * survives clicking away, and a question before leaving with unsaved changes.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestServer } from "@ucie/server/testing";
 import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
 
-describe("watchlist notes", () => {
+describe("watchlist", () => {
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {
@@ -70,6 +71,45 @@ describe("watchlist notes", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Markets" }).click();
     await page.waitForURL(`${server.url}/`);
     expect(asked).toHaveLength(1);
+    await context.close();
+  });
+
+  it("sorts by any column, with the alerts on each coin and the RSI of its last analysis", async () => {
+    const user = await server.signedInClient();
+    for (const symbol of ["bitcoin", "dogecoin", "ethereum"]) await user.trpc.watchlist.add.mutate({ symbol });
+    await user.trpc.alerts.create.mutate({ symbol: "ethereum", type: "price_above", threshold: 1_000_000 });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addCookies([{ name: "ucie_session", value: user.token, url: server.url }]);
+    const page = await context.newPage();
+    // analyse Bitcoin first: its RSI then shows on the list
+    await page.goto(`${server.url}/token/bitcoin`);
+    await expect.poll(() => page.locator("ol.stepper > li.complete, ol.stepper > li.partial").count(), { timeout: 30_000 }).toBe(4);
+    await page.goto(`${server.url}/watchlist`);
+    const names = () => page.locator(".watchlist-table tbody .wl-name").allTextContents();
+    await expect.poll(names).toEqual(["Ethereum", "Dogecoin", "Bitcoin"]); // newest first
+
+    const header = (label: string) => page.locator("th", { has: page.getByRole("button", { name: label, exact: true }) });
+    await page.getByRole("button", { name: "24 h", exact: true }).click();
+    expect(await header("24 h").getAttribute("aria-sort")).toBe("descending");
+    expect(await names()).toEqual(["Dogecoin", "Bitcoin", "Ethereum"]); // +8.29%, -3.16%, -4.58%
+    await page.getByRole("button", { name: "24 h", exact: true }).click();
+    expect(await names()).toEqual(["Ethereum", "Bitcoin", "Dogecoin"]);
+    await page.getByRole("button", { name: "Alerts", exact: true }).click();
+    expect((await names())[0]).toBe("Ethereum");
+    const eth = page.locator(".watchlist-table tbody tr", { hasText: "Ethereum" });
+    expect(await eth.getByRole("link", { name: "1 alert on Ethereum" }).textContent()).toBe("1");
+    const btc = page.locator(".watchlist-table tbody tr", { hasText: "Bitcoin" });
+    expect(await btc.locator("td[data-label=RSI]").innerText()).toMatch(/^\d{1,2}\.\d$/);
+    expect(await btc.locator("td[data-label='7 d']").innerText()).toMatch(/^[+-]\d+\.\d\d%$/);
+    expect(await btc.locator("td[data-label='Market cap']").innerText()).toBe("$613.4B");
+    await page.getByRole("button", { name: "Market cap", exact: true }).click();
+    expect(await names()).toEqual(["Bitcoin", "Ethereum", "Dogecoin"]);
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "watchlist-columns-1280");
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "watchlist-columns-375");
     await context.close();
   });
 });

@@ -5,15 +5,58 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState } f
 import { Link, useBlocker } from "react-router";
 import { SourceBadge } from "../../components/SourceBadge";
 import { CoinLogo } from "../../components/CoinLogo";
-import { DataTable } from "../../components/DataTable";
+import { DataTable, type SortDirection } from "../../components/DataTable";
 import { EmptyState, LoadError, SkeletonRows } from "../../components/QueryStates";
 import { TokenSearch } from "../../components/TokenSearch";
 import { errorCode, useTRPC } from "../../lib/trpc";
-import { changeClass, formatChange, formatPrice, timeAgo } from "../../lib/format";
+import { changeClass, formatChange, formatIndicator, formatPrice, formatTime, formatUsdCompact, timeAgo } from "../../lib/format";
 
 type Item = inferRouterOutputs<AppRouter>["watchlist"]["list"][number];
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+type SortKey = "name" | "price" | "change24h" | "change7d" | "marketCap" | "rsi" | "alerts";
+const SORTS: { key: SortKey; label: string; hide?: string }[] = [
+  { key: "name", label: "Coin" },
+  { key: "price", label: "Price" },
+  { key: "change24h", label: "24 h" },
+  { key: "change7d", label: "7 d" },
+  { key: "marketCap", label: "Market cap", hide: "hide-md" },
+  { key: "rsi", label: "RSI" },
+  { key: "alerts", label: "Alerts" },
+];
+
+function sortValue(item: Item, key: SortKey): number | string | null {
+  switch (key) {
+    case "name":
+      return item.name.toLowerCase();
+    case "price":
+      return item.priceUsd;
+    case "change24h":
+      return item.delisted ? null : item.change24h;
+    case "change7d":
+      return item.delisted ? null : item.change7d;
+    case "marketCap":
+      return item.marketCapUsd;
+    case "rsi":
+      return item.rsi14;
+    case "alerts":
+      return item.alertCount;
+  }
+}
+
+/** Newest first until a column is chosen; missing values always last. */
+function sortItems(items: Item[], sort: { key: SortKey; dir: SortDirection } | null): Item[] {
+  if (!sort) return items;
+  const sign = sort.dir === "ascending" ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const va = sortValue(a, sort.key);
+    const vb = sortValue(b, sort.key);
+    if (va === null || vb === null) return va === vb ? 0 : va === null ? 1 : -1;
+    if (typeof va === "string" || typeof vb === "string") return sign * String(va).localeCompare(String(vb));
+    return sign * (va - vb);
+  });
+}
 
 /** Tells the page which notes have unsaved changes. */
 const UnsavedNotes = createContext<(id: string, dirty: boolean) => void>(() => {});
@@ -35,6 +78,14 @@ export function WatchlistPage() {
     });
   }, []);
   useUnsavedChangesWarning(unsaved.size > 0, "A note is not saved. Leave anyway?");
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDirection } | null>(null);
+  const toggleSort = (key: SortKey) =>
+    setSort((s) =>
+      s?.key === key
+        ? { key, dir: s.dir === "ascending" ? "descending" : "ascending" }
+        : // figures read best largest-first, names A to Z
+          { key, dir: key === "name" ? "ascending" : "descending" },
+    );
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.watchlist.list.queryKey() });
   const add = useMutation(
     trpc.watchlist.add.mutationOptions({
@@ -79,10 +130,17 @@ export function WatchlistPage() {
         ) : (
           <DataTable
             className="watchlist-table"
-            caption={`Your watchlist: ${list.data.length} coins`}
-            columns={["Coin", { label: "Price", className: "r" }, { label: "24 h", className: "r" }, "Notes"]}
+            caption={`Your watchlist: ${list.data.length} coins; the column buttons sort it`}
+            columns={[
+              ...SORTS.map((c) => ({
+                label: c.label,
+                className: c.key === "name" ? undefined : `r${c.hide ? ` ${c.hide}` : ""}`,
+                sort: { direction: sort?.key === c.key ? sort.dir : null, onSort: () => toggleSort(c.key) },
+              })),
+              "Notes",
+            ]}
           >
-            {list.data.map((item) => (
+            {sortItems(list.data, sort).map((item) => (
               <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
             ))}
           </DataTable>
@@ -139,6 +197,29 @@ function WatchlistRow({
       </td>
       <td data-label="24 h" className={`r num ${item.delisted ? "" : changeClass(item.change24h)}`}>
         {item.delisted ? "–" : formatChange(item.change24h)}
+      </td>
+      <td data-label="7 d" className={`r num ${item.delisted ? "" : changeClass(item.change7d)}`}>
+        {item.delisted ? "–" : formatChange(item.change7d)}
+      </td>
+      <td data-label="Market cap" className="r num hide-md">
+        {formatUsdCompact(item.marketCapUsd)}
+      </td>
+      <td data-label="RSI" className="r num" title={item.rsiAt ? `RSI (14) from the last analysis, ${formatTime(item.rsiAt)}` : undefined}>
+        {item.rsi14 === null ? (
+          <span className="muted" title="Open the coin to analyse it">
+            —
+          </span>
+        ) : (
+          formatIndicator("rsi", item.rsi14)
+        )}
+      </td>
+      <td data-label="Alerts" className="r num">
+        <Link
+          to={`/alerts?symbol=${encodeURIComponent(item.id)}`}
+          aria-label={`${item.alertCount} alert${item.alertCount === 1 ? "" : "s"} on ${item.name}`}
+        >
+          {item.alertCount}
+        </Link>
       </td>
       <td data-label="Notes" className="wl-notes">
         <NotesEditor item={item} onSaved={onChanged} />
