@@ -9,7 +9,7 @@ import type { MarketService } from "@ucie/api";
 import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import { ucieAnalysisCache, uciePhaseData } from "@ucie/db";
 import { createTestDb, testDbKinds } from "@ucie/db/testing";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestClient, type TestServer } from "./testing";
 
@@ -154,6 +154,21 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(p4!.data.sections.synthesis!.data.outlook.priceUsd).toBe(price);
     const vsSma = p4!.data.sections.synthesis!.data.reasons.find((x: { factor: string }) => x.factor === "price_vs_sma200");
     expect(vsSma.text).toContain(`${((price / tech.sma200 - 1) * 100).toFixed(1)}%`);
+  });
+
+  it("recomputes a cached technical section drawn at another price than phase 1's", async () => {
+    const first = await runStream(alice, { symbol: "polkadot", sessionId: sid("stale-a") });
+    const price = first.events[0]!.data.data.sections.market!.data.priceUsd;
+    // as if the technical section had been cached at an earlier price
+    await server.database.db
+      .update(ucieAnalysisCache)
+      .set({ data: sql`jsonb_set(${ucieAnalysisCache.data}, '{data,lastClose}', '1')` })
+      .where(and(eq(ucieAnalysisCache.coinId, "polkadot"), eq(ucieAnalysisCache.analysisType, "technical")));
+    const again = await runStream(alice, { symbol: "polkadot", sessionId: sid("stale-b") });
+    const technical = again.events[2]!.data.data.sections.technical!;
+    expect(again.events[0]!.data.data.sections.market!.fromCache).toBe(true);
+    expect(technical.fromCache).toBe(false);
+    expect(technical.data.lastClose).toBe(price);
   });
 
   it("a second request within the TTL is served from the cache without touching the upstream", async () => {
