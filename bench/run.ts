@@ -147,6 +147,20 @@ try {
       );
     }
   }
+  // ---- first load of the home page in Chromium (needs the built SPA: `pnpm bench` builds it)
+  try {
+    const { benchPageLoad } = await import("./page-load.bench");
+    const r = await benchPageLoad(server.url);
+    results.pageLoad = r;
+    row("home page JavaScript on the wire (compressed)", `${(r.jsBytes / 1024).toFixed(1)} KB`, `${r.jsFiles} files; budget < 150 KB`);
+    row(
+      "home page first paint, 4x CPU, 1.6 Mbps, 150 ms",
+      `median ${r.medianMs} ms`,
+      `runs ${r.firstPaintMs.join(", ")} ms; budget < 2500 ms`,
+    );
+  } catch (err) {
+    row("home page first load", "not measured", String(err instanceof Error ? err.message.split("\n")[0] : err));
+  }
   row("server RSS, peak under load", `${peakRss} MB`, "");
   results.peakRssMb = peakRss;
 } finally {

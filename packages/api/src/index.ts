@@ -27,6 +27,7 @@ export { resolveCoin, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
+export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES, type LogoFetchResult } from "./market/logos";
 export { hashPassword } from "./auth/password";
 export { totpCode } from "./auth/two-factor";
 export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
