@@ -4,8 +4,7 @@
  * of recent firings behind a button in the header.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useMe } from "../lib/auth";
@@ -13,7 +12,7 @@ import { useSharedStream } from "../lib/shared-stream";
 import { useTRPC, useTRPCClient } from "../lib/trpc";
 import { formatPct, formatPrice } from "../routes/home/format";
 
-type Trigger = inferRouterOutputs<AppRouter>["alerts"]["triggers"][number];
+type Trigger = RouterOutputs["alerts"]["triggers"][number];
 interface Toast {
   key: string;
   description: string;
