@@ -227,13 +227,13 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       b.token = planted;
       await b.api.auth.login({ email: "fix@example.com", password: TEST_PASSWORD });
       expect(b.token).not.toBe(planted);
-      expect(b.token!.length).toBeGreaterThanOrEqual(22); // >= 128 bits of base64url
+      expect(b.token.length).toBeGreaterThanOrEqual(22); // >= 128 bits of base64url
       const attacker = env.browser();
       attacker.token = planted;
       expect(await attacker.api.auth.me()).toBeNull();
 
       // logging in again from the same browser replaces its session
-      const before = b.token!;
+      const before = b.token;
       await b.api.auth.login({ email: "fix@example.com", password: TEST_PASSWORD });
       expect(b.token).not.toBe(before);
       const old = env.browser();
@@ -541,7 +541,7 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
       expect((lost.reason as TRPCError).code).toBe("BAD_REQUEST");
-      const winner = results[0]!.status === "fulfilled" ? "first racing passphrase" : "second racing passphrase";
+      const winner = results[0].status === "fulfilled" ? "first racing passphrase" : "second racing passphrase";
       await env.browser().api.auth.login({ email: "race@example.com", password: winner });
     });
   });
