@@ -24,7 +24,7 @@ function collect(client: TestClient, lastEventId?: string) {
   const state: { started: boolean; error?: { data?: { code?: string } }; completed: boolean } = { started: false, completed: false };
   const sub = client.trpc.alerts.onTriggered.subscribe(lastEventId ? { lastEventId } : undefined, {
     onStarted: () => void (state.started = true),
-    onData: (ev) => void events.push(ev as unknown as { id: string; data: TriggerEvent }),
+    onData: (ev) => void events.push(ev),
     onError: (err) => void (state.error = err as unknown as { data?: { code?: string } }),
     onComplete: () => void (state.completed = true),
   });

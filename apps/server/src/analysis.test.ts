@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import type { MarketService } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
 import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import { ucieAnalysisCache, uciePhaseData } from "@ucie/db";
 import { createTestDb, testDbKinds } from "@ucie/db/testing";
@@ -14,16 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestClient, type TestServer } from "./testing";
 
 type StreamInput = { symbol: string; sessionId: string; refresh?: boolean; lastEventId?: string | null };
-interface PhaseEvent {
-  phase: number;
-  label: string;
-  status: "complete" | "partial" | "failed";
-  qualityScore: number;
-  fromCache: boolean;
-  data: {
-    coin: { id: string; symbol: string };
-    sections: Record<string, { status: string; reason?: string; data: any; source: string | null; fromCache: boolean; computedAt: string }>;
-  };
+/** One phase of the stream, as the router types it: a union on `phase`. */
+type PhaseEvent = RouterOutputs["analysis"]["stream"] extends AsyncIterable<{ data: infer E }, void> ? E : never;
+
+/** The event of phase `p` (asserting that it is that phase), with that phase's sections typed. */
+function phaseOf<P extends PhaseEvent["phase"]>(r: StreamResult, p: P): Extract<PhaseEvent, { phase: P }> {
+  const e = r.events.find((x) => x.data.phase === p)?.data;
+  expect(e?.phase).toBe(p);
+  return e as Extract<PhaseEvent, { phase: P }>;
 }
 interface StreamResult {
   events: { id: string; data: PhaseEvent }[];
@@ -37,7 +35,7 @@ function runStream(client: TestClient, input: StreamInput, opts: { stopAfterPhas
     const events: StreamResult["events"] = [];
     const sub = client.trpc.analysis.stream.subscribe(input, {
       onData(ev) {
-        const e = ev as unknown as { id: string; data: PhaseEvent };
+        const e = ev;
         events.push(e);
         if (opts.stopAfterPhase === e.data.phase) {
           sub.unsubscribe();
@@ -74,7 +72,7 @@ function countCalls(server: TestServer): { calls: string[]; count(prefix: string
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
-  }) as MarketService;
+  });
   return { calls, count: (prefix) => calls.filter((c) => c.startsWith(prefix)).length };
 }
 
@@ -116,21 +114,21 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(r.completed).toBe(true);
     expect(phasesOf(r)).toEqual([1, 2, 3, 4]);
     expect(r.events.map((e) => e.id)).toEqual([1, 2, 3, 4].map((n) => `${sessionId}:${n}`));
-    const [p1, p2, p3, p4] = r.events.map((e) => e.data);
-    expect(p1!.label).toBe("Market snapshot");
-    expect(p1!.data.coin).toMatchObject({ id: "bitcoin", symbol: "BTC" });
-    expect(p1!.data.sections.market).toMatchObject({ status: "ok", source: "live", fromCache: false });
-    expect(p1!.data.sections.market!.data.priceUsd).toBe(43_210);
-    expect(p2!.data.sections.sentiment!.data.value).toEqual(expect.any(Number));
-    expect(p2!.data.sections.news!.data.headlines.length).toBeGreaterThan(0);
-    const tech = p3!.data.sections.technical!.data;
+    const [p1, p2, p3, p4] = [phaseOf(r, 1), phaseOf(r, 2), phaseOf(r, 3), phaseOf(r, 4)];
+    expect(p1.label).toBe("Market snapshot");
+    expect(p1.data.coin).toMatchObject({ id: "bitcoin", symbol: "BTC" });
+    expect(p1.data.sections.market).toMatchObject({ status: "ok", source: "live", fromCache: false });
+    expect(p1.data.sections.market!.data!.priceUsd).toBe(43_210);
+    expect(p2.data.sections.sentiment!.data!.value).toEqual(expect.any(Number));
+    expect(p2.data.sections.news!.data!.headlines.length).toBeGreaterThan(0);
+    const tech = p3.data.sections.technical!.data!;
     expect(tech.rsi14).toBeGreaterThanOrEqual(0);
     expect(tech.rsi14).toBeLessThanOrEqual(100);
     expect(tech.series.t.length).toBeGreaterThan(100);
-    expect(p3!.data.sections.risk!.data.betaBtc).toBeCloseTo(1, 10); // Bitcoin against itself
-    expect(p3!.data.sections.onchain!.status).toBe("ok");
-    expect(p4!.data.sections.synthesis!.data.reasons.length).toBeGreaterThan(3);
-    expect(p4!.data.sections.synthesis!.data.outlook.ranges.map((x: { days: number }) => x.days)).toEqual([7, 30]);
+    expect(p3.data.sections.risk!.data!.betaBtc).toBeCloseTo(1, 10); // Bitcoin against itself
+    expect(p3.data.sections.onchain!.status).toBe("ok");
+    expect(p4.data.sections.synthesis!.data!.reasons.length).toBeGreaterThan(3);
+    expect(p4.data.sections.synthesis!.data!.outlook!.ranges.map((x) => x.days)).toEqual([7, 30]);
     for (const e of r.events) expect(e.data.qualityScore).toBeGreaterThan(0);
     const rows = await server.database.db
       .select({ phase: uciePhaseData.phaseNumber, expiresAt: uciePhaseData.expiresAt, createdAt: uciePhaseData.createdAt })
@@ -180,7 +178,7 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(counter.count("defiTvl:ethereum")).toBe(1);
     expect(up.callsTo("/coins/ethereum/market_chart") - upstreamBefore).toBe(1);
     // both saw the same figures
-    expect(b.events[2]!.data.data.sections.technical!.data.rsi14).toBe(a.events[2]!.data.data.sections.technical!.data.rsi14);
+    expect(phaseOf(b, 3).data.sections.technical!.data!.rsi14).toBe(phaseOf(a, 3).data.sections.technical!.data!.rsi14);
   });
 
   it("a connection cut after phase 2 resumes with lastEventId: phases 3 and 4 exactly once", async () => {
@@ -227,12 +225,12 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
       const r = await runStream(alice, { symbol: "XRP", sessionId: sid("slow") });
       expect(Date.now() - started).toBeLessThan(7_000);
       expect(phasesOf(r)).toEqual([1, 2, 3, 4]);
-      const p2 = r.events[1]!.data;
+      const p2 = phaseOf(r, 2);
       expect(p2.status).toBe("partial");
       expect(p2.data.sections.news!.status).toBe("failed");
       expect(p2.data.sections.news!.reason).toMatch(/in time|timed out|timeout/i);
       expect(p2.data.sections.sentiment!.status).toBe("ok");
-      expect(r.events[3]!.data.data.sections.synthesis!.data.missing).toContain("news headlines");
+      expect(phaseOf(r, 4).data.sections.synthesis!.data!.missing).toContain("news headlines");
     } finally {
       up.clearFailures();
     }
@@ -295,18 +293,18 @@ describe("analysis with the upstream gone", () => {
     const r = await runStream(client, { symbol: "bitcoin", sessionId: sid("dead") });
     expect(r.completed).toBe(true);
     expect(phasesOf(r)).toEqual([1, 2, 3, 4]);
-    const [p1, p2, p3, p4] = r.events.map((e) => e.data);
+    const [p1, p2, p3, p4] = [phaseOf(r, 1), phaseOf(r, 2), phaseOf(r, 3), phaseOf(r, 4)];
     // the catalogue still knows the last price: shown, marked partial, with the reason
-    expect(p1!.status).toBe("partial");
-    expect(p1!.data.sections.market!.reason).toMatch(
+    expect(p1.status).toBe("partial");
+    expect(p1.data.sections.market!.reason).toMatch(
       /(could not be reached|did not answer in time).* Showing the catalogue's last known figures/,
     );
-    expect(p1!.data.sections.market!.data.priceUsd).toBeGreaterThan(0);
-    expect(p2!.status).toBe("failed");
-    expect(p3!.status).toBe("failed");
-    expect(p3!.data.sections.technical!.reason).toMatch(/could not be reached|did not answer in time/i);
-    expect(p4!.status).toBe("partial");
-    expect(p4!.data.sections.synthesis!.data.outlook).toBeNull();
+    expect(p1.data.sections.market!.data!.priceUsd).toBeGreaterThan(0);
+    expect(p2.status).toBe("failed");
+    expect(p3.status).toBe("failed");
+    expect(p3.data.sections.technical!.reason).toMatch(/could not be reached|did not answer in time/i);
+    expect(p4.status).toBe("partial");
+    expect(p4.data.sections.synthesis!.data!.outlook).toBeNull();
     // failures are not cached: nothing but the partial market row
     const rows = await server.database.db.select({ type: ucieAnalysisCache.analysisType }).from(ucieAnalysisCache);
     expect(rows.map((x) => x.type).sort()).toEqual(["market", "synthesis"]);

@@ -98,7 +98,7 @@ describe("API.md contract", () => {
     const { evaluateAlerts } = await import("@ucie/api");
     const got = await new Promise<{ id: string; data: Record<string, unknown> }>((resolve, reject) => {
       const sub = client.trpc.alerts.onTriggered.subscribe(undefined, {
-        onData: (e) => (sub.unsubscribe(), resolve(e as never)),
+        onData: (e) => (sub.unsubscribe(), resolve(e)),
         onError: reject,
         onStarted: () => void evaluateAlerts(server.services, { tickKey: "contract-1" }),
       });

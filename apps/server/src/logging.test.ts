@@ -9,7 +9,7 @@ describe("structured logs", () => {
   beforeAll(async () => {
     const destination = new Writable({
       write(chunk, _enc, cb) {
-        for (const l of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(l));
+        for (const l of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
         cb();
       },
     });

@@ -47,7 +47,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // with SMTP_URL in env the server's own nodemailer transport sends (browser tests read a local SMTP sink)
   const mailer: Mailer | undefined = opts.mailer ?? (opts.env?.SMTP_URL ? undefined : { send: async (m) => void mail.push(m) });
   const running = await startServer({ config, database, clock: opts.clock, mailer, logger: opts.logger, jobs: false });
-  const close = running.close;
+  const close = () => running.close();
   return {
     ...running,
     database,
@@ -101,9 +101,9 @@ export function createTestClient(baseUrl: string): TestClient {
           url: `${baseUrl}/trpc`,
           transformer: superjson,
           EventSource,
-          eventSourceOptions: () => ({ fetch: (input, init) => cookieFetch(input, init as RequestInit) }),
+          eventSourceOptions: () => ({ fetch: (input, init) => cookieFetch(input, init) }),
         }),
-        false: httpBatchLink({ url: `${baseUrl}/trpc`, transformer: superjson, fetch: cookieFetch as typeof fetch }),
+        false: httpBatchLink({ url: `${baseUrl}/trpc`, transformer: superjson, fetch: cookieFetch }),
       }),
     ],
   });
