@@ -21,7 +21,7 @@ export function LoginPage() {
     trpc.auth.login.mutationOptions({
       onSuccess: async () => {
         await resetSessionData(true);
-        navigate(next, { replace: true });
+        await navigate(next, { replace: true });
       },
     }),
   );

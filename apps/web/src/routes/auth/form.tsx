@@ -44,7 +44,7 @@ export function EmailField({
   autoComplete = "email",
 }: {
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   error?: string;
   autoComplete?: "email" | "username";
 }) {
@@ -74,7 +74,7 @@ export function PasswordField({
   label: string;
   error?: string;
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   isNew?: boolean;
   autoComplete: string;
 }) {

@@ -67,7 +67,7 @@ export function WatchlistPage() {
           columns={["Coin", { label: "Price", className: "r" }, { label: "24 h", className: "r" }, "Notes"]}
         >
           {list.data.map((item) => (
-            <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
+            <WatchlistRow key={item.id} item={item} onChanged={() => void invalidate()} onNotice={setNotice} />
           ))}
         </DataTable>
       )}
@@ -176,7 +176,6 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
       onSuccess: () => {
         setEditing(false);
         setError(null);
-        returnFocus.current = true;
         onSaved();
       },
       onError: (err) => setError(err.message),
@@ -221,7 +220,7 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
         onKeyDown={(e) => {
           if (e.key === "Enter") {
             e.preventDefault();
-            save.mutate({ symbol: item.id, notes: text });
+            save.mutate({ symbol: item.id, notes: text }, { onSuccess: () => (returnFocus.current = true) });
           } else if (e.key === "Escape") {
             e.preventDefault();
             setError(null);
