@@ -5,13 +5,13 @@
  */
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import type { RouterOutputs } from "@ucie/api";
+import { SESSION_REVOKED_CHANNEL, type RouterOutputs } from "@ucie/api";
 import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import { ucieAnalysisCache, uciePhaseData } from "@ucie/db";
 import { createTestDb, testDbKinds } from "@ucie/db/testing";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestClient, type TestServer } from "./testing";
+import { countSubscriptions, startTestServer, type TestClient, type TestServer } from "./testing";
 
 type StreamInput = { symbol: string; sessionId: string; refresh?: boolean; lastEventId?: string | null };
 /** One phase of the stream, as the router types it: a union on `phase`. */
@@ -253,8 +253,10 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     const carol = await server.signedInClient();
     up.fail("/simple/price", "slow", { delayMs: 3_000 });
     try {
+      const asked = up.callsTo("/simple/price");
       const pending = runStream(carol, { symbol: "dogecoin", sessionId: sid("revoke"), refresh: true });
-      await new Promise((r) => setTimeout(r, 300));
+      // the stream is running (it watches the session first, then asks for the price)
+      await expect.poll(() => up.callsTo("/simple/price")).toBeGreaterThan(asked);
       await carol.trpc.auth.logout.mutate();
       const r = await pending;
       expect(r.completed).toBe(false);
@@ -317,6 +319,7 @@ describe("a server that dies mid-analysis", () => {
     const env = { MARKET_DATA: "live", UPSTREAM_TIMEOUT_MS: "1500", ...up.env };
     const database = await createTestDb();
     const a = await startTestServer({ database, env });
+    const subsA = countSubscriptions(a);
     let b: TestServer | undefined;
     try {
       const userA = await a.signedInClient();
@@ -325,7 +328,8 @@ describe("a server that dies mid-analysis", () => {
       up.fail("/coins/bitcoin/market_chart", "slow", { delayMs: 1_000 });
       const first = await runStream(userA, { symbol: "bitcoin", sessionId }, { stopAfterPhase: 2 });
       expect(phasesOf(first)).toEqual([1, 2]);
-      await new Promise((r) => setTimeout(r, 1_500));
+      // the run has ended (its session watch let go), so phase 3 was stored then or never
+      await expect.poll(() => subsA.closed(SESSION_REVOKED_CHANNEL), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
       await a.close();
       up.clearFailures();
       const stored = await database.db
