@@ -249,7 +249,7 @@ describe("what the server writes down", () => {
       const res = await post(server.client(), "auth.register", { email, password: PASSWORD, accessCode: code! });
       expect(res.status).toBe(500);
       const body = await res.text();
-      expect(JSON.parse(body).error.json.message).toBe("Internal error");
+      expect((JSON.parse(body) as { error: { json: { message: string } } }).error.json.message).toBe("Internal error");
       for (const leak of ["update", "access_codes", code!, email]) expect(body).not.toContain(leak);
 
       const log = lines.join("\n");

@@ -3,7 +3,7 @@ import type { Services } from "./services";
 import { isDatabaseUnavailable } from "./lib/db-errors";
 import { requestContext } from "./lib/request-context";
 import type { RequestMeta } from "./lib/request-meta";
-import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
+import { validateSession } from "./auth/session";
 import { CHALLENGE_COOKIE_PREFIX } from "./auth/two-factor";
 
 /** A database outage as the API reports it: 503 with a clear message, never the driver's error. */
@@ -49,8 +49,8 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
   if (store && validation.user) store.userId = validation.user.id;
   return {
     services,
-    session: validation.session as ValidSession | null,
-    user: validation.user as SessionUser | null,
+    session: validation.session,
+    user: validation.user,
     sessionToken: validation.session ? token : null,
     /** the pending two-factor login this browser holds, if any */
     twoFactorChallenge: pending,

@@ -53,7 +53,7 @@ export function ipBucket(ip: string): string {
   const split = (part: string) => (part ? part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : []);
   const left = split(head);
   const right = ip.includes("::") ? split(tail) : [];
-  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  const groups = ip.includes("::") ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right] : left;
   return `${groups
     .slice(0, 4)
     .map((g) => Number.parseInt(g || "0", 16).toString(16))

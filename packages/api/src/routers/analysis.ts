@@ -44,7 +44,7 @@ export const analysisRouter = {
           if (!stop.aborted) throw err;
         }
         if (watch.signal.aborted) {
-          const reason = watch.signal.reason;
+          const reason: unknown = watch.signal.reason;
           throw new TRPCError({
             code: "UNAUTHORIZED",
             message: reason instanceof SessionEndedError ? reason.message : "The session ended.",
