@@ -6,14 +6,30 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { STATUS_CODES } from "node:http";
+import { TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
-import { appRouter, createContextInner, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
+import {
+  appRouter,
+  createContextInner,
+  hashToken,
+  MAX_BATCH_CALLS,
+  requestContext,
+  type RequestStore,
+  type Services,
+  type SessionCookie,
+} from "@ucie/api";
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 100_000;
+
+/** Public market data: the same for everyone, so an anonymous answer may be cached briefly by browsers and proxies. */
+const PUBLIC_PROCEDURES = new Set(["tokens.list", "tokens.get", "tokens.search", "tokens.history", "tokens.historyMeta"]);
+/** Costs less than refusing it would: not counted against the anonymous budget (health checks, benchmarks). */
+const UNCOUNTED_PROCEDURES = new Set(["system.ping"]);
 
 export interface AppOptions {
   services: Services;
@@ -124,13 +140,45 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     res.status(403).json({ error: { code: "FORBIDDEN", message: "Cross-origin request refused" } });
   });
 
+  // Every API answer may depend on the session unless shown otherwise (responseMeta below), and nothing that
+  // sets a cookie is ever stored by a cache, whatever a procedure said
+  app.use("/trpc", (_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
+      if (this.getHeader("set-cookie") !== undefined) this.setHeader("Cache-Control", "no-store");
+      return writeHead.apply(this, args);
+    } as Response["writeHead"];
+    next();
+  });
+
   // Open SSE streams, so a shutdown can end them cleanly (clients then reconnect, to another instance if any)
   const streams = new Set<Response>();
   app.locals.streams = streams;
+  // and at most STREAMS_PER_SESSION per session cookie and STREAMS_PER_IP per address, refused before tRPC
+  // starts the stream (a refusal inside it would arrive as an event after a 200)
   app.use("/trpc", (req, res, next) => {
     if (req.method === "GET" && (req.headers.accept ?? "").includes("text/event-stream")) {
+      const cookie = readCookie(req.headers.cookie, cookieName);
+      const release = services.limits.streams.open(cookie ? hashToken(cookie) : null, req.ip ?? req.socket.remoteAddress ?? null);
+      if (!release) {
+        res.setHeader("Retry-After", "60");
+        res.status(429).json({
+          error: {
+            json: {
+              message: "Too many open streams: close another tab or window first",
+              code: -32029,
+              data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 },
+            },
+          },
+        });
+        return;
+      }
       streams.add(res);
-      res.on("close", () => streams.delete(res));
+      res.on("close", () => {
+        streams.delete(res);
+        release();
+      });
     }
     next();
   });
@@ -150,7 +198,14 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     createExpressMiddleware({
       router: appRouter,
       maxBodySize: MAX_BODY_BYTES,
-      createContext: async ({ req, res }) => {
+      // refused with 400 while the request is parsed, before any call runs (tRPC issue 7153: not in createContext)
+      maxBatchSize: MAX_BATCH_CALLS,
+      responseMeta({ ctx, paths, type, errors }) {
+        const cacheable =
+          type === "query" && !errors.length && !ctx?.user && !!paths?.length && paths.every((p) => PUBLIC_PROCEDURES.has(p));
+        return cacheable ? { headers: { "cache-control": "public, max-age=30" } } : {};
+      },
+      createContext: async ({ req, res, info }) => {
         const cookie: SessionCookie = {
           name: cookieName,
           set(token, expires) {
@@ -160,16 +215,29 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
             res.append("Set-Cookie", serialiseCookie(cookieName, "", { expires: new Date(0), secure: config.secureCookies }));
           },
         };
-        return createContextInner({
+        // req.ip honours X-Forwarded-For only when TRUST_PROXY is set ("trust proxy" above)
+        const ip = req.ip ?? req.socket.remoteAddress ?? null;
+        const ctx = await createContextInner({
           services,
           sessionToken: readCookie(req.headers.cookie, cookieName),
-          // req.ip honours X-Forwarded-For only when TRUST_PROXY is set ("trust proxy" above)
-          req: { ip: req.ip ?? req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
+          req: { ip, userAgent: req.headers["user-agent"] ?? null },
           cookie,
           setHeader: (name, value) => {
             if (!res.headersSent) res.setHeader(name, value);
           },
         });
+        if (info.type !== "subscription" && !ctx.user) {
+          const calls = info.calls.filter((c) => !UNCOUNTED_PROCEDURES.has(c.path)).length;
+          const wait = calls ? await services.limits.anonymousCalls.take(ip, calls) : null;
+          if (wait !== null) {
+            res.setHeader("Retry-After", String(wait));
+            throw new TRPCError({
+              code: "TOO_MANY_REQUESTS",
+              message: `Too many requests from your address: try again in ${wait} s, or log in`,
+            });
+          }
+        }
+        return ctx;
       },
       onError({ error, path: procedure, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -180,6 +248,11 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   );
 
   if (existsSync(path.join(webDist, "index.html"))) {
+    // source maps stay with the build: the public gets the minified code only
+    app.use((req, res, next) => {
+      if (req.path.endsWith(".map")) res.status(404).type("text").send("Not found");
+      else next();
+    });
     app.use("/assets", express.static(path.join(webDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
     app.use(express.static(webDist, { index: false, maxAge: "1h" }));
     app.get("/{*splat}", (_req, res) => {
@@ -195,7 +268,9 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
     if (status >= 500) logger.error({ err, path: req.path }, "unhandled error");
-    if (!res.headersSent) res.status(status).json({ error: { message: status >= 500 ? "Internal error" : err.message } });
+    // a fixed text per status: errors from static files carry the server's own paths (ENOENT ... stat '/srv/...')
+    if (!res.headersSent)
+      res.status(status).json({ error: { message: status >= 500 ? "Internal error" : (STATUS_CODES[status] ?? "Error") } });
   });
 
   return app;

@@ -27,3 +27,4 @@ export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
 export { hashPassword } from "./auth/password";
+export { MAX_BATCH_CALLS, AnonymousCallLimiter, StreamSlots } from "./lib/limits";

@@ -9,6 +9,7 @@ import type { Database, Db } from "@ucie/db";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
+import { AnonymousCallLimiter, StreamSlots } from "./lib/limits";
 import { createMailer, type Mailer } from "./lib/mail";
 import type { SessionPolicy } from "./auth/session";
 import { createMarketService } from "./market";
@@ -27,6 +28,8 @@ export interface Services {
   market: MarketService;
   /** a name for this process, for job claims and logs */
   instanceId: string;
+  /** this instance's counters of anonymous calls and open streams (lib/limits.ts) */
+  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots };
 }
 
 export interface ServiceOverrides {
@@ -55,5 +58,9 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     },
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    limits: {
+      anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
+      streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
+    },
   };
 }

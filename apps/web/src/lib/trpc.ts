@@ -44,7 +44,8 @@ export function makeTrpcClient() {
           }),
           httpSubscriptionLink({ url: "/trpc", transformer: superjson, EventSource: NoAutoReconnectEventSource }),
         ],
-        false: httpBatchLink({ url: "/trpc", transformer: superjson }),
+        // the server refuses a batch of more than 10 calls (MAX_BATCH_CALLS): the link splits larger ones
+        false: httpBatchLink({ url: "/trpc", transformer: superjson, maxItems: 10 }),
       }),
     ],
   });

@@ -1,0 +1,58 @@
+/**
+ * Per-instance limits on what a stranger can ask for: anonymous API calls per IP, and open streams per
+ * session and per IP. Both live in this process's memory: anonymous calls are cheap to count and a
+ * client spread over N instances gets at most N times the budget, which bounds the cost just as well;
+ * an open stream is held by one instance, so that instance is where it is counted. Limits that must
+ * hold across instances (logins, mail, analysis refreshes) are counted in the database (auth/throttle.ts).
+ */
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { ipBucket } from "../auth/throttle";
+
+/** Calls one HTTP request may batch; more is refused with 400 before any of them runs. */
+export const MAX_BATCH_CALLS = 10;
+
+export class AnonymousCallLimiter {
+  private readonly limiter: RateLimiterMemory;
+  constructor(perMinute: number) {
+    this.limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  }
+
+  /** Count `calls` calls from an address: null when they may run, else the seconds to wait. */
+  async take(ip: string | null, calls: number): Promise<number | null> {
+    try {
+      await this.limiter.consume(ipBucket(ip ?? "unknown"), calls);
+      return null;
+    } catch (res) {
+      if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      throw res;
+    }
+  }
+}
+
+export class StreamSlots {
+  private readonly perSession = new Map<string, number>();
+  private readonly perIp = new Map<string, number>();
+  constructor(private readonly limits: { perSession: number; perIp: number }) {}
+
+  /** Take a slot for a new stream: its release function, or null when the session or the address has none left. */
+  open(sessionId: string | null, ip: string | null): (() => void) | null {
+    const ipKey = ipBucket(ip ?? "unknown");
+    if ((this.perIp.get(ipKey) ?? 0) >= this.limits.perIp) return null;
+    if (sessionId && (this.perSession.get(sessionId) ?? 0) >= this.limits.perSession) return null;
+    bump(this.perIp, ipKey, 1);
+    if (sessionId) bump(this.perSession, sessionId, 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      bump(this.perIp, ipKey, -1);
+      if (sessionId) bump(this.perSession, sessionId, -1);
+    };
+  }
+}
+
+function bump(map: Map<string, number>, key: string, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
+}
