@@ -41,6 +41,11 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? "__Host-ucie_session" : "ucie_session";
 }
 
+/** The device cookie (packages/api auth/device-cookie.ts): outlives sessions and logouts. */
+export function deviceCookieName(secure: boolean): string {
+  return secure ? "__Host-ucie_device" : "ucie_device";
+}
+
 function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
@@ -81,6 +86,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY ? 1 : false);
   const cookieName = sessionCookieName(config.secureCookies);
+  const deviceName = deviceCookieName(config.secureCookies);
   const allowedOrigins = new Set([new URL(config.publicUrl).origin]);
   if (config.NODE_ENV === "development") allowedOrigins.add("http://localhost:5173");
 
@@ -222,6 +228,12 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
           sessionToken: readCookie(req.headers.cookie, cookieName),
           req: { ip, userAgent: req.headers["user-agent"] ?? null },
           cookie,
+          device: {
+            value: readCookie(req.headers.cookie, deviceName),
+            set(value, expires) {
+              res.append("Set-Cookie", serialiseCookie(deviceName, value, { expires, secure: config.secureCookies }));
+            },
+          },
           setHeader: (name, value) => {
             if (!res.headersSent) res.setHeader(name, value);
           },

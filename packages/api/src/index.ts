@@ -1,5 +1,5 @@
 export { appRouter, createCaller, type AppRouter } from "./root";
-export { createContextInner, recordingCookie, type Context, type SessionCookie, type RequestMeta } from "./context";
+export { createContextInner, recordingCookie, type Context, type SessionCookie, type DeviceCookieJar, type RequestMeta } from "./context";
 export { createServices, type Services, type ServiceOverrides } from "./services";
 export { createLogger, silentLogger, type Logger } from "./lib/logger";
 export { systemClock, FakeClock, type Clock } from "./lib/clock";

@@ -11,6 +11,7 @@ import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
 import { AnonymousCallLimiter, StreamSlots } from "./lib/limits";
 import { createMailer, type Mailer } from "./lib/mail";
+import { loadDeviceKey } from "./auth/device-cookie";
 import type { SessionPolicy } from "./auth/session";
 import { createMarketService } from "./market";
 import type { MarketService } from "./market/types";
@@ -28,6 +29,8 @@ export interface Services {
   market: MarketService;
   /** a name for this process, for job claims and logs */
   instanceId: string;
+  /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
+  deviceKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/limits.ts) */
   limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots };
 }
@@ -44,6 +47,7 @@ export interface ServiceOverrides {
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
+  let deviceKey: Promise<Buffer> | undefined;
   return {
     config,
     database,
@@ -58,6 +62,11 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     },
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    deviceKey: () =>
+      (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {
+        deviceKey = undefined;
+        throw err;
+      })),
     limits: {
       anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
       streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),

@@ -141,3 +141,13 @@ export const authThrottle = pgTable(
   },
   (t) => [index("auth_throttle_window_idx").on(t.windowStart)],
 );
+
+/**
+ * Secrets the server makes for itself (the device-cookie HMAC key): made once by whichever instance needs
+ * one first, so every instance on the database signs and checks with the same key.
+ */
+export const serverSecrets = pgTable("server_secrets", {
+  name: text().primaryKey(),
+  secret: text().notNull(),
+  createdAt: now(),
+});
