@@ -8,8 +8,8 @@ import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { publishSessionsRevoked } from "@ucie/api";
-import { sessions } from "@ucie/db";
-import { eq } from "drizzle-orm";
+import { sessions, uciePhaseData } from "@ucie/db";
+import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestClient, type TestServer } from "./testing";
 
@@ -273,4 +273,63 @@ describe("static files", () => {
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain("secret.ts");
   });
+});
+
+describe("analysis refresh spam", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // streams are not what this test limits: let all 300 in at once
+    server = await startTestServer({ env: { STREAMS_PER_SESSION: "1000", STREAMS_PER_IP: "1000", ANALYSIS_SESSIONS_PER_HOUR: "30" } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** One analysis stream read to its end, as EventSource would: the text it received. */
+  async function analysis(client: TestClient, input: Record<string, unknown>): Promise<string> {
+    const res = await client.fetch(`/trpc/analysis.stream?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+      headers: { accept: "text/event-stream" },
+    });
+    return res.text();
+  }
+
+  it("300 refresh streams in a burst: 10 run, the rest answer TOO_MANY_REQUESTS, and at most 40 phase rows are written", async () => {
+    const user = await server.signedInClient();
+    const bodies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => analysis(user, { symbol: "bitcoin", sessionId: `spam-${i}-abcdef`, refresh: true })),
+    );
+    const refused = bodies.filter((b) => b.includes("TOO_MANY_REQUESTS"));
+    expect(refused.length).toBe(290);
+    expect(refused[0]).toMatch(/Too many refreshes/);
+    const n = await countPhaseRows();
+    expect(n).toBeLessThanOrEqual(40);
+    expect(n).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("new analysis sessions per user are capped too, and resuming a stored one is free", async () => {
+    const user = await server.signedInClient();
+    const before = await countPhaseRows();
+    const bodies = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => analysis(user, { symbol: "ethereum", sessionId: `many-${i}-abcdef` })),
+    );
+    expect(bodies.filter((b) => b.includes("TOO_MANY_REQUESTS"))).toHaveLength(30);
+    expect((await countPhaseRows()) - before).toBeLessThanOrEqual(30 * 4);
+    // a session that was admitted resumes, even with the hour's budget spent
+    const admitted = bodies.findIndex((b) => !b.includes("TOO_MANY_REQUESTS"));
+    const resumed = await analysis(user, {
+      symbol: "ethereum",
+      sessionId: `many-${admitted}-abcdef`,
+      lastEventId: `many-${admitted}-abcdef:2`,
+    });
+    expect(resumed).not.toContain("TOO_MANY_REQUESTS");
+    expect(resumed).toContain(`many-${admitted}-abcdef:4`);
+    // a made-up lastEventId for a session that stored nothing is a new session
+    const madeUp = await analysis(user, { symbol: "ethereum", sessionId: "never-started-abc", lastEventId: "never-started-abc:3" });
+    expect(madeUp).toContain("TOO_MANY_REQUESTS");
+  }, 60_000);
+
+  async function countPhaseRows(): Promise<number> {
+    const [row] = await server.services.db.select({ n: count() }).from(uciePhaseData);
+    return row!.n;
+  }
 });
