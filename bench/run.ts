@@ -9,6 +9,7 @@ import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import { createSession, createServices } from "@ucie/api";
 import { createDb, migrate, users } from "@ucie/db";
+import { benchHistory, HAMMER_CLIENTS } from "./history.bench";
 import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
 
 const results: Record<string, unknown> = {};
@@ -102,6 +103,15 @@ try {
     "system.ping while logins run, 5 conns",
     `p99 ${pingDuringLogins.p99Ms} ms`,
     `${pingDuringLogins.requestsPerSec} req/s (hashing off the event loop)`,
+  );
+
+  // ---- anonymous clients hammering the costliest public answer: how much it delays everyone else
+  const h = await benchHistory(server.url);
+  results.anonymousHistory = h;
+  row(
+    `system.ping p99 while ${HAMMER_CLIENTS} anonymous clients hammer 10-year tokens.history`,
+    `${h.ratio}x its p99 alone`,
+    `p99 ${h.pingDuring.p99Ms} ms vs ${h.pingAlone.p99Ms} ms; ${h.history.answered} histories answered, ${h.history.refused} refused (429); target <= 2x`,
   );
 
   // ---- the feature benchmarks each area provides

@@ -28,8 +28,18 @@ export const MAX_BODY_BYTES = 100_000;
 
 /** Public market data: the same for everyone, so an anonymous answer may be cached briefly by browsers and proxies. */
 const PUBLIC_PROCEDURES = new Set(["tokens.list", "tokens.get", "tokens.search", "tokens.history", "tokens.historyMeta"]);
-/** Costs less than refusing it would: not counted against the anonymous budget (health checks, benchmarks). */
-const UNCOUNTED_PROCEDURES = new Set(["system.ping"]);
+/**
+ * What one anonymous call takes from its address's budget: 1, a long history one more per 100 days (a
+ * 10-year history is 37: its answer is 500 KB), and nothing for `system.ping`, which costs less than
+ * refusing it would (health checks, benchmarks).
+ */
+async function anonymousCost(call: { path: string; getRawInput(): Promise<unknown> }): Promise<number> {
+  if (call.path === "system.ping") return 0;
+  if (call.path !== "tokens.history" && call.path !== "tokens.historyMeta") return 1;
+  const input = await call.getRawInput().catch(() => null);
+  const days = input && typeof input === "object" && "days" in input ? Number(input.days) : 0;
+  return Number.isFinite(days) && days > 0 ? 1 + Math.floor(Math.min(days, 3650) / 100) : 1;
+}
 
 export interface AppOptions {
   services: Services;
@@ -239,8 +249,9 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
           },
         });
         if (info.type !== "subscription" && !ctx.user) {
-          const calls = info.calls.filter((c) => !UNCOUNTED_PROCEDURES.has(c.path)).length;
-          const wait = calls ? await services.limits.anonymousCalls.take(ip, calls) : null;
+          let points = 0;
+          for (const call of info.calls) points += await anonymousCost(call);
+          const wait = points ? await services.limits.anonymousCalls.take(ip, points) : null;
           if (wait !== null) {
             res.setHeader("Retry-After", String(wait));
             throw new TRPCError({

@@ -3,15 +3,15 @@
  * procedure builders every router uses.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Context } from "./context";
 import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
 import { MAX_BATCH_CALLS } from "./lib/limits";
+import { transformer } from "./lib/transformer";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : null;

@@ -11,16 +11,23 @@ import { ipBucket } from "../auth/throttle";
 /** Calls one HTTP request may batch; more is refused with 400 before any of them runs. */
 export const MAX_BATCH_CALLS = 10;
 
+/**
+ * Anonymous calls per address, in points (a long history costs more than a search): `perMinute` counted
+ * in 10-second windows of a sixth each, so a burst at the start of a window is a sixth of the minute's.
+ */
 export class AnonymousCallLimiter {
   private readonly limiter: RateLimiterMemory;
+  private readonly perWindow: number;
   constructor(perMinute: number) {
-    this.limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+    this.perWindow = Math.max(1, Math.round(perMinute / 6));
+    this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 });
   }
 
-  /** Count `calls` calls from an address: null when they may run, else the seconds to wait. */
-  async take(ip: string | null, calls: number): Promise<number | null> {
+  /** Take `points` from an address's budget: null when the calls may run, else the seconds to wait. */
+  async take(ip: string | null, points: number): Promise<number | null> {
     try {
-      await this.limiter.consume(ipBucket(ip ?? "unknown"), calls);
+      // a request costlier than a whole window still gets through once per window
+      await this.limiter.consume(ipBucket(ip ?? "unknown"), Math.min(points, this.perWindow));
       return null;
     } catch (res) {
       if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));

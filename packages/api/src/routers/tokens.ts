@@ -19,10 +19,19 @@ async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
   return row;
 }
 
-/** The coin's daily candles from the market service, its failures turned into API errors. */
+/**
+ * The ranges history is asked for upstream and cached in: a request is cut from the smallest range that
+ * holds it, so however many different `days` strangers ask for, a coin has at most eight cached answers
+ * and costs at most eight upstream calls per cache lifetime.
+ */
+export const HISTORY_RANGES = [7, 30, 90, 180, 365, 730, 1825, 3650] as const;
+
+/** The coin's daily candles (never finer: at most one point a day) from the market service, its failures turned into API errors. */
 async function historyOf(ctx: Context, coin: TokenRow, n: number): Promise<Sourced<Candle[]>> {
+  const range = HISTORY_RANGES.find((r) => r >= n) ?? HISTORY_RANGES.at(-1)!;
   try {
-    return await ctx.services.market.history(coin.coingeckoId, n);
+    const h = await ctx.services.market.history(coin.coingeckoId, range);
+    return { ...h, data: h.data.slice(-n) };
   } catch (err) {
     if (!isUpstreamError(err)) throw err;
     ctx.services.logger.warn({ coin: coin.coingeckoId, provider: err.provider, kind: err.kind, status: err.status }, "history unavailable");
