@@ -77,6 +77,16 @@ function serialiseCookie(name: string, value: string, opts: { expires: Date; sec
   return parts.join("; ");
 }
 
+const anonymousRefusal = (wait: number) => `Too many requests from your address: try again in ${wait} s, or log in`;
+
+/** A 429 in tRPC's own shape (one error per call of a batch), for refusals made before tRPC runs. */
+function tooManyRequests(req: Request, res: Response, retryAfterSeconds: number, message: string): void {
+  const error = { error: { json: { message, code: -32029, data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 } } } };
+  const calls = req.query.batch === "1" ? req.path.slice(1).split(",").length : 0;
+  res.setHeader("Retry-After", String(retryAfterSeconds));
+  res.status(429).json(calls ? Array.from({ length: calls }, () => error) : error);
+}
+
 /** Is this request from our own origin? Browsers send Origin on every cross-site POST. */
 function isSameOrigin(req: Request, allowed: Set<string>): boolean {
   const origin = req.headers.origin;
@@ -178,16 +188,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       const cookie = readCookie(req.headers.cookie, cookieName);
       const release = services.limits.streams.open(cookie ? hashToken(cookie) : null, req.ip ?? req.socket.remoteAddress ?? null);
       if (!release) {
-        res.setHeader("Retry-After", "60");
-        res.status(429).json({
-          error: {
-            json: {
-              message: "Too many open streams: close another tab or window first",
-              code: -32029,
-              data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 },
-            },
-          },
-        });
+        tooManyRequests(req, res, 60, "Too many open streams: close another tab or window first");
         return;
       }
       streams.add(res);
@@ -197,6 +198,17 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       });
     }
     next();
+  });
+
+  // An address without a session that has spent its budget is refused here, before tRPC parses anything: a
+  // flood of refused calls then costs about what a 404 does. (The budget itself is counted in createContext.)
+  app.use("/trpc", (req, res, next) => {
+    if (req.headers.cookie?.includes(`${cookieName}=`) || req.headers.authorization) return next();
+    if (req.path === "/system.ping") return next();
+    services.limits.anonymousCalls.blockedFor(req.ip ?? req.socket.remoteAddress ?? null).then((wait) => {
+      if (wait === null) next();
+      else tooManyRequests(req, res, wait, anonymousRefusal(wait));
+    }, next);
   });
 
   // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
@@ -254,10 +266,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
           const wait = points ? await services.limits.anonymousCalls.take(ip, points) : null;
           if (wait !== null) {
             res.setHeader("Retry-After", String(wait));
-            throw new TRPCError({
-              code: "TOO_MANY_REQUESTS",
-              message: `Too many requests from your address: try again in ${wait} s, or log in`,
-            });
+            throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: anonymousRefusal(wait) });
           }
         }
         return ctx;

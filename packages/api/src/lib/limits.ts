@@ -23,6 +23,13 @@ export class AnonymousCallLimiter {
     this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 });
   }
 
+  /** Seconds until an address that has spent its whole budget may call again; null when it has some left. */
+  async blockedFor(ip: string | null): Promise<number | null> {
+    const res = await this.limiter.get(ipBucket(ip ?? "unknown"));
+    if (!res || res.consumedPoints < this.perWindow) return null;
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  }
+
   /** Take `points` from an address's budget: null when the calls may run, else the seconds to wait. */
   async take(ip: string | null, points: number): Promise<number | null> {
     try {
