@@ -4,9 +4,9 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
-import type { Context } from "./context";
-import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
-import { MAX_BATCH_CALLS } from "./lib/limits";
+import { databaseUnavailableError, type Context } from "./context";
+import { isDatabaseUnavailable } from "./lib/db-errors";
+import { MAX_BATCH_CALLS } from "./limits";
 import { transformer } from "./lib/transformer";
 
 // ---- initialisation --------------------------------------------------------------------------------
@@ -14,7 +14,7 @@ const t = initTRPC.context<Context>().create({
   transformer,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : null;
+    const fieldErrors: Record<string, string[] | undefined> | null = zodError ? z.flattenError(zodError).fieldErrors : null;
     if (zodError) {
       // "accessCode: Too small ..." rather than a JSON dump: the field is named in the message itself
       const first = zodError.issues[0];

@@ -10,7 +10,7 @@
  */
 import { eq } from "drizzle-orm";
 import { users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
 import { DEVICE_COOKIE_TTL_MS, issueDeviceCookie, readDeviceCookie } from "./device-cookie";

@@ -8,9 +8,6 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { ipBucket } from "../auth/throttle";
 
-/** Calls one HTTP request may batch; more is refused with 400 before any of them runs. */
-export const MAX_BATCH_CALLS = 10;
-
 /**
  * Anonymous calls per address, in points (a long history costs more than a search): `perMinute` counted
  * in 10-second windows of a sixth each, so a burst at the start of a window is a sixth of the minute's.
