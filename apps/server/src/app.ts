@@ -261,9 +261,17 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
           },
         });
         if (info.type !== "subscription" && !ctx.user) {
+          const budget = services.limits.anonymousCalls;
           let points = 0;
-          for (const call of info.calls) points += await anonymousCost(call);
-          const wait = points ? await services.limits.anonymousCalls.take(ip, points) : null;
+          for (const call of info.calls) points += Math.min(await anonymousCost(call), budget.perWindow);
+          if (points > budget.perWindow) {
+            // only a batch can cost more than a whole window (one call is capped at it): it could never pass
+            throw new TRPCError({
+              code: "TOO_MANY_REQUESTS",
+              message: "These calls together cost more than a visitor may ask for at once: send them one by one, or log in",
+            });
+          }
+          const wait = points ? await budget.take(ip, points) : null;
           if (wait !== null) {
             res.setHeader("Retry-After", String(wait));
             throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: anonymousRefusal(wait) });

@@ -93,6 +93,16 @@ describe("requests a stranger can make", () => {
     const history = batchUrl("tokens.history", [{ symbol: "bitcoin", days: 3650 }]);
     expect((await client.fetch(history, from("198.51.100.9"))).status).toBe(200);
     expect((await client.fetch(history, from("198.51.100.9"))).status).toBe(429);
+    // and a batch of them, which no address may spend at once, is refused outright
+    const batch = await client.fetch(
+      batchUrl(
+        "tokens.history",
+        [1, 2].map(() => ({ symbol: "bitcoin", days: 3650 })),
+      ),
+      from("198.51.100.10"),
+    );
+    expect(batch.status).toBe(429);
+    expect(((await batch.json()) as Array<{ error: { json: { message: string } } }>)[0]!.error.json.message).toMatch(/one by one/);
 
     expect((await client.fetch(batchUrl("tokens.get", [{ symbol: "btc" }]), from("198.51.100.8"))).status).toBe(200);
     const user = await server.signedInClient();

@@ -9,7 +9,7 @@ import type { Database, Db } from "@ucie/db";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
-import { AnonymousCallLimiter, StreamSlots } from "./lib/request-limits";
+import { AnonymousCallLimiter, StreamSlots, Turns } from "./lib/request-limits";
 import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
 import { loadDeviceKey } from "./auth/device-cookie";
@@ -45,7 +45,7 @@ export interface Services {
   /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
   deviceKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
-  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots };
+  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
 }
 
 export interface ServiceOverrides {
@@ -84,6 +84,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     limits: {
       anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
       streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
+      bigAnswers: new Turns(),
     },
   };
 }

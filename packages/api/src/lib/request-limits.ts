@@ -14,7 +14,8 @@ import { ipBucket } from "../auth/throttle";
  */
 export class AnonymousCallLimiter {
   private readonly limiter: RateLimiterMemory;
-  private readonly perWindow: number;
+  /** the points one address may spend in 10 s; a request costing more can never pass */
+  readonly perWindow: number;
   constructor(perMinute: number) {
     this.perWindow = Math.max(1, Math.round(perMinute / 6));
     this.limiter = new RateLimiterMemory({ points: this.perWindow, duration: 10 });
@@ -30,8 +31,7 @@ export class AnonymousCallLimiter {
   /** Take `points` from an address's budget: null when the calls may run, else the seconds to wait. */
   async take(ip: string | null, points: number): Promise<number | null> {
     try {
-      // a request costlier than a whole window still gets through once per window
-      await this.limiter.consume(ipBucket(ip ?? "unknown"), Math.min(points, this.perWindow));
+      await this.limiter.consume(ipBucket(ip ?? "unknown"), points);
       return null;
     } catch (res) {
       if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
@@ -66,4 +66,30 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   const n = (map.get(key) ?? 0) + by;
   if (n > 0) map.set(key, n);
   else map.delete(key);
+}
+
+/**
+ * Big answers one at a time, with the event loop's I/O in between: a 10-year history takes ~15 ms to
+ * turn into JSON, all of it synchronous, so twenty arriving together would hold every other request for
+ * 300 ms. Each caller waits for its turn right before it returns its data (the serialising follows at
+ * once), and the next turn is given from `setImmediate`, after the loop has served what came in meanwhile.
+ */
+export class Turns {
+  private readonly waiting: Array<() => void> = [];
+  private busy = false;
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (!this.busy) this.give();
+    });
+  }
+
+  private give(): void {
+    const resolve = this.waiting.shift();
+    this.busy = !!resolve;
+    if (!resolve) return;
+    resolve();
+    setImmediate(() => this.give());
+  }
 }

@@ -79,7 +79,10 @@ export const tokensRouter = {
   /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
   history: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {
     const coin = await coinOrNotFound(ctx, input.symbol);
-    return (await historyOf(ctx, coin, input.days)).data;
+    const { data } = await historyOf(ctx, coin, input.days);
+    // a long history is a big answer: its turn comes between other requests, never twenty at once
+    if (data.length > 365) await ctx.services.limits.bigAnswers.next();
+    return data;
   }),
 
   /**
