@@ -119,6 +119,7 @@ try {
     ["./search.bench.ts", "benchSearch"],
     ["./analysis.bench.ts", "benchAnalysis"],
     ["./alerts.bench.ts", "benchAlerts"],
+    ["./backup.bench.ts", "benchBackup"],
   ] as const) {
     let mod: Record<string, (...a: unknown[]) => Promise<unknown>>;
     try {
@@ -142,6 +143,12 @@ try {
         "target < 100 ms",
       );
       row("analysis: full uncached, 4 phases (fake upstream)", `p50 ${r.uncachedFullMs.p50} ms, p99 ${r.uncachedFullMs.p99} ms`, "");
+    } else if (fn === "benchBackup") {
+      row(
+        `backup / restore: ${r.authLogs.toLocaleString("en")} auth logs + ${r.alerts.toLocaleString("en")} alerts`,
+        `backup ${r.backupMs} ms, restore ${r.restoreMs} ms`,
+        `file ${r.fileMb} MB (gzip JSON lines)`,
+      );
     } else {
       row(
         `alerts: one evaluation tick over ${r.alerts.toLocaleString("en")} enabled alerts`,

@@ -5,6 +5,7 @@ import type { Services } from "@ucie/api";
 import { openServices } from "./context";
 import { accessCodes } from "./commands/access-codes";
 import { alertsCommand } from "./commands/alerts";
+import { backupCommand, restoreCommand } from "./commands/backup";
 import { cleanupCommand } from "./commands/cleanup";
 import { tokensCommand } from "./commands/tokens";
 
@@ -15,7 +16,9 @@ const commands: Record<string, { run: Command; help: string }> = {
   "access-codes": { run: accessCodes, help: "create [--count N] | list" },
   tokens: { run: tokensCommand, help: "sync: refresh the token catalogue from the market-data source and print what changed" },
   alerts: { run: alertsCommand, help: "evaluate: one alert evaluation pass; prints how many alerts were checked and triggered" },
-  cleanup: { run: cleanupCommand, help: "delete expired sessions, cache and phase rows, and auth logs past 90 days" },
+  cleanup: { run: cleanupCommand, help: "delete expired sessions, cache and phase rows; archive, then delete auth logs past 90 days" },
+  backup: { run: backupCommand, help: "--out FILE: a consistent backup of the configured database (also while the server runs)" },
+  restore: { run: restoreCommand, help: "FILE: load a backup into the configured, empty database; prints rows per table" },
 };
 
 const USAGE = `usage: pnpm cli <command>\n\n${Object.entries(commands)

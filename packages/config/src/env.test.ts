@@ -13,6 +13,12 @@ describe("loadConfig", () => {
     expect(c.coingeckoBase).toBe("https://api.coingecko.com/api/v3");
   });
 
+  it("archives under DATA_DIR unless ARCHIVE_DIR is set; empty means unset; relative from where the command ran", () => {
+    expect(loadConfig({ INIT_CWD: "/srv/ucie", DATA_DIR: "/var/lib/ucie" }).archiveDir).toBe("/var/lib/ucie/archive");
+    expect(loadConfig({ INIT_CWD: "/srv/ucie", ARCHIVE_DIR: "" }).archiveDir).toBe("/srv/ucie/.data/archive");
+    expect(loadConfig({ INIT_CWD: "/srv/ucie", ARCHIVE_DIR: "logs/old" }).archiveDir).toBe("/srv/ucie/logs/old");
+  });
+
   it("uses the pro host and marks cookies secure over https", () => {
     const c = loadConfig({ COINGECKO_API_PLAN: "pro", COINGECKO_API_KEY: "k", PUBLIC_URL: "https://ucie.example/" });
     expect(c.coingeckoBase).toBe("https://pro-api.coingecko.com/api/v3");

@@ -35,6 +35,8 @@ export const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("production")),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.data")),
+  /** where auth logs past retention are archived before deletion; unset: DATA_DIR/archive */
+  ARCHIVE_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   DB_POOL_MAX: int(1, 500).default(10),
   PORT: int(0, 65535).default(3000),
   HOST: z.preprocess(emptyToUndefined, z.string().default("0.0.0.0")),
@@ -79,6 +81,10 @@ export interface Config extends Env {
   secureCookies: boolean;
   coingeckoBase: string;
   coingeckoCallsPerMinute: number;
+  /** ARCHIVE_DIR, or DATA_DIR/archive (absolute) */
+  archiveDir: string;
+  /** where the command was typed (pnpm runs scripts inside a package folder): relative paths start here */
+  workDir: string;
 }
 
 export class ConfigError extends Error {
@@ -106,11 +112,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // pnpm runs scripts inside the package folder; a relative DATA_DIR means "from where you typed the command"
   const base = source.INIT_CWD ?? process.cwd();
   env.DATA_DIR = path.resolve(base, env.DATA_DIR);
+  const archiveDir = env.ARCHIVE_DIR ? path.resolve(base, env.ARCHIVE_DIR) : path.join(env.DATA_DIR, "archive");
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
   const pro = env.COINGECKO_API_PLAN === "pro";
   return {
     ...env,
     publicUrl,
+    archiveDir,
+    workDir: base,
     secureCookies: publicUrl.startsWith("https:"),
     coingeckoBase: (env.COINGECKO_API_BASE ?? (pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3")).replace(
       /\/+$/,

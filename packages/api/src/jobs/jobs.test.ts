@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "@ucie/config";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "@ucie/db";
@@ -12,14 +16,18 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
   let a: Services;
   let b: Services;
   const clock = new FakeClock(new Date("2026-06-01T12:00:00Z"));
+  const archiveDir = mkdtempSync(path.join(os.tmpdir(), "ucie-jobs-archive-"));
 
   beforeAll(async () => {
     database = await createTestDb(kind);
-    a = createServices(database, { instanceId: "instance-a", clock });
-    b = createServices(database, { instanceId: "instance-b", clock });
+    // clean-up archives old auth logs: into a scratch directory, not the working tree
+    const config = loadConfig({ ARCHIVE_DIR: archiveDir, LOG_LEVEL: "silent" });
+    a = createServices(database, { instanceId: "instance-a", clock, config });
+    b = createServices(database, { instanceId: "instance-b", clock, config });
   });
   afterAll(async () => {
     await database?.close();
+    rmSync(archiveDir, { recursive: true, force: true });
   });
 
   it("runs each tick once when two instances race for it", async () => {
