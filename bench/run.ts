@@ -12,6 +12,7 @@ import { createDb, migrate, users } from "@ucie/db";
 import type { benchAlerts } from "./alerts.bench";
 import type { benchAnalysis } from "./analysis.bench";
 import type { benchBackup } from "./backup.bench";
+import { benchHistory, HAMMER_CLIENTS } from "./history.bench";
 import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
 import type { benchSearch } from "./search.bench";
 
@@ -106,6 +107,15 @@ try {
     "system.ping while logins run, 5 conns",
     `p99 ${pingDuringLogins.p99Ms} ms`,
     `${pingDuringLogins.requestsPerSec} req/s (hashing off the event loop)`,
+  );
+
+  // ---- anonymous clients hammering the costliest public answer: how much it delays everyone else
+  const h = await benchHistory(server.url);
+  results.anonymousHistory = h;
+  row(
+    `system.ping p99 while ${HAMMER_CLIENTS} anonymous clients hammer 10-year tokens.history`,
+    `${h.ratio}x its p99 alone`,
+    `p99 ${h.pingDuring.p99Ms} ms vs ${h.pingAlone.p99Ms} ms; ${h.history.answered} histories answered, ${h.history.refused} refused (429); target <= 2x`,
   );
 
   // ---- the feature benchmarks each area provides

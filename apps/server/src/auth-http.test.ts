@@ -70,9 +70,11 @@ describe("accounts over HTTP", () => {
     const browser = server.client();
     const login = await post(browser, "auth.login", { email: "cookie@example.com", password: PASSWORD });
     expect(login.status).toBe(200);
-    const [line, ...others] = login.headers.getSetCookie();
-    expect(others).toHaveLength(0);
-    const cookie = parseSetCookie(line!);
+    const set = login.headers.getSetCookie().map(parseSetCookie);
+    expect(set.map((c) => c.name)).toEqual(["ucie_session", "ucie_device"]);
+    const cookie = set[0]!;
+    // the device cookie (recognises this browser under an account-wide slow-down) is as private as the session's
+    expect(set[1]!.attrs).toMatchObject({ httponly: true, samesite: "Lax", path: "/" });
     expect(cookie.name).toBe("ucie_session");
     expect(cookie.value.length).toBeGreaterThanOrEqual(22);
     expect(cookie.attrs.httponly).toBe(true);
@@ -159,6 +161,10 @@ describe("the cookie over https", () => {
       const res = await post(client, "auth.login", { email: "secure@example.com", password: PASSWORD });
       const cookie = parseSetCookie(res.headers.getSetCookie()[0]!);
       expect(cookie.name).toBe("__Host-ucie_session");
+      expect(parseSetCookie(res.headers.getSetCookie()[1]!)).toMatchObject({
+        name: "__Host-ucie_device",
+        attrs: { secure: true, path: "/" },
+      });
       expect(cookie.attrs).toMatchObject({ secure: true, httponly: true, path: "/", samesite: "Lax" });
       expect(cookie.attrs.domain).toBeUndefined(); // the __Host- prefix forbids it
     } finally {

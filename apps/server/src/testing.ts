@@ -44,7 +44,15 @@ export interface TestServerOptions {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const database = opts.database ?? (await createTestDb(opts.kind));
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", MARKET_DATA: "offline", LOG_LEVEL: "silent", ...opts.env });
+  // every test client comes from 127.0.0.1: the anonymous budget is raised for all but the tests of that limit
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    MARKET_DATA: "offline",
+    LOG_LEVEL: "silent",
+    ANON_CALLS_PER_MINUTE: "1000000",
+    ...opts.env,
+  });
   const mail: MailMessage[] = [];
   // with SMTP_URL in env the server's own nodemailer transport sends (browser tests read a local SMTP sink)
   const mailer: Mailer | undefined = opts.mailer ?? (opts.env?.SMTP_URL ? undefined : { send: async (m) => void mail.push(m) });

@@ -27,11 +27,18 @@ export interface SessionCookie {
   clear(): void;
 }
 
+/** The browser's device cookie (auth/device-cookie.ts): what it sent, and how to give it a new one. */
+export interface DeviceCookieJar {
+  value: string | null;
+  set(value: string, expires: Date): void;
+}
+
 export interface CreateContextInnerOptions {
   services: Services;
   sessionToken?: string | null;
   req?: Partial<RequestMeta>;
   cookie?: SessionCookie;
+  device?: DeviceCookieJar;
   /** sets an HTTP response header (e.g. Retry-After on a throttled login); absent under createCaller */
   setHeader?: (name: string, value: string) => void;
 }
@@ -56,6 +63,7 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
     twoFactorChallenge: pending,
     req: { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta,
     cookie: opts.cookie ?? recordingCookie(),
+    device: opts.device ?? ({ value: null, set: () => {} } satisfies DeviceCookieJar),
     setHeader: opts.setHeader ?? ((_name: string, _value: string) => {}),
   };
 }
