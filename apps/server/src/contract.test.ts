@@ -72,7 +72,7 @@ describe("API.md contract", () => {
     expectKeys(
       item,
       ["id", "symbol", "name", "priceUsd", "change24h", "notes", "addedAt", "lastViewedAt"],
-      ["logo", "delisted", "priceAt", "priceSource"],
+      ["logo", "delisted", "priceAt", "priceSource", "change7d", "marketCapUsd", "rsi14", "rsiAt", "alertCount"],
     );
     expect(await client.trpc.watchlist.remove.mutate({ symbol: "ethereum" })).toEqual({ ok: true });
   });
