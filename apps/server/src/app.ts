@@ -173,10 +173,10 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   // sets a cookie is ever stored by a cache, whatever a procedure said
   app.use("/trpc", (_req, res, next) => {
     res.setHeader("Cache-Control", "no-store");
-    const writeHead = res.writeHead;
+    const writeHead = res.writeHead.bind(res);
     res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
       if (this.getHeader("set-cookie") !== undefined) this.setHeader("Cache-Control", "no-store");
-      return writeHead.apply(this, args);
+      return writeHead(...args);
     } as Response["writeHead"];
     next();
   });

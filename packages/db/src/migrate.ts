@@ -40,7 +40,7 @@ export async function appliedMigration(database: Database): Promise<MigrationEnt
 
 /** Rows of a `db.execute` result: PGlite answers `{ rows }`, postgres.js the array itself. */
 export function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+  return (result as { rows?: T[] }).rows ?? (result as T[]);
 }
 
 /**
