@@ -1,9 +1,10 @@
 /**
- * Run a UCIE server as its own OS process (`src/main.ts`), exactly as `pnpm start` does, for tests and
- * benchmarks that need real separate instances (scale-out, shutdown, memory).
+ * Run a UCIE server as its own OS process, for tests and benchmarks that need real separate instances
+ * (scale-out, shutdown, memory). Tests run the TypeScript source (`src/main.ts` through tsx, no build
+ * needed); benchmarks run the compiled `dist/main.js` with plain `node`, exactly as `pnpm start` does.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,10 +23,14 @@ export interface ServerProcess {
 
 export async function spawnServerProcess(
   env: Record<string, string>,
-  opts: { port?: number; timeoutMs?: number } = {},
+  opts: { port?: number; timeoutMs?: number; /** run dist/main.js (built by `pnpm --filter @ucie/server build`) */ built?: boolean } = {},
 ): Promise<ServerProcess> {
   const port = opts.port ?? 20_000 + Math.floor(Math.random() * 20_000);
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  if (opts.built && !existsSync(path.join(serverDir, "dist/main.js"))) {
+    throw new Error("apps/server/dist/main.js is missing: run `pnpm --filter @ucie/server build` first");
+  }
+  const args = opts.built ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const proc = spawn(process.execPath, args, {
     cwd: serverDir,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "info", LOG_PRETTY: "false", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

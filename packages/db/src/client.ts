@@ -5,10 +5,8 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
@@ -109,6 +107,12 @@ function createPostgres(url: string, poolMax: number): Database {
 }
 
 async function createPglite(config: DbConfig): Promise<Database> {
+  // loaded only when PGlite is used: a server on Postgres never pays for its modules
+  const [{ PGlite }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
+    import("drizzle-orm/pglite"),
+  ]);
   let client = config.pglite;
   if (!client) {
     const dir = config.dataDir && config.dataDir !== "memory://" ? path.resolve(config.dataDir) : undefined;

@@ -1,11 +1,10 @@
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Database } from "./client";
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
+// found through the package rather than this module's folder: in the compiled server every module shares one file
+export const migrationsFolder = path.join(path.dirname(createRequire(import.meta.url).resolve("@ucie/db/package.json")), "migrations");
 
 /** An arbitrary constant: instances starting together take turns applying migrations. */
 const MIGRATION_LOCK = 7_240_117;
@@ -13,6 +12,10 @@ const MIGRATION_LOCK = 7_240_117;
 /** Apply the committed drizzle-kit migrations. Safe to call from several instances at once. */
 export async function migrate(database: Database): Promise<void> {
   if (database.raw.kind === "pglite") {
+    const [{ migrate: migratePglite }, { drizzle: drizzlePglite }] = await Promise.all([
+      import("drizzle-orm/pglite/migrator"),
+      import("drizzle-orm/pglite"),
+    ]);
     await migratePglite(drizzlePglite(database.raw.client), { migrationsFolder });
     return;
   }

@@ -5,9 +5,8 @@
  * @node-rs/argon2, a maintained native binding whose async `hash` runs off the event loop.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { hash, verify, type Options } from "@node-rs/argon2";
+import { dataFile } from "../lib/data-files";
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_RECOMMENDED_LENGTH = 15;
@@ -59,7 +58,7 @@ let blocklist: Set<string> | undefined;
 
 function commonPasswords(): Set<string> {
   if (!blocklist) {
-    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "common-passwords.txt");
+    const file = dataFile("common-passwords.txt");
     blocklist = new Set(
       readFileSync(file, "utf8")
         .split("\n")

@@ -1,0 +1,13 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+
+let packageRoot: string | undefined;
+
+/**
+ * A file shipped in packages/api/data. Found through the package, not through this module's folder, so the
+ * same code works from the TypeScript source and from the compiled server, where every module shares one file.
+ */
+export function dataFile(name: string): string {
+  packageRoot ??= path.dirname(createRequire(import.meta.url).resolve("@ucie/api/package.json"));
+  return path.join(packageRoot, "data", name);
+}
