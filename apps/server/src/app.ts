@@ -4,14 +4,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import { appRouter, createContextInner, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
 
-export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+/** The built SPA, found through the @ucie/web package: the same from the TypeScript source and the compiled server. */
+export const defaultWebDist = path.join(path.dirname(createRequire(import.meta.url).resolve("@ucie/web/package.json")), "dist");
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 100_000;
 
