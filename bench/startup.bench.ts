@@ -5,7 +5,7 @@
  * Whole commands in their own process groups, timed from outside, as a user would time them.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { root, runStandalone, scratchDatabase } from "./lib";
@@ -48,25 +48,42 @@ async function startOnce(env: Record<string, string>, port: number): Promise<Sta
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
     } catch {}
     if (Date.now() > deadline) {
-      process.kill(-proc.pid!, "SIGKILL");
+      try {
+        process.kill(-proc.pid!, "SIGKILL");
+      } catch {}
       throw new Error(`pnpm start was not ready in 180 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   const ms = Math.round(performance.now() - t0);
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid!, signal);
+    } catch {}
+  };
   // the server's own pid, from its "UCIE is up" log line (written just after it starts listening)
   let pid = 0;
   while (!pid && Date.now() < deadline) {
     pid = Number(/"pid":(\d+)[^\n]*UCIE is up/.exec(output)?.[1] ?? 0);
     if (!pid) await new Promise((r) => setTimeout(r, 50));
   }
-  if (!pid) throw new Error(`no "UCIE is up" line with a pid in the output of pnpm start:\n${output}`);
+  if (!pid) {
+    kill("SIGKILL");
+    throw new Error(`no "UCIE is up" line with a pid in the output of pnpm start:\n${output}`);
+  }
   return {
     ms,
     pid,
     async stop() {
-      process.kill(-proc.pid!, "SIGTERM");
+      kill("SIGTERM");
       await exited;
+      // pnpm exits at once; wait for the server itself to finish shutting down before its data is removed
+      const until = Date.now() + 15_000;
+      while (existsSync(`/proc/${pid}`) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(`/proc/${pid}`)) {
+        process.kill(pid, "SIGKILL");
+        throw new Error(`the server (pid ${pid}) did not stop within 15 s of SIGTERM`);
+      }
     },
   };
 }
