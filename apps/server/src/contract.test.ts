@@ -3,6 +3,7 @@
  * names and the result fields outside clients rely on. A rename here breaks someone else's code.
  */
 import { sql } from "drizzle-orm";
+import { execute } from "@ucie/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestClient, type TestServer } from "./testing";
 
@@ -124,9 +125,11 @@ describe("API.md contract", () => {
       expect(e.data.qualityScore).toBeGreaterThanOrEqual(0);
       expect(e.data.qualityScore).toBeLessThanOrEqual(100);
     }
-    const rows = await server.database.db.execute(sql`select analysis_type from ucie_analysis_cache where coin_id = 'bitcoin' limit 1`);
-    const type = ((rows as { rows?: { analysis_type: string }[] }).rows ?? (rows as unknown as { analysis_type: string }[]))[0]!
-      .analysis_type;
+    const { rows } = await execute<{ analysis_type: string }>(
+      server.database.db,
+      sql`select analysis_type from ucie_analysis_cache where coin_id = 'bitcoin' limit 1`,
+    );
+    const type = rows[0]!.analysis_type;
     const cached = await client.trpc.analysis.get.query({ symbol: "bitcoin", type: type as never });
     expect(cached).toMatchObject({ qualityScore: expect.any(Number) });
     expect(cached!.createdAt).toBeInstanceOf(Date);

@@ -5,6 +5,7 @@
  */
 import { appRouter } from "@ucie/api";
 import { sql } from "drizzle-orm";
+import { execute } from "@ucie/db";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./testing";
@@ -81,7 +82,9 @@ function inputs(): { label: string; raw: string }[] {
 }
 
 async function countRows(server: TestServer): Promise<Record<string, number>> {
-  const r = await server.database.db.execute(sql`select
+  const r = await execute<Record<string, number>>(
+    server.database.db,
+    sql`select
     (select count(*)::int from users) as users,
     (select count(*)::int from sessions) as sessions,
     (select count(*)::int from access_codes where redeemed) as redeemed_codes,
@@ -89,8 +92,9 @@ async function countRows(server: TestServer): Promise<Record<string, number>> {
     (select count(*)::int from ucie_alerts) as alerts,
     (select count(*)::int from ucie_phase_data) as phases,
     (select count(*)::int from ucie_tokens) as tokens,
-    (select count(*)::int from password_reset_tokens) as resets`);
-  return ((r as { rows?: Record<string, number>[] }).rows ?? (r as unknown as Record<string, number>[]))[0]!;
+    (select count(*)::int from password_reset_tokens) as resets`,
+  );
+  return r.rows[0]!;
 }
 
 describe("fuzzing every procedure", () => {
@@ -161,8 +165,7 @@ describe("fuzzing every procedure", () => {
     const created = await call("alerts.create", "mutation", { symbol: "BTC", type: "price_above", threshold: 1 });
     expect(created).toBe("200 (no error)");
     const before = await countRows(server);
-    const r = await server.database.db.execute(sql`select id from ucie_alerts limit 1`);
-    const alertId = ((r as { rows?: { id: string }[] }).rows ?? (r as unknown as { id: string }[]))[0]!.id;
+    const alertId = (await execute<{ id: string }>(server.database.db, sql`select id from ucie_alerts limit 1`)).rows[0]!.id;
     const nul = "a\u0000b";
     const cases: Array<[string, "query" | "mutation", unknown, string]> = [
       // Postgres text has no NUL character

@@ -3,14 +3,12 @@
  * lands on, sessions, stored analysis phases, alert delivery and scheduled jobs behave as one service.
  */
 import { hashPassword } from "@ucie/api";
-import { users } from "@ucie/db";
+import { execute, users } from "@ucie/db";
 import { createTestDb, type TestDatabase } from "@ucie/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnServerProcess, type ServerProcess } from "./process";
 import { createTestClient } from "./testing";
-
-const rows = <T>(r: unknown) => ((r as { rows?: T[] }).rows ?? (r as T[])) as T[];
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres", () => {
   let database: TestDatabase;
@@ -87,18 +85,21 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres",
       setTimeout(() => (sub.unsubscribe(), resolve(got)), 60_000);
     });
     expect(rest.map((e) => e.phase)).toEqual([3, 4]);
-    const stored = rows<{ phase_number: number }>(
-      await database.db.execute(sql`select phase_number from ucie_phase_data where session_id = ${sessionId} order by 1`),
-    );
+    const stored = (
+      await execute<{ phase_number: number }>(
+        database.db,
+        sql`select phase_number from ucie_phase_data where session_id = ${sessionId} order by 1`,
+      )
+    ).rows;
     expect(stored.map((r) => r.phase_number)).toEqual([1, 2, 3, 4]);
   });
 
   it("delivers to a subscriber on A an alert that B's evaluator found, once", async () => {
     const onA = createTestClient(a.url);
     await onA.trpc.auth.login.mutate({ email, password });
-    const [btc] = rows<{ price: number }>(
-      await database.db.execute(sql`select current_price_usd as price from ucie_tokens where coingecko_id = 'bitcoin'`),
-    );
+    const [btc] = (
+      await execute<{ price: number }>(database.db, sql`select current_price_usd as price from ucie_tokens where coingecko_id = 'bitcoin'`)
+    ).rows;
     const threshold = Math.round(btc!.price * 1.1);
     const alert = await onA.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_above", threshold });
 
@@ -111,17 +112,23 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres",
     await new Promise((r) => setTimeout(r, 4500)); // two more evaluation ticks: still one trigger
     sub.unsubscribe();
     expect(triggers.filter((t) => t.alertId === alert.id)).toHaveLength(1);
-    const fired = rows<{ instance_id: string }>(
-      await database.db.execute(sql`select jr.instance_id from job_runs jr where jr.job = 'alerts' and (jr.result->>'triggered')::int > 0`),
-    );
+    const fired = (
+      await execute<{ instance_id: string }>(
+        database.db,
+        sql`select jr.instance_id from job_runs jr where jr.job = 'alerts' and (jr.result->>'triggered')::int > 0`,
+      )
+    ).rows;
     expect(fired).toHaveLength(1);
     expect(b.output()).toContain(fired[0]!.instance_id);
   });
 
   it("ran each scheduled job tick on exactly one instance", async () => {
-    const runs = rows<{ job: string; tick_key: string; n: number }>(
-      await database.db.execute(sql`select job, tick_key, count(*)::int as n from job_runs group by 1, 2`),
-    );
+    const runs = (
+      await execute<{ job: string; tick_key: string; n: number }>(
+        database.db,
+        sql`select job, tick_key, count(*)::int as n from job_runs group by 1, 2`,
+      )
+    ).rows;
     expect(runs.find((r) => r.job === "token-sync")).toBeTruthy();
     expect(runs.every((r) => r.n === 1)).toBe(true);
     const syncLines = (s: string) => s.split("\n").filter((l) => l.includes('"job token-sync done"')).length;

@@ -1,11 +1,17 @@
+import { TRPCError } from "@trpc/server";
 import type { Services } from "./services";
-import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
+import { isDatabaseUnavailable } from "./lib/db-errors";
 import { requestContext } from "./lib/request-context";
+import type { RequestMeta } from "./lib/request-meta";
 import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
 
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
+/** A database outage as the API reports it: 503 with a clear message, never the driver's error. */
+export function databaseUnavailableError(cause: unknown): TRPCError {
+  return new TRPCError({
+    code: "SERVICE_UNAVAILABLE",
+    message: "The database is unavailable right now; please try again in a moment.",
+    cause,
+  });
 }
 
 export interface CookieOptions {

@@ -1,5 +1,6 @@
-export { appRouter, createCaller, type AppRouter } from "./root";
-export { createContextInner, recordingCookie, type Context, type SessionCookie, type RequestMeta } from "./context";
+export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
+export { createContextInner, recordingCookie, type Context, type SessionCookie } from "./context";
+export type { RequestMeta } from "./lib/request-meta";
 export { createServices, type Services, type ServiceOverrides } from "./services";
 export { createLogger, silentLogger, type Logger } from "./lib/logger";
 export { systemClock, FakeClock, type Clock } from "./lib/clock";
@@ -22,7 +23,7 @@ export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type Evalua
 export { createMarketService, createOfflineMarket, UpstreamError, isUpstreamError } from "./market";
 export type { MarketService, MarketCoin, Candle, DataSource, Sourced } from "./market";
 export { syncCatalogue, refreshPrices, upsertCoins, CATALOGUE_SIZE, type CatalogueSyncResult } from "./market/catalogue";
-export { resolveToken, type TokenRow } from "./market/resolve";
+export { resolveCoin, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";

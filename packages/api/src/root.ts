@@ -1,3 +1,4 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
@@ -17,3 +18,7 @@ export const appRouter = createTRPCRouter({
 
 export type AppRouter = typeof appRouter;
 export const createCaller = createCallerFactory(appRouter);
+
+/** What each procedure takes and returns, as the client sees it (after superjson): the one alias the web reads types through. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

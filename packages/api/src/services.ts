@@ -10,9 +10,21 @@ import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
 import { createMailer, type Mailer } from "./lib/mail";
-import type { SessionPolicy } from "./auth/session";
+import { SingleFlight } from "./analysis/single-flight";
+import { SessionCache } from "./auth/session-cache";
+import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
-import type { MarketService } from "./market/types";
+import type { Candle, MarketService } from "./market/types";
+
+/** In-process caches of one instance: owned here, so tests that build many Services never share them. */
+export interface ServiceCaches {
+  /** validated sessions by token hash (auth/session-cache.ts; evicted by auth/revocation.ts) */
+  sessions: SessionCache;
+  /** daily candles the alert metrics read, by coin id (alerts/metrics.ts) */
+  alertHistory: Map<string, { at: number; candles: Candle[] }>;
+  /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
+  analysisFlights: SingleFlight;
+}
 
 export interface Services {
   config: Config;
@@ -27,6 +39,7 @@ export interface Services {
   market: MarketService;
   /** a name for this process, for job claims and logs */
   instanceId: string;
+  caches: ServiceCaches;
 }
 
 export interface ServiceOverrides {
@@ -55,5 +68,6 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     },
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
   };
 }

@@ -5,15 +5,15 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import type { Context } from "./context";
-import { databaseUnavailableError, isDatabaseUnavailable } from "./lib/db-errors";
+import { databaseUnavailableError, type Context } from "./context";
+import { isDatabaseUnavailable } from "./lib/db-errors";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : null;
+    const fieldErrors: Record<string, string[] | undefined> | null = zodError ? z.flattenError(zodError).fieldErrors : null;
     if (zodError) {
       // "accessCode: Too small ..." rather than a JSON dump: the field is named in the message itself
       const first = zodError.issues[0];

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
 
@@ -37,7 +37,7 @@ export interface Database {
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
   /** the raw driver, for the few things Drizzle does not cover (migrations, tests) */
-  raw: { kind: "postgres"; sql: postgres.Sql } | { kind: "pglite"; client: PGlite };
+  raw: { kind: "postgres"; sql: postgres.Sql; db: PostgresJsDatabase<Schema> } | { kind: "pglite"; client: PGlite };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -74,7 +74,9 @@ function createPostgres(url: string, poolMax: number): Database {
     max_lifetime: 60 * 30,
     connection: { application_name: "ucie" },
   });
-  const db = drizzlePostgres(sql, { schema, casing: "snake_case" }) as unknown as Db;
+  const pgDb = drizzlePostgres(sql, { schema, casing: "snake_case" });
+  // both drivers' databases are a PgDatabase over the same schema: domain code sees only that
+  const db: Db = pgDb;
   // Drizzle makes postgres.js pass date/time parameters through untouched (its columns send strings), which
   // breaks a Date inside a raw sql`` template. Send Dates as ISO strings, everything else as it was.
   const toPg = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
@@ -84,7 +86,7 @@ function createPostgres(url: string, poolMax: number): Database {
   return {
     db,
     kind: "postgres",
-    raw: { kind: "postgres", sql },
+    raw: { kind: "postgres", sql, db: pgDb },
     async ping(timeoutMs = 2000) {
       try {
         await withTimeout(sql`select 1`, timeoutMs);
@@ -120,7 +122,7 @@ async function createPglite(config: DbConfig): Promise<Database> {
     client = await PGlite.create(dir ? { dataDir: dir, extensions: { pg_trgm } } : { extensions: { pg_trgm } });
   }
   const pg = client;
-  const db = drizzlePglite(pg, { schema, casing: "snake_case" }) as unknown as Db;
+  const db: Db = drizzlePglite(pg, { schema, casing: "snake_case" });
   return {
     db,
     kind: "pglite",

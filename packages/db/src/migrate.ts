@@ -24,7 +24,7 @@ export async function migrate(database: Database): Promise<void> {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
     // the lock lives on the reserved connection; the migration itself runs on the pool
     // (the handle's own drizzle instance: wrapping the client again would reset its date serializers)
-    await migratePostgres(database.db as unknown as Parameters<typeof migratePostgres>[0], { migrationsFolder });
+    await migratePostgres(database.raw.db, { migrationsFolder });
   } finally {
     await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
     reserved.release();

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { execute } from "./execute";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, testDbKinds, type TestDatabase } from "./testing";
 
@@ -23,9 +24,7 @@ describe.each(testDbKinds())("schema on %s", (kind) => {
   let userA: string;
   let userB: string;
   const q = async (query: string): Promise<Record<string, unknown>[]> => {
-    const r = await d.db.execute(sql.raw(query));
-    // PGlite answers { rows }, postgres.js an array of rows
-    return (r as unknown as { rows?: Record<string, unknown>[] }).rows ?? (r as unknown as Record<string, unknown>[]);
+    return (await execute(d.db, sql.raw(query))).rows;
   };
   const one = async (query: string) => (await q(query))[0]!;
 

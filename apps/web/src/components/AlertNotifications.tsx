@@ -4,16 +4,18 @@
  * of recent firings behind a button in the header.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useMe } from "../lib/auth";
 import { useSharedStream } from "../lib/shared-stream";
+import type { StreamEvent } from "../lib/api-types";
 import { useTRPC, useTRPCClient } from "../lib/trpc";
 import { formatPct, formatPrice } from "../routes/home/format";
 
-type Trigger = inferRouterOutputs<AppRouter>["alerts"]["triggers"][number];
+type Trigger = RouterOutputs["alerts"]["triggers"][number];
+/** a firing as the live stream sends it */
+type TriggerEvent = StreamEvent<RouterOutputs["alerts"]["onTriggered"]>;
 interface Toast {
   key: string;
   description: string;
@@ -52,12 +54,12 @@ function Notifications() {
 
   const client = useTRPCClient();
   // one SSE stream for all tabs of this browser (see lib/shared-stream.ts)
-  useSharedStream<Trigger>(
+  useSharedStream<TriggerEvent>(
     "alert-triggers",
     true,
     (lastEventId, h) => {
       const sub = client.alerts.onTriggered.subscribe(lastEventId ? { lastEventId } : undefined, {
-        onData: (ev) => h.onData(ev.id, ev.data as Trigger),
+        onData: (ev) => h.onData(ev.id, ev.data),
         onError: h.onError,
       });
       return () => sub.unsubscribe();

@@ -4,14 +4,14 @@
  * Each hit shows logo, name, ticker, rank, and marks a ticker that belongs to a better-ranked coin.
  */
 import { useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
+import { SEARCH_QUERY_MAX_LENGTH } from "@ucie/api/limits";
 import { useEffect, useId, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { useTRPC } from "../lib/trpc";
 import { CoinLogo } from "./CoinLogo";
 
-export type TokenSearchHit = inferRouterOutputs<AppRouter>["tokens"]["search"][number];
+export type TokenSearchHit = RouterOutputs["tokens"]["search"][number];
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -107,7 +107,7 @@ export function TokenSearch({
         aria-activedescendant={showList && active >= 0 && hits[active] ? `${id}-opt-${active}` : undefined}
         autoComplete="off"
         spellCheck={false}
-        maxLength={100}
+        maxLength={SEARCH_QUERY_MAX_LENGTH}
         placeholder={placeholder}
         value={text}
         onChange={(e) => {

@@ -15,6 +15,11 @@ const FINAL_CODES = ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"];
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+/** A tRPC error with the router's error shape (`data.code`, `data.fieldErrors`), as the links produce it. */
+export function isApiError(err: unknown): err is TRPCClientError<AppRouter> {
+  return err instanceof TRPCClientError;
+}
+
 export function makeQueryClient() {
   return new QueryClient({
     defaultOptions: {
@@ -22,7 +27,7 @@ export function makeQueryClient() {
         staleTime: 30_000,
         refetchOnWindowFocus: false,
         retry: (count, err) => {
-          const code = err instanceof TRPCClientError ? (err.data as { code?: string } | undefined)?.code : undefined;
+          const code = errorCode(err);
           if (code && FINAL_CODES.includes(code)) return false;
           return count < 2;
         },
@@ -39,7 +44,7 @@ export function makeTrpcClient() {
         true: [
           // a dropped stream comes back after a jittered backoff, resuming from the last event id
           retryLink({
-            retry: ({ error }) => !FINAL_CODES.includes(String((error.data as { code?: string } | undefined)?.code)),
+            retry: ({ error }) => !FINAL_CODES.includes(String(error.data?.code)),
             retryDelayMs: reconnectDelayMs,
           }),
           httpSubscriptionLink({ url: "/trpc", transformer: superjson, EventSource: NoAutoReconnectEventSource }),
@@ -52,13 +57,23 @@ export function makeTrpcClient() {
 
 /** The tRPC error code of an error, if it is one. */
 export function errorCode(err: unknown): string | undefined {
-  return err instanceof TRPCClientError ? (err.data as { code?: string } | undefined)?.code : undefined;
+  return isApiError(err) ? err.data?.code : undefined;
+}
+
+/** Field errors from zod issues checked in the page (the same schema as the server's), keyed by top-level field. */
+export function issueErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of issues) {
+    const key = String(i.path[0] ?? "input");
+    out[key] ??= i.message;
+  }
+  return out;
 }
 
 /** Field errors from a zod-validated input, keyed by field name. */
 export function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof TRPCClientError)) return {};
-  const fe = (err.data as { fieldErrors?: Record<string, string[] | undefined> } | undefined)?.fieldErrors;
+  if (!isApiError(err)) return {};
+  const fe = err.data?.fieldErrors;
   if (!fe) return {};
   return Object.fromEntries(Object.entries(fe).flatMap(([k, v]) => (v?.[0] ? [[k, v[0]]] : [])));
 }

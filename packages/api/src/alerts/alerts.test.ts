@@ -4,7 +4,7 @@ import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
-import { loginCaller, seedCoins, setPrice, testServices } from "../watchlist/test-support";
+import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
 import { evaluateAlerts } from "./evaluate";
 import { MAX_ALERTS_PER_USER } from "./rules";
 

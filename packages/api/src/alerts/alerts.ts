@@ -7,7 +7,8 @@ import { and, count, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ucieAlertCoinSamples, ucieAlerts, ucieAlertTriggers, ucieTokens, users, type AlertType, type Db, type DbOrTx } from "@ucie/db";
 import type { Services } from "../services";
-import { resolveCoin, type ResolvedCoin } from "../watchlist/coin";
+import { resolveCoin, type TokenRow } from "../market/resolve";
+import { withTimeout } from "../lib/timeouts";
 import { coinMetrics, sentimentMoves } from "./metrics";
 import {
   alertInput,
@@ -19,6 +20,7 @@ import {
   toStoredRule,
   valueUnit,
   type AlertInput,
+  type AlertPatch,
   type AlertState,
 } from "./rules";
 
@@ -140,10 +142,10 @@ async function getAlert(db: DbOrTx, userId: string, id: string, now: Date): Prom
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
 
 /** Why this rule is already true, or can never be: shown to the user when they save it. */
-async function warningsFor(services: Services, input: AlertInput, coin: ResolvedCoin): Promise<string[]> {
+async function warningsFor(services: Services, input: AlertInput, coin: TokenRow): Promise<string[]> {
   const w: string[] = [];
   const sym = coin.symbol;
-  const price = coin.isActive ? coin.priceUsd : null;
+  const price = coin.isActive ? coin.currentPriceUsd : null;
   const fires = "it fires at the next check";
   if (input.expiresAt && input.snoozedUntil && input.snoozedUntil >= input.expiresAt) {
     w.push("It is snoozed until after it expires, so it can never fire.");
@@ -175,7 +177,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
     case "percent_change": {
       const { window, direction } = input.condition;
       if (direction === "down" && input.threshold >= 100) w.push("A price cannot fall by 100 % or more: this alert can never fire.");
-      const change = coin.isActive ? (window === "1h" ? coin.change1h : coin.change24h) : null;
+      const change = coin.isActive ? (window === "1h" ? coin.priceChangePct1h : coin.priceChangePct24h) : null;
       if (change !== null) {
         const holds =
           direction === "up"
@@ -197,8 +199,8 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
         );
         break;
       }
-      const [m] = await withTimeout(
-        coinMetrics(services, [{ coinId: coin.coinId, price, volume: null, needRsi: true, needVolume: false }]),
+      const [m] = await orFallback(
+        coinMetrics(services, [{ coinId: coin.coingeckoId, price, volume: null, needRsi: true, needVolume: false }]),
         [],
       );
       const rsi = m?.rsi ?? null;
@@ -210,9 +212,9 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
       const [tok] = await services.db
         .select({ v: ucieTokens.totalVolumeUsd })
         .from(ucieTokens)
-        .where(eq(ucieTokens.coingeckoId, coin.coinId));
-      const [m] = await withTimeout(
-        coinMetrics(services, [{ coinId: coin.coinId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]),
+        .where(eq(ucieTokens.coingeckoId, coin.coingeckoId));
+      const [m] = await orFallback(
+        coinMetrics(services, [{ coinId: coin.coingeckoId, price, volume: tok?.v ?? null, needRsi: false, needVolume: true }]),
         [],
       );
       const ratio = m?.volume_ratio ?? null;
@@ -221,7 +223,7 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
       break;
     }
     case "sentiment_change": {
-      const moves = await withTimeout(sentimentMoves(services), null);
+      const moves = await orFallback(sentimentMoves(services), null);
       const move = moves ? (input.condition.window === "7d" ? moves.change7d : moves.change24h) : null;
       const { points, direction } = input.condition;
       if (move !== null) {
@@ -234,16 +236,9 @@ async function warningsFor(services: Services, input: AlertInput, coin: Resolved
   return w;
 }
 
-/** Warnings are a courtesy: never let a slow upstream hold up saving an alert. */
-async function withTimeout<T>(p: Promise<T>, fallback: T, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
-  } catch {
-    return fallback;
-  } finally {
-    clearTimeout(timer);
-  }
+/** Warnings are a courtesy: never let a slow or failing upstream hold up saving an alert. */
+function orFallback<T>(p: Promise<T>, fallback: T, ms = 3000): Promise<T> {
+  return withTimeout(p, ms).catch(() => fallback);
 }
 
 export async function createAlert(
@@ -253,7 +248,7 @@ export async function createAlert(
 ): Promise<{ alert: AlertView; warnings: string[] } | AlertFailure> {
   const now = services.clock.now();
   if (input.expiresAt && input.expiresAt <= now) return invalid("expiresAt", "The expiry must be in the future", input.expiresAt);
-  const created = await services.db.transaction(async (tx): Promise<AlertFailure | { id: string; coin: ResolvedCoin }> => {
+  const created = await services.db.transaction(async (tx): Promise<AlertFailure | { id: string; coin: TokenRow }> => {
     // one create at a time per user, so the cap holds under concurrent requests
     await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     const [n] = await tx.select({ n: count() }).from(ucieAlerts).where(eq(ucieAlerts.userId, userId));
@@ -266,7 +261,7 @@ export async function createAlert(
       .insert(ucieAlerts)
       .values({
         userId,
-        coinId: coin.coinId,
+        coinId: coin.coingeckoId,
         symbol: coin.symbol,
         alertType: input.type,
         ...rule,
@@ -275,7 +270,7 @@ export async function createAlert(
         cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
         snoozedUntil: input.snoozedUntil ?? null,
         // the first sample a price_cross compares with
-        lastValue: coin.isActive ? coin.priceUsd : null,
+        lastValue: coin.isActive ? coin.currentPriceUsd : null,
         createdAt: now,
       })
       .returning({ id: ucieAlerts.id });
@@ -285,19 +280,6 @@ export async function createAlert(
   const alert = (await getAlert(services.db, userId, created.id, now))!;
   return { alert, warnings: await warningsFor(services, input, created.coin) };
 }
-
-export const alertPatch = z.strictObject({
-  id: z.uuid({ error: "Not an alert id" }),
-  enabled: z.boolean().optional(),
-  threshold: z.number({ error: "Enter a number" }).finite().optional(),
-  condition: z.record(z.string().max(50), z.unknown()).optional(),
-  expiresAt: z.coerce.date({ error: "Enter a valid date" }).nullish(),
-  repeat: z.enum(["once", "repeat"], { error: "Choose once or repeat" }).optional(),
-  cooldownSeconds: z.number({ error: "Enter a cooldown in seconds" }).int().optional(),
-  snoozedUntil: z.coerce.date({ error: "Enter a valid date" }).nullish(),
-  email: z.boolean().optional(),
-});
-export type AlertPatch = z.infer<typeof alertPatch>;
 
 export async function updateAlert(
   services: Services,

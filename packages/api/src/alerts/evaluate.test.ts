@@ -8,7 +8,7 @@ import { EventBus } from "../lib/events";
 import { createOfflineMarket } from "../market/offline";
 import type { Candle, MarketService } from "../market/types";
 import type { Services } from "../services";
-import { loginCaller, seedCoins, setPrice, testServices } from "../watchlist/test-support";
+import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
 import { ALERT_TRIGGER_CHANNEL, evaluateAlerts } from "./evaluate";
 import { alertTriggerStream } from "./stream";
 

@@ -18,7 +18,7 @@
  *   and e-mailed when the alert asks for it.
  */
 import { sql } from "drizzle-orm";
-import { users, type DbOrTx } from "@ucie/db";
+import { execute, users, type DbOrTx } from "@ucie/db";
 import { inArray } from "drizzle-orm";
 import type { Services } from "../services";
 import { coinMetrics, sentimentMoves, type CoinMetrics, type SentimentMoves } from "./metrics";
@@ -60,11 +60,6 @@ export interface EvaluateResult {
   triggers: FiredTrigger[];
 }
 
-/** `db.execute` returns an array (postgres.js) or `{ rows }` (PGlite). */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
 /** Coins not yet evaluated in this tick (no sample row yet counts as not evaluated). */
 function coinNotYetEvaluated(tickKey: string) {
   return sql`NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = a.coin_id AND s.tick_key = ${tickKey})`;
@@ -80,7 +75,7 @@ async function indicatorInputs(
   tickKey: string,
   signal?: AbortSignal,
 ): Promise<{ metrics: CoinMetrics[]; sentiment: SentimentMoves }> {
-  const needs = rowsOf<{
+  const { rows: needs } = await execute<{
     coin_id: string;
     need_rsi: boolean;
     need_volume: boolean;
@@ -88,7 +83,8 @@ async function indicatorInputs(
     price: number | null;
     volume: number | null;
   }>(
-    await services.db.execute(sql`
+    services.db,
+    sql`
       SELECT a.coin_id,
              bool_or(a.alert_type IN ('rsi_above', 'rsi_below')) AS need_rsi,
              bool_or(a.alert_type = 'volume_spike') AS need_volume,
@@ -98,7 +94,7 @@ async function indicatorInputs(
       FROM ucie_alerts a
       LEFT JOIN ucie_tokens t ON t.coingecko_id = a.coin_id AND t.is_active
       WHERE a.alert_type IN ('rsi_above', 'rsi_below', 'volume_spike', 'sentiment_change') AND ${live(now)} AND ${coinNotYetEvaluated(tickKey)}
-      GROUP BY a.coin_id`),
+      GROUP BY a.coin_id`,
   );
   const perCoin = needs.filter((n) => n.need_rsi || n.need_volume);
   const [metrics, sentiment] = await Promise.all([
@@ -282,11 +278,12 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
       await tx.execute(sql`SET LOCAL work_mem = '32MB'`);
     }
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVALUATOR_LOCK.toString()}::bigint)`);
-    const expiredRows = rowsOf<{ id: string }>(
-      await tx.execute(sql`
+    const { rows: expiredRows } = await execute<{ id: string }>(
+      tx,
+      sql`
         UPDATE ucie_alerts SET enabled = false, updated_at = ${now.toISOString()}::timestamptz
         WHERE enabled AND expires_at <= ${now.toISOString()}::timestamptz
-        RETURNING id`),
+        RETURNING id`,
     );
     // every coin with an enabled alert gets its sample row, which the statement claims (alerts always
     // name a catalogue coin, and probing the catalogue's few hundred rows is cheaper than scanning alerts)
@@ -296,9 +293,9 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
       WHERE NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = t.coingecko_id)
         AND EXISTS (SELECT 1 FROM ucie_alerts a WHERE a.coin_id = t.coingecko_id AND a.enabled)
       ON CONFLICT (coin_id) DO NOTHING`);
-    const [row] = rowsOf<{ checked: number; triggers: RawTrigger[] | string }>(
-      await tx.execute(evaluationStatement({ now, tickKey, metrics, sentiment })),
-    );
+    const {
+      rows: [row],
+    } = await execute<{ checked: number; triggers: RawTrigger[] | string }>(tx, evaluationStatement({ now, tickKey, metrics, sentiment }));
     const raw = typeof row!.triggers === "string" ? (JSON.parse(row!.triggers) as RawTrigger[]) : row!.triggers;
     return {
       checked: Number(row!.checked),

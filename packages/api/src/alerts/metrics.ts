@@ -24,11 +24,9 @@ export interface SentimentMoves {
 
 const HISTORY_TTL_MS = 30 * 60_000;
 const HISTORY_DAYS = Math.max(RSI_PERIOD * 4, VOLUME_AVERAGE_DAYS + 2);
-const historyCache = new WeakMap<Services, Map<string, { at: number; candles: Candle[] }>>();
 
 async function dailyCandles(services: Services, coinId: string, signal?: AbortSignal): Promise<Candle[]> {
-  let cache = historyCache.get(services);
-  if (!cache) historyCache.set(services, (cache = new Map()));
+  const cache = services.caches.alertHistory;
   const now = services.clock.now().getTime();
   const hit = cache.get(coinId);
   if (hit && now - hit.at < HISTORY_TTL_MS) return hit.candles;

@@ -1,16 +1,15 @@
 /**
  * What an alert is: the per-type input rules (one zod discriminated union, so a price alert without a
  * threshold or an RSI of 120 is a BAD_REQUEST naming the field), the words that describe a rule, the
- * re-arm margins (hysteresis) and the state a user sees.
+ * re-arm margins (hysteresis) and the state a user sees. Client-safe (zod and types only): the web's
+ * create form validates with these same schemas through `@ucie/api/schemas`.
  */
 import { z } from "zod";
 import type { AlertType } from "@ucie/db";
 
-export const MAX_ALERTS_PER_USER = 100;
-/** a repeating alert waits at least this long between two firings */
-export const MIN_COOLDOWN_SECONDS = 60;
-export const MAX_COOLDOWN_SECONDS = 30 * 86_400;
-export const DEFAULT_COOLDOWN_SECONDS = 3_600;
+import { ALERT_LIMITS, DEFAULT_COOLDOWN_SECONDS, MAX_ALERTS_PER_USER, MAX_COOLDOWN_SECONDS, MIN_COOLDOWN_SECONDS } from "../limits";
+
+export { ALERT_LIMITS, DEFAULT_COOLDOWN_SECONDS, MAX_ALERTS_PER_USER, MAX_COOLDOWN_SECONDS, MIN_COOLDOWN_SECONDS };
 
 /**
  * Hysteresis: after firing, a repeating alert re-arms only once the value has moved back past its line by
@@ -35,7 +34,9 @@ export const VOLUME_AVERAGE_DAYS = 30;
 
 const direction = z.enum(["up", "down", "any"], { error: "Choose up, down or any" });
 const finite = (what: string) => z.number({ error: `Enter ${what}` }).finite(`Enter ${what}`);
-const price = finite("a threshold price").positive("The threshold price must be above zero").max(1e12, "That price is too large");
+const price = finite("a threshold price")
+  .positive("The threshold price must be above zero")
+  .max(ALERT_LIMITS.priceMax, "That price is too large");
 
 /**
  * A date the database can store: Postgres timestamps stop at 4713 BC and, as written by the driver
@@ -76,7 +77,7 @@ export const alertInput = z.discriminatedUnion(
     z.strictObject({
       ...common,
       type: z.literal("percent_change"),
-      threshold: finite("a percentage").positive("The change must be above 0 %").max(10_000, "At most 10,000 %"),
+      threshold: finite("a percentage").positive("The change must be above 0 %").max(ALERT_LIMITS.percentChangeMax, "At most 10,000 %"),
       condition: z.strictObject(
         { window: z.enum(["1h", "24h"], { error: "Choose the 1 h or 24 h window" }), direction: direction.default("any") },
         { error: "Choose the window" },
@@ -85,13 +86,17 @@ export const alertInput = z.discriminatedUnion(
     z.strictObject({
       ...common,
       type: z.literal("rsi_above"),
-      threshold: finite("an RSI level").min(0, "RSI runs from 0 to 100").max(100, "RSI runs from 0 to 100"),
+      threshold: finite("an RSI level")
+        .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
+        .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
       condition: z.strictObject({}).optional(),
     }),
     z.strictObject({
       ...common,
       type: z.literal("rsi_below"),
-      threshold: finite("an RSI level").min(0, "RSI runs from 0 to 100").max(100, "RSI runs from 0 to 100"),
+      threshold: finite("an RSI level")
+        .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
+        .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
       condition: z.strictObject({}).optional(),
     }),
     z.strictObject({
@@ -101,8 +106,8 @@ export const alertInput = z.discriminatedUnion(
       condition: z.strictObject(
         {
           multiplier: finite("a multiple of the average volume")
-            .min(1.1, "The multiple is at least 1.1×")
-            .max(100, "The multiple is at most 100×"),
+            .min(ALERT_LIMITS.volumeMultiple.min, "The multiple is at least 1.1×")
+            .max(ALERT_LIMITS.volumeMultiple.max, "The multiple is at most 100×"),
         },
         { error: "Enter the volume multiple" },
       ),
@@ -116,8 +121,8 @@ export const alertInput = z.discriminatedUnion(
           points: z
             .number({ error: "Enter the number of points" })
             .int("Enter whole points")
-            .min(1, "At least 1 point")
-            .max(100, "The index runs from 0 to 100"),
+            .min(ALERT_LIMITS.sentimentPoints.min, "At least 1 point")
+            .max(ALERT_LIMITS.sentimentPoints.max, "The index runs from 0 to 100"),
           direction: direction.default("any"),
           window: z.enum(["24h", "7d"], { error: "Choose 24 h or 7 days" }).default("24h"),
         },
@@ -213,3 +218,17 @@ export function alertState(a: StateInput, now: Date): { state: AlertState; coold
   if (!a.armed) return { state: "rearming", cooldownUntil: null };
   return { state: "armed", cooldownUntil: null };
 }
+
+/** A change to an existing alert; the merged result is checked against `alertInput` (alerts.ts). */
+export const alertPatch = z.strictObject({
+  id: z.uuid({ error: "Not an alert id" }),
+  enabled: z.boolean().optional(),
+  threshold: z.number({ error: "Enter a number" }).finite().optional(),
+  condition: z.record(z.string().max(50), z.unknown()).optional(),
+  expiresAt: z.coerce.date({ error: "Enter a valid date" }).nullish(),
+  repeat: z.enum(["once", "repeat"], { error: "Choose once or repeat" }).optional(),
+  cooldownSeconds: z.number({ error: "Enter a cooldown in seconds" }).int().optional(),
+  snoozedUntil: z.coerce.date({ error: "Enter a valid date" }).nullish(),
+  email: z.boolean().optional(),
+});
+export type AlertPatch = z.infer<typeof alertPatch>;

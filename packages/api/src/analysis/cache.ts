@@ -1,19 +1,24 @@
 /** ucie_analysis_cache: one row per (coin, analysis type), replaced on every recomputation (upsert). */
 import { and, eq, gt } from "drizzle-orm";
 import { ucieAnalysisCache, type DbOrTx } from "@ucie/db";
-import type { AnalysisType, Computed } from "./types";
+import type { AnalysisType, Computed, SectionData } from "./types";
 
 /** What a cache row's `data` holds: the section as computed, without per-request bookkeeping. */
-export type CachedSection = Omit<Computed, "completeness">;
+export type CachedSection<T = unknown> = Omit<Computed<T>, "completeness">;
 
-export interface CachedAnalysis {
-  data: CachedSection;
+export interface CachedAnalysis<T = unknown> {
+  data: CachedSection<T>;
   qualityScore: number;
   createdAt: Date;
   expiresAt: Date;
 }
 
-export async function readCachedAnalysis(db: DbOrTx, coinId: string, type: AnalysisType, now: Date): Promise<CachedAnalysis | null> {
+export async function readCachedAnalysis<K extends AnalysisType>(
+  db: DbOrTx,
+  coinId: string,
+  type: K,
+  now: Date,
+): Promise<CachedAnalysis<SectionData[K]> | null> {
   const [row] = await db
     .select({
       data: ucieAnalysisCache.data,
@@ -24,7 +29,8 @@ export async function readCachedAnalysis(db: DbOrTx, coinId: string, type: Analy
     .from(ucieAnalysisCache)
     .where(and(eq(ucieAnalysisCache.coinId, coinId), eq(ucieAnalysisCache.analysisType, type), gt(ucieAnalysisCache.expiresAt, now)))
     .limit(1);
-  return row ? { ...row, data: row.data as CachedSection } : null;
+  // jsonb written by writeCachedAnalysis for this same type
+  return row ? { ...row, data: row.data as CachedSection<SectionData[K]> } : null;
 }
 
 export async function writeCachedAnalysis(

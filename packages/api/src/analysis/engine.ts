@@ -13,7 +13,8 @@ import type { CatalogueRow } from "./market-snapshot";
 import { loadStoredPhases, storePhase } from "./phase-store";
 import { phaseQuality, phaseStatus, qualityScore } from "./quality";
 import { DeadlineError, describeFailure, SECTION_COMPUTERS, type SectionContext } from "./sections";
-import { SingleFlight } from "./single-flight";
+import { abortable, withTimeout } from "../lib/timeouts";
+import type { SingleFlight } from "./single-flight";
 import {
   ANALYSIS_TTL_MS,
   PHASE_NUMBERS,
@@ -22,46 +23,42 @@ import {
   type Computed,
   type PhaseEvent,
   type PhaseNumber,
+  type SectionData,
   type SectionResult,
+  type Sections,
 } from "./types";
 
 /** A partial result is worth keeping briefly (the source may be back soon): at most a minute. */
 const PARTIAL_TTL_MS = 60_000;
 
+/** `work` under the section deadline; when it passes, `controller` aborts the work with the same DeadlineError. */
 function withDeadline<T>(work: Promise<T>, ms: number, controller: AbortController): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new DeadlineError(ms);
-      controller.abort(err);
-      reject(err);
-    }, ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Resolve with `work`, or reject as soon as `signal` aborts (the work itself goes on for other callers). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  return withTimeout(work, ms, () => {
+    const err = new DeadlineError(ms);
+    controller.abort(err);
+    return err;
   });
 }
 
 export class AnalysisEngine {
-  readonly flights = new SingleFlight();
-
   constructor(private readonly services: Services) {}
+
+  /** shared by every request of this instance: concurrent callers of one section or upstream call wait for one flight */
+  get flights(): SingleFlight {
+    return this.services.caches.analysisFlights;
+  }
 
   /** How long one section may take: a provider's own timeout and one retry, plus a margin. */
   get sectionDeadlineMs(): number {
     return this.services.config.UPSTREAM_TIMEOUT_MS * 2 + 1000;
   }
 
-  async section(coin: CatalogueRow, type: AnalysisType, refresh: boolean, earlier: SectionContext["earlier"]): Promise<SectionResult> {
+  async section<K extends AnalysisType>(
+    coin: CatalogueRow,
+    type: K,
+    refresh: boolean,
+    earlier: SectionContext["earlier"],
+  ): Promise<SectionResult<SectionData[K]>> {
     const { db, clock, logger } = this.services;
     if (!refresh) {
       const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
@@ -87,7 +84,7 @@ export class AnalysisEngine {
             return withDeadline(fn(c.signal), this.sectionDeadlineMs, c);
           }),
       };
-      let computed: Computed;
+      let computed: Computed<SectionData[K]>;
       try {
         computed = await withDeadline(SECTION_COMPUTERS[type](ctx), this.sectionDeadlineMs, controller);
       } catch (err) {
@@ -97,7 +94,7 @@ export class AnalysisEngine {
       const now = clock.now();
       const score = type === "synthesis" ? synthesisQuality(computed, earlier) : qualityScore(computed, now);
       const { completeness: _c, ...data } = computed;
-      const section: CachedSection = stripUndefined(data);
+      const section: CachedSection<SectionData[K]> = stripUndefined(data);
       if (computed.status !== "failed") {
         try {
           await writeCachedAnalysis(db, {
@@ -119,8 +116,9 @@ export class AnalysisEngine {
 
   async phase(coin: CatalogueRow, phase: PhaseNumber, refresh: boolean, earlier: SectionContext["earlier"]): Promise<PhaseEvent> {
     const { label, types } = PHASES[phase];
-    const results = await Promise.all(types.map((t) => this.section(coin, t, refresh, earlier)));
-    const sections = Object.fromEntries(types.map((t, i) => [t, results[i]!])) as Partial<Record<AnalysisType, SectionResult>>;
+    const results: SectionResult[] = await Promise.all(types.map((t: AnalysisType) => this.section(coin, t, refresh, earlier)));
+    // each result is the section of the type at the same index (SECTION_COMPUTERS is typed per type)
+    const sections = Object.fromEntries(types.map((t, i) => [t, results[i]!])) as Sections;
     return {
       phase,
       label,
@@ -133,11 +131,11 @@ export class AnalysisEngine {
 }
 
 /** The synthesis is as good as what it was built from, scaled down for every rule it could not apply. */
-function synthesisQuality(c: Computed, earlier: SectionContext["earlier"]): number {
+function synthesisQuality(c: Computed<unknown>, earlier: SectionContext["earlier"]): number {
   if (c.status === "failed") return 0;
   const inputs = (["market", "technical", "risk", "sentiment", "news"] as const)
     .map((t) => earlier[t])
-    .filter((s): s is SectionResult => !!s && s.status !== "unavailable");
+    .flatMap((s) => (s && s.status !== "unavailable" ? [s] : []));
   if (inputs.length === 0) return 0;
   const mean = inputs.reduce((s, x) => s + x.qualityScore, 0) / inputs.length;
   return Math.round(mean * (0.5 + 0.5 * c.completeness));
@@ -145,12 +143,9 @@ function synthesisQuality(c: Computed, earlier: SectionContext["earlier"]): numb
 
 const stripUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-const engines = new WeakMap<Services, AnalysisEngine>();
-/** One engine (and so one set of in-flight calls) per Services, i.e. per server process. */
+/** The engine of this Services: its in-flight calls live in `services.caches`, one set per server process. */
 export function analysisEngine(services: Services): AnalysisEngine {
-  let e = engines.get(services);
-  if (!e) engines.set(services, (e = new AnalysisEngine(services)));
-  return e;
+  return new AnalysisEngine(services);
 }
 
 export interface StreamRequest {

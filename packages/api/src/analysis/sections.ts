@@ -12,7 +12,7 @@ import { completenessOf } from "./quality";
 import { computeRisk } from "./risk";
 import { fearGreedTrend, scoreNews, type FearGreedData, type NewsData } from "./sentiment";
 import { synthesize } from "./synthesis";
-import type { AnalysisType, Computed, SectionResult } from "./types";
+import type { AnalysisType, Computed, SectionData, SectionResult, Sections } from "./types";
 
 export const HISTORY_DAYS = 365;
 export const FEAR_GREED_DAYS = 31;
@@ -25,7 +25,7 @@ export interface SectionContext {
   /** an upstream call shared with every concurrent caller of the same key (single flight) */
   fetch<T>(key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** sections of the earlier phases (the synthesis reads them) */
-  earlier: Partial<Record<AnalysisType, SectionResult>>;
+  earlier: Sections;
   logger: Services["logger"];
 }
 
@@ -78,11 +78,11 @@ function history(ctx: SectionContext, coinId: string): Promise<Sourced<Candle[]>
   return ctx.fetch(`history:${coinId}:${HISTORY_DAYS}`, (signal) => ctx.market.history(coinId, HISTORY_DAYS, signal));
 }
 
-async function market(ctx: SectionContext): Promise<Computed> {
+async function market(ctx: SectionContext): Promise<Computed<SectionData["market"]>> {
   const { coin } = ctx;
   let live: LivePrice | null = null;
   let reason: string | undefined;
-  let source: Computed["source"] = coin.source === "live" ? "live" : "snapshot";
+  let source: Computed<unknown>["source"] = coin.source === "live" ? "live" : "snapshot";
   let asOf = iso(coin.lastUpdated);
   try {
     const prices = await ctx.fetch(`prices:${coin.coingeckoId}`, (signal) => ctx.market.prices([coin.coingeckoId], signal));
@@ -164,7 +164,7 @@ async function news(ctx: SectionContext): Promise<Computed<NewsData>> {
   };
 }
 
-async function technical(ctx: SectionContext): Promise<Computed> {
+async function technical(ctx: SectionContext): Promise<Computed<SectionData["technical"]>> {
   const h = await history(ctx, ctx.coin.coingeckoId);
   if (h.data.length < 2)
     return {
@@ -200,7 +200,7 @@ async function technical(ctx: SectionContext): Promise<Computed> {
   };
 }
 
-async function risk(ctx: SectionContext): Promise<Computed> {
+async function risk(ctx: SectionContext): Promise<Computed<SectionData["risk"]>> {
   const isBtc = ctx.coin.coingeckoId === "bitcoin";
   const [own, btc] = await Promise.allSettled([
     history(ctx, ctx.coin.coingeckoId),
@@ -234,7 +234,7 @@ async function risk(ctx: SectionContext): Promise<Computed> {
   };
 }
 
-async function onchain(ctx: SectionContext): Promise<Computed> {
+async function onchain(ctx: SectionContext): Promise<Computed<SectionData["onchain"]>> {
   if (ctx.coin.coingeckoId !== "bitcoin") {
     return {
       status: "unavailable",
@@ -259,7 +259,7 @@ async function onchain(ctx: SectionContext): Promise<Computed> {
   };
 }
 
-async function derivatives(ctx: SectionContext): Promise<Computed> {
+async function derivatives(ctx: SectionContext): Promise<Computed<SectionData["derivatives"]>> {
   const r = await ctx.fetch(`derivatives:${ctx.coin.coingeckoId}`, (signal) => ctx.market.derivatives(coinArg(ctx.coin), signal));
   if (!r.data)
     return {
@@ -281,7 +281,7 @@ async function derivatives(ctx: SectionContext): Promise<Computed> {
   };
 }
 
-async function defi(ctx: SectionContext): Promise<Computed> {
+async function defi(ctx: SectionContext): Promise<Computed<SectionData["defi"]>> {
   const r = await ctx.fetch(`defi:${ctx.coin.coingeckoId}`, (signal) => ctx.market.defiTvl(coinArg(ctx.coin), signal));
   if (!r.data)
     return {
@@ -303,20 +303,22 @@ async function defi(ctx: SectionContext): Promise<Computed> {
   };
 }
 
-async function synthesis(ctx: SectionContext): Promise<Computed> {
+async function synthesis(ctx: SectionContext): Promise<Computed<SectionData["synthesis"]>> {
   const e = ctx.earlier;
-  const pick = <T>(t: AnalysisType) => (e[t] && e[t].data && (e[t].status === "ok" || e[t].status === "partial") ? (e[t].data as T) : null);
-  const technicalData = pick<ReturnType<typeof computeTechnicals>["snapshot"]>("technical");
+  const pick = <K extends AnalysisType>(t: K): SectionData[K] | null => {
+    const s: Sections[K] = e[t];
+    return s && (s.status === "ok" || s.status === "partial") ? s.data : null;
+  };
   const data = synthesize({
     market: pick("market"),
-    technical: technicalData,
+    technical: pick("technical"),
     risk: pick("risk"),
     fearGreed: pick("sentiment"),
     news: pick("news"),
   });
   const inputs = (["market", "technical", "risk", "sentiment", "news"] as const)
     .map((t) => e[t])
-    .filter((s): s is SectionResult => !!s && s.status !== "unavailable" && s.status !== "failed");
+    .flatMap((s) => (s && s.status !== "unavailable" && s.status !== "failed" ? [s] : []));
   const sources = inputs.map((s) => s.source);
   const source = sources.includes("simulated") ? "simulated" : sources.includes("snapshot") ? "snapshot" : inputs.length ? "live" : null;
   const asOfs = inputs
@@ -335,7 +337,7 @@ async function synthesis(ctx: SectionContext): Promise<Computed> {
   };
 }
 
-export const SECTION_COMPUTERS: Record<AnalysisType, (ctx: SectionContext) => Promise<Computed>> = {
+export const SECTION_COMPUTERS: { [K in AnalysisType]: (ctx: SectionContext) => Promise<Computed<SectionData[K]>> } = {
   market,
   sentiment,
   news,

@@ -2,7 +2,12 @@
  * The shapes an analysis is made of: analysis types (each cached on its own with its own TTL), the
  * sections they produce, and the four streamed phases that group them.
  */
-import type { DataSource } from "../market/types";
+import type { BitcoinOnchain, DataSource, DefiTvl, DerivativesSnapshot } from "../market/types";
+import type { ChartSeries, TechnicalSnapshot } from "./indicators";
+import type { MarketSnapshot } from "./market-snapshot";
+import type { RiskData } from "./risk";
+import type { FearGreedData, NewsData } from "./sentiment";
+import type { SynthesisData } from "./synthesis";
 
 export const ANALYSIS_TYPES = ["market", "sentiment", "news", "technical", "risk", "onchain", "derivatives", "defi", "synthesis"] as const;
 export type AnalysisType = (typeof ANALYSIS_TYPES)[number];
@@ -24,12 +29,15 @@ export const ANALYSIS_TTL_MS: Record<AnalysisType, number> = {
 export type PhaseNumber = 1 | 2 | 3 | 4;
 export const PHASE_NUMBERS: readonly PhaseNumber[] = [1, 2, 3, 4];
 
-export const PHASES: Record<PhaseNumber, { label: string; types: readonly AnalysisType[] }> = {
+export const PHASES = {
   1: { label: "Market snapshot", types: ["market"] },
   2: { label: "Sentiment and news", types: ["sentiment", "news"] },
   3: { label: "Technical and risk", types: ["technical", "risk", "onchain", "derivatives", "defi"] },
   4: { label: "Synthesis and outlook", types: ["synthesis"] },
-};
+} as const satisfies Record<PhaseNumber, { label: string; types: readonly AnalysisType[] }>;
+
+/** The analysis types phase P computes. */
+export type PhaseTypes<P extends PhaseNumber> = (typeof PHASES)[P]["types"][number];
 
 /** Stored and streamed phase data keeps phase rows after this long (ucie_phase_data.expires_at). */
 export const PHASE_TTL_MS = 60 * MIN;
@@ -70,19 +78,38 @@ export interface CoinRef {
   rank: number | null;
 }
 
-export type PhaseStatus = "complete" | "partial" | "failed";
-
-export interface PhaseData {
-  coin: CoinRef;
-  sections: Partial<Record<AnalysisType, SectionResult>>;
+/** The data each analysis type's section carries (what its computer in ./sections returns). */
+export interface SectionData {
+  market: MarketSnapshot;
+  sentiment: FearGreedData;
+  news: NewsData;
+  technical: TechnicalSnapshot & { series: ChartSeries };
+  risk: RiskData;
+  onchain: BitcoinOnchain;
+  derivatives: DerivativesSnapshot & { fundingRatePct: number; annualisedFundingPct: number };
+  defi: DefiTvl;
+  synthesis: SynthesisData;
 }
 
-export interface PhaseEvent {
-  phase: PhaseNumber;
+/** Sections by type, each with its own data shape; a phase carries the subset it computes. */
+export type Sections = { [K in AnalysisType]?: SectionResult<SectionData[K]> };
+
+export type PhaseStatus = "complete" | "partial" | "failed";
+
+export interface PhaseData<P extends PhaseNumber = PhaseNumber> {
+  coin: CoinRef;
+  sections: Pick<Sections, PhaseTypes<P>>;
+}
+
+interface PhaseEventOf<P extends PhaseNumber> {
+  phase: P;
   label: string;
   status: PhaseStatus;
-  data: PhaseData;
+  data: PhaseData<P>;
   qualityScore: number;
   /** true when every section of the phase was served from the analysis cache */
   fromCache: boolean;
 }
+
+/** One streamed phase: a union on `phase`, so narrowing on it gives that phase's sections and their data types. */
+export type PhaseEvent = { [P in PhaseNumber]: PhaseEventOf<P> }[PhaseNumber];

@@ -4,7 +4,7 @@
  * user id, the outcome and a fixed reason string.
  */
 import { authLogs, type AuthEventType, type DbOrTx } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 
 export interface AuthEvent {

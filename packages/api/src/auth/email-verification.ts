@@ -1,7 +1,7 @@
 /** E-mail verification: a single-use token (stored hashed in users.verification_token), 24 h. */
 import { and, eq, gt } from "drizzle-orm";
 import { users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
 import { sendInBackground, verificationEmail } from "./emails";

@@ -5,7 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
 import { verifyDummyPassword, verifyPasswordHash, warmDummyHash } from "./password";

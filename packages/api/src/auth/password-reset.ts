@@ -5,7 +5,7 @@
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { passwordResetTokens, users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
 import { resetEmail, sendInBackground } from "./emails";

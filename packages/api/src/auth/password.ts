@@ -8,10 +8,9 @@ import { readFileSync } from "node:fs";
 import { hash, verify, type Options } from "@node-rs/argon2";
 import { dataFile } from "../lib/data-files";
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_RECOMMENDED_LENGTH = 15;
-/** Long enough for any passphrase; the cap only keeps a megabyte "password" from costing argon2 time. */
-export const PASSWORD_MAX_LENGTH = 256;
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH } from "../limits";
+
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH };
 
 export const ARGON2_OPTIONS: Options = {
   algorithm: 2, // Algorithm.Argon2id (a const enum, which isolated modules cannot import)

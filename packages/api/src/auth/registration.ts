@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { accessCodes, users } from "@ucie/db";
-import type { RequestMeta } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { sendVerification } from "./email-verification";

@@ -10,7 +10,7 @@
 import { eq } from "drizzle-orm";
 import { sessions } from "@ucie/db";
 import type { Services } from "../services";
-import { evictCachedSessions } from "./session-cache";
+import type { SessionCache } from "./session-cache";
 
 export const SESSION_REVOKED_CHANNEL = "ucie_session_revoked";
 
@@ -34,7 +34,7 @@ export function isSessionsRevokedEvent(p: unknown): p is SessionsRevokedEvent {
 export async function publishSessionsRevoked(services: Services, event: SessionsRevokedEvent): Promise<void> {
   if (event.sessionIds.length === 0) return;
   // this instance forgets them before the call returns; the others as soon as the NOTIFY arrives
-  evictCachedSessions(services, event.sessionIds);
+  services.caches.sessions.evictSessions(event.sessionIds);
   for (let i = 0; i < event.sessionIds.length; i += IDS_PER_MESSAGE) {
     const sessionIds = event.sessionIds.slice(i, i + IDS_PER_MESSAGE);
     try {
@@ -44,6 +44,24 @@ export async function publishSessionsRevoked(services: Services, event: Sessions
       services.logger.warn({ err }, "could not publish a session revocation");
     }
   }
+}
+
+/** This instance's session cache, or null while (or if) it cannot hear revocations from the other instances. */
+export async function sessionCacheFor(services: Services): Promise<SessionCache | null> {
+  const cache = services.caches.sessions;
+  cache.listening ??= services.events
+    .subscribe(SESSION_REVOKED_CHANNEL, (payload) => {
+      if (isSessionsRevokedEvent(payload)) cache.evictSessions(payload.sessionIds.filter((x): x is string => typeof x === "string"));
+    })
+    .then(
+      () => true,
+      (err: unknown) => {
+        // without the revocation feed a cached session could outlive its logout on another instance
+        services.logger.warn({ err }, "session cache disabled: cannot listen for revocations");
+        return false;
+      },
+    );
+  return (await cache.listening) ? cache : null;
 }
 
 /** Thrown (as `signal.reason`) when a watched session ends. */

@@ -4,13 +4,10 @@
  * the session's expiry; revocations evict entries on every instance through the EventBus (see
  * revocation.ts), so a logged-out cookie stops working everywhere at once.
  *
- * One cache per EventBus (that is, per server instance), held in a WeakMap so Services stays a plain
- * object and tests that build many services do not share state.
+ * One cache per Services (`services.caches.sessions`, that is, per server instance), so tests that build
+ * many services do not share state; revocation.ts feeds it evictions.
  */
-import type { EventBus } from "../lib/events";
-import type { Services } from "../services";
-import { SESSION_REVOKED_CHANNEL } from "./revocation";
-import type { SessionUser, ValidSession } from "./session";
+import type { SessionUser, ValidSession } from "./session-types";
 
 export const CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
@@ -30,6 +27,8 @@ export class SessionCache {
    * (possibly revoked) result: callers pass the generation they saw before the read.
    */
   generation = 0;
+  /** true once this instance listens for revocations (set by revocation.ts); caching waits for it */
+  listening: Promise<boolean> | undefined;
 
   get(tokenHash: string, now: number): Entry | null {
     const e = this.byHash.get(tokenHash);
@@ -79,46 +78,4 @@ export class SessionCache {
   get size(): number {
     return this.byHash.size;
   }
-}
-
-interface Slot {
-  cache: SessionCache;
-  /** resolves to true once this instance listens for revocations; caching waits for it */
-  ready: Promise<boolean>;
-}
-
-const slots = new WeakMap<EventBus, Slot>();
-
-function slotFor(services: Services): Slot {
-  let slot = slots.get(services.events);
-  if (!slot) {
-    const cache = new SessionCache();
-    const ready = services.events
-      .subscribe(SESSION_REVOKED_CHANNEL, (payload) => {
-        const ids = (payload as { sessionIds?: unknown } | null)?.sessionIds;
-        if (Array.isArray(ids)) cache.evictSessions(ids.filter((x): x is string => typeof x === "string"));
-      })
-      .then(
-        () => true,
-        (err) => {
-          // without the revocation feed a cached session could outlive its logout on another instance
-          services.logger.warn({ err }, "session cache disabled: cannot listen for revocations");
-          return false;
-        },
-      );
-    slot = { cache, ready };
-    slots.set(services.events, slot);
-  }
-  return slot;
-}
-
-/** The cache of this instance, or null while (or if) it cannot hear revocations. */
-export async function sessionCacheFor(services: Services): Promise<SessionCache | null> {
-  const slot = slotFor(services);
-  return (await slot.ready) ? slot.cache : null;
-}
-
-/** Forget these sessions on this instance now (revocation.ts also tells the others). */
-export function evictCachedSessions(services: Services, sessionIds: string[]): void {
-  slots.get(services.events)?.cache.evictSessions(sessionIds);
 }

@@ -9,29 +9,12 @@ import { and, eq } from "drizzle-orm";
 import { sessions, users, type Db, type DbOrTx } from "@ucie/db";
 import type { Clock } from "../lib/clock";
 import type { Services } from "../services";
-import { publishSessionsRevoked } from "./revocation";
-import { sessionCacheFor } from "./session-cache";
+import { publishSessionsRevoked, sessionCacheFor } from "./revocation";
+import type { SessionPolicy, SessionUser, ValidSession } from "./session-types";
+
+export type { SessionPolicy, SessionUser, ValidSession };
 
 const HOUR = 3_600_000;
-
-export interface SessionPolicy {
-  idleTimeoutMs: number;
-  absoluteLifetimeMs: number;
-}
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  createdAt: Date;
-}
-
-export interface ValidSession {
-  id: string;
-  userId: string;
-  expiresAt: Date;
-  createdAt: Date;
-}
 
 export type SessionValidation = { session: ValidSession; user: SessionUser } | { session: null; user: null };
 

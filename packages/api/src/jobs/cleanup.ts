@@ -4,6 +4,7 @@
  * backlog never holds locks that a login would wait on.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { execute } from "@ucie/db";
 import type { Services } from "../services";
 
 export const AUTH_LOG_RETENTION_DAYS = 90;
@@ -22,11 +23,13 @@ export interface CleanupCounts {
 async function deleteInBatches(services: Services, table: string, key: string, where: SQL): Promise<number> {
   let total = 0;
   for (;;) {
-    const result = await services.db.execute(sql`
+    const { rowCount: n } = await execute(
+      services.db,
+      sql`
       delete from ${sql.identifier(table)} where ${sql.identifier(key)} in (
         select ${sql.identifier(key)} from ${sql.identifier(table)} where ${where} limit ${BATCH}
-      )`);
-    const n = Number((result as { affectedRows?: number; count?: number }).affectedRows ?? (result as { count?: number }).count ?? 0);
+      )`,
+    );
     total += n;
     if (n < BATCH) return total;
     await new Promise((r) => setImmediate(r));

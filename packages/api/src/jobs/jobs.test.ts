@@ -1,12 +1,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execute } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { createServices, type Services } from "../services";
 import { FakeClock } from "../lib/clock";
 import { cleanup } from "./cleanup";
 import { runJobTick, type JobDefinition } from "./scheduler";
-
-const rows = <T>(r: unknown) => ((r as { rows?: T[] }).rows ?? (r as T[])) as T[];
 
 describe.each(testDbKinds())("jobs on %s", (kind) => {
   let database: TestDatabase;
@@ -39,9 +38,9 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
     expect(runs).toHaveLength(ticks.length);
     expect(new Set(runs.map((r) => r.split(":")[1])).size).toBe(ticks.length);
     expect(outcomes.filter((o) => o.ran)).toHaveLength(ticks.length);
-    const recorded = rows<{ n: number }>(
-      await database.db.execute(sql`select count(*)::int as n from job_runs where job = 'race' and finished_at is not null`),
-    );
+    const recorded = (
+      await execute<{ n: number }>(database.db, sql`select count(*)::int as n from job_runs where job = 'race' and finished_at is not null`)
+    ).rows;
     expect(Number(recorded[0]!.n)).toBe(ticks.length);
   });
 
@@ -53,9 +52,12 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
     await database.db.execute(sql`update job_runs set started_at = now() - interval '2 minutes' where job = 'crashy'`);
     const outcome = await runJobTick(b, job, "day1");
     expect(outcome).toMatchObject({ ran: true, result: "done" });
-    const [row] = rows<{ instance_id: string; finished_at: unknown }>(
-      await database.db.execute(sql`select instance_id, finished_at from job_runs where job = 'crashy'`),
-    );
+    const [row] = (
+      await execute<{ instance_id: string; finished_at: unknown }>(
+        database.db,
+        sql`select instance_id, finished_at from job_runs where job = 'crashy'`,
+      )
+    ).rows;
     expect(row!.instance_id).toBe("instance-b");
     expect(row!.finished_at).not.toBeNull();
   });
@@ -77,9 +79,12 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
 
   it("clean-up deletes only what is past retention, in batches", async () => {
     const now = clock.now();
-    const [user] = rows<{ id: string }>(
-      await database.db.execute(sql`insert into users (email, password_hash) values ('cleanup@example.com', 'h') returning id`),
-    );
+    const [user] = (
+      await execute<{ id: string }>(
+        database.db,
+        sql`insert into users (email, password_hash) values ('cleanup@example.com', 'h') returning id`,
+      )
+    ).rows;
     const uid = user!.id;
     await database.db.execute(sql`insert into sessions (user_id, token_hash, created_at, expires_at) values
       (${uid}, 'expired', ${new Date(now.getTime() - 10 * 86_400_000)}, ${new Date(now.getTime() - 1000)}),
@@ -97,13 +102,16 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
 
     const counts = await cleanup(a);
     expect(counts).toMatchObject({ sessions: 1, authLogs: 2500, analysisCache: 1, phaseData: 1 });
-    const left = rows<{ s: number; l: number; c: number; p: number }>(
-      await database.db.execute(sql`select
+    const left = (
+      await execute<{ s: number; l: number; c: number; p: number }>(
+        database.db,
+        sql`select
       (select count(*)::int from sessions where user_id = ${uid}) as s,
       (select count(*)::int from auth_logs where user_id = ${uid}) as l,
       (select count(*)::int from ucie_analysis_cache) as c,
-      (select count(*)::int from ucie_phase_data) as p`),
-    )[0]!;
+      (select count(*)::int from ucie_phase_data) as p`,
+      )
+    ).rows[0]!;
     expect(left).toEqual({ s: 1, l: 3, c: 1, p: 1 });
     expect(await cleanup(a)).toMatchObject({ sessions: 0, authLogs: 0, analysisCache: 0, phaseData: 0 });
   });

@@ -5,6 +5,7 @@
  * (the instance died) can be taken over after a lease, so a crash mid-run does not skip a daily job.
  */
 import { sql } from "drizzle-orm";
+import { execute } from "@ucie/db";
 import type { Services } from "../services";
 
 export interface JobDefinition {
@@ -25,10 +26,6 @@ export interface JobOutcome {
   error?: string;
 }
 
-function rows<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
-}
-
 export function tickKeyFor(job: JobDefinition, at: Date): string {
   return String(Math.floor(at.getTime() / job.intervalMs));
 }
@@ -36,14 +33,17 @@ export function tickKeyFor(job: JobDefinition, at: Date): string {
 /** Claim this tick of the job for this instance; true when we won it. */
 export async function claimTick(services: Services, job: JobDefinition, tickKey: string): Promise<boolean> {
   const leaseSeconds = Math.ceil((job.leaseMs ?? Math.min(job.intervalMs, 15 * 60_000)) / 1000);
-  const result = await services.db.execute(sql`
+  const { rows } = await execute(
+    services.db,
+    sql`
     insert into job_runs (job, tick_key, instance_id)
     values (${job.name}, ${tickKey}, ${services.instanceId})
     on conflict (job, tick_key) do update
       set instance_id = excluded.instance_id, started_at = now(), error = null
       where job_runs.finished_at is null and job_runs.started_at < now() - make_interval(secs => ${leaseSeconds})
-    returning id`);
-  return rows(result).length === 1;
+    returning id`,
+  );
+  return rows.length === 1;
 }
 
 /** Run one tick of a job if this instance wins the claim. */

@@ -1,5 +1,4 @@
-import { TRPCError } from "@trpc/server";
-
+/** Database outages told apart from other failures; the API layer (context.ts) maps them to its own error. */
 // postgres.js connection failures, and the server-side codes Postgres sends while shutting down or starting
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
@@ -29,12 +28,4 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
-}
-
-export function databaseUnavailableError(cause: unknown): TRPCError {
-  return new TRPCError({
-    code: "SERVICE_UNAVAILABLE",
-    message: "The database is unavailable right now; please try again in a moment.",
-    cause,
-  });
 }

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, notInArray, sql } from "drizzle-orm";
-import { ucieTokens, type DbOrTx } from "@ucie/db";
+import { execute, ucieTokens, type DbOrTx } from "@ucie/db";
 import type { Services } from "../services";
 import type { DataSource, MarketCoin } from "./types";
 
@@ -176,12 +176,13 @@ export async function refreshPrices(
   let updated = await upsertCoins(services.db, fresh, "live");
 
   const inTop = new Set(top.data.map((c) => c.id));
-  const followed = await services.db.execute(sql`
+  const { rows: followed } = await execute<{ id: string }>(
+    services.db,
+    sql`
     select distinct coin_id as id from ucie_alerts where enabled
-    union select distinct coin_id from ucie_watchlist`);
-  const outside = ((followed as { rows?: { id: string }[] }).rows ?? (followed as unknown as { id: string }[]))
-    .map((r) => r.id)
-    .filter((id) => known.has(id) && !inTop.has(id));
+    union select distinct coin_id from ucie_watchlist`,
+  );
+  const outside = followed.map((r) => r.id).filter((id) => known.has(id) && !inTop.has(id));
   for (let i = 0; i < outside.length; i += 100) {
     const batch = outside.slice(i, i + 100);
     const prices = await services.market.prices(batch, signal);

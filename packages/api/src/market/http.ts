@@ -7,7 +7,11 @@
 import { RateLimiterMemory, RateLimiterQueue } from "rate-limiter-flexible";
 import type { z } from "zod";
 import type { Logger } from "../lib/logger";
+import { abortable, sleep } from "../lib/timeouts";
 import { UpstreamError, type UpstreamProvider } from "./errors";
+
+/** how a wait cut short by the caller's signal is reported */
+const aborted = (provider: UpstreamProvider) => () => new UpstreamError(provider, "aborted", "aborted");
 
 export interface RetryPolicy {
   /** further attempts after the first, on 429 / 5xx / network errors */
@@ -46,7 +50,7 @@ export class CallBudget {
         throw new UpstreamError(provider, "rate_limited", "client-side call budget exhausted; try again shortly", { cause: err });
       },
     );
-    await raceAbort(wait, provider, signal);
+    await abortable(wait, signal, aborted(provider));
   }
 
   /** the upstream says the budget is spent: hold every caller for `ms` */
@@ -141,7 +145,7 @@ export class HttpClient {
           cause: err,
         });
         if (attempt < this.retry.maxRetries) {
-          await sleep(this.backoff(attempt), req.signal, this.provider);
+          await sleep(this.backoff(attempt), req.signal, aborted(this.provider));
           continue;
         }
         throw lastError;
@@ -167,7 +171,7 @@ export class HttpClient {
       if (attempt >= this.retry.maxRetries) throw lastError;
       const wait = Math.max(retryAfterMs ?? 0, this.backoff(attempt));
       this.opts.logger?.debug({ provider: this.provider, path, status: res.status, waitMs: wait }, "upstream busy, retrying");
-      await sleep(wait, req.signal, this.provider);
+      await sleep(wait, req.signal, aborted(this.provider));
     }
     throw lastError ?? new UpstreamError(this.provider, "network", `${path} failed`, { path });
   }
@@ -215,27 +219,4 @@ function parseReset(value: string | null): number | undefined {
 function snippet(body: string): string {
   const s = body.replace(/\s+/g, " ").trim();
   return s.length > 80 ? `${s.slice(0, 80)}...` : s || "empty body";
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, provider: UpstreamProvider): Promise<void> {
-  return raceAbort(new Promise((resolve) => setTimeout(resolve, ms)), provider, signal);
-}
-
-function raceAbort<T>(promise: Promise<T>, provider: UpstreamProvider, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new UpstreamError(provider, "aborted", "aborted"));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new UpstreamError(provider, "aborted", "aborted"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }

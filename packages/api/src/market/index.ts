@@ -24,32 +24,37 @@ export function createMarketService(config: Config, logger: Logger, opts: LiveMa
 }
 
 type Method = Exclude<keyof MarketService, "mode" | "checkPlan">;
-const METHODS: Method[] = ["topCoins", "history", "prices", "fearGreed", "news", "defiTvl", "derivatives", "bitcoinOnchain"];
 
 function withFallback(live: MarketService, offline: MarketService, logger: Logger): MarketService {
   const lastWarned = new Map<string, number>();
-  const out: Record<string, unknown> = { ...live, mode: "auto" };
-  for (const m of METHODS) {
-    const liveFn = live[m] as (...args: unknown[]) => Promise<unknown>;
-    const offlineFn = offline[m] as (...args: unknown[]) => Promise<unknown>;
-    out[m] = async (...args: unknown[]) => {
-      try {
-        return await liveFn(...args);
-      } catch (err) {
-        if (!isUpstreamError(err) || err.kind === "aborted") throw err;
-        // one warning per provider a minute: a dead upstream must not flood the log
-        const now = Date.now();
-        if ((lastWarned.get(err.provider) ?? 0) < now - 60_000) {
-          lastWarned.set(err.provider, now);
-          logger.warn({ provider: err.provider, kind: err.kind, status: err.status, method: m }, `${err.message}; using offline data`);
-        }
-        try {
-          return await offlineFn(...args);
-        } catch {
-          throw err;
-        }
+  async function fallback<T>(method: Method, call: (market: MarketService) => Promise<T>): Promise<T> {
+    try {
+      return await call(live);
+    } catch (err) {
+      if (!isUpstreamError(err) || err.kind === "aborted") throw err;
+      // one warning per provider a minute: a dead upstream must not flood the log
+      const now = Date.now();
+      if ((lastWarned.get(err.provider) ?? 0) < now - 60_000) {
+        lastWarned.set(err.provider, now);
+        logger.warn({ provider: err.provider, kind: err.kind, status: err.status, method }, `${err.message}; using offline data`);
       }
-    };
+      try {
+        return await call(offline);
+      } catch {
+        throw err;
+      }
+    }
   }
-  return out as unknown as MarketService;
+  return {
+    ...live,
+    mode: "auto",
+    topCoins: (...a) => fallback("topCoins", (m) => m.topCoins(...a)),
+    history: (...a) => fallback("history", (m) => m.history(...a)),
+    prices: (...a) => fallback("prices", (m) => m.prices(...a)),
+    fearGreed: (...a) => fallback("fearGreed", (m) => m.fearGreed(...a)),
+    news: (...a) => fallback("news", (m) => m.news(...a)),
+    defiTvl: (...a) => fallback("defiTvl", (m) => m.defiTvl(...a)),
+    derivatives: (...a) => fallback("derivatives", (m) => m.derivatives(...a)),
+    bitcoinOnchain: (...a) => fallback("bitcoinOnchain", (m) => m.bitcoinOnchain(...a)),
+  };
 }

@@ -4,11 +4,11 @@ import { ucieTokens, type DbOrTx } from "@ucie/db";
 export type TokenRow = typeof ucieTokens.$inferSelect;
 
 /**
- * A `symbol` input (shared API.md, "A coin's identity") to a catalogue row: a CoinGecko id always wins;
+ * The one coin look-up: a `symbol` input (shared API.md, "A coin's identity") to a catalogue row: a CoinGecko id always wins;
  * otherwise a ticker means the ACTIVE coin with that ticker and the best market-cap rank (ties broken by
  * id, so the answer is stable). Null when nothing matches. Delisted coins stay reachable by their id.
  */
-export async function resolveToken(db: DbOrTx, input: string): Promise<TokenRow | null> {
+export async function resolveCoin(db: DbOrTx, input: string): Promise<TokenRow | null> {
   const q = input.trim();
   if (!q || q.length > 100) return null;
   const [byId] = await db.select().from(ucieTokens).where(eq(ucieTokens.coingeckoId, q.toLowerCase())).limit(1);

@@ -6,7 +6,7 @@
  * CoinGecko's whole list of ~17,000 coins (bench/search.bench.ts).
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "@ucie/db";
+import { execute, type DbOrTx } from "@ucie/db";
 
 /** `id`: the query is the coin's CoinGecko id (ranked with exact tickers) */
 export type MatchKind = "symbol" | "id" | "symbol-prefix" | "name-prefix" | "fuzzy";
@@ -26,10 +26,6 @@ export interface SearchHit {
 }
 
 type Row = Omit<SearchHit, "match"> & { tier: number };
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
 
 /** LIKE pattern for "starts with q" with q's own % _ \ taken literally */
 function escapeLike(q: string): string {
@@ -63,17 +59,16 @@ export async function searchTokens(db: DbOrTx, query: string, limit = 10): Promi
   const prefix = `${escapeLike(q)}%`;
   // enough candidates per tier that the merge can fill `n` even when tiers overlap
   const per = n * 2;
-  const direct = rowsOf<Row>(
-    await db.execute(
-      hitsFrom(
-        sql`
+  const { rows: direct } = await execute<Row>(
+    db,
+    hitsFrom(
+      sql`
           (select t.id, 0 as tier, 1::real as score from ucie_tokens t where lower(t.symbol) = ${q} or t.coingecko_id = ${q} order by ${ORDER} limit ${per})
           union all
           (select t.id, 1, 1::real from ucie_tokens t where lower(t.symbol) like ${prefix} order by ${ORDER} limit ${per})
           union all
           (select t.id, 2, 1::real from ucie_tokens t where lower(t.name) like ${prefix} order by ${ORDER} limit ${per})`,
-        n,
-      ),
+      n,
     ),
   );
   let fuzzy: Row[] = [];
@@ -95,7 +90,7 @@ export async function searchTokens(db: DbOrTx, query: string, limit = 10): Promi
       // The planner prices similarity() as cheap and picks a sequential scan that computes trigrams for
       // every row (about 6x slower at 17,000 coins than the GIN index it skips); steer it to the index.
       await tx.execute(sql`set local enable_seqscan = off`);
-      return rowsOf<Row>(await tx.execute(fuzzyQuery));
+      return (await execute<Row>(tx, fuzzyQuery)).rows;
     });
   }
   return [...direct, ...fuzzy].map(({ tier, ...hit }) => ({

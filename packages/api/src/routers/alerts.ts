@@ -1,8 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { alertPatch, createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure } from "../alerts/alerts";
-import { alertInput } from "../alerts/rules";
+import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure } from "../alerts/alerts";
+import { alertInput, alertPatch } from "../schemas";
 import { alertTriggerStream } from "../alerts/stream";
 import { SessionEndedError, watchSession } from "../auth/revocation";
 import { protectedProcedure } from "../trpc";

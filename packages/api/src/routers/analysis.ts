@@ -2,16 +2,11 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { readCachedAnalysis } from "../analysis/cache";
-import { resolveCatalogueCoin } from "../analysis/coin";
 import { phaseFromLastEventId, streamAnalysis } from "../analysis/engine";
-import { ANALYSIS_TYPES } from "../analysis/types";
+import { analysisSessionId, ANALYSIS_TYPES, symbol } from "../schemas";
+import { resolveCoin } from "../market/resolve";
 import { SessionEndedError, watchSession } from "../auth/revocation";
 import { protectedProcedure } from "../trpc";
-
-/** a CoinGecko id or a ticker */
-const symbol = z.string().trim().min(1, "Enter a coin").max(100);
-/** chosen by the page (kept in sessionStorage), so it is bounded and plain */
-const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _");
 
 const unknownCoin = (s: string) => new TRPCError({ code: "NOT_FOUND", message: `No coin '${s}' in the catalogue` });
 
@@ -24,13 +19,13 @@ export const analysisRouter = {
     .input(
       z.strictObject({
         symbol,
-        sessionId,
+        sessionId: analysisSessionId,
         refresh: z.boolean().optional(),
         lastEventId: z.string().max(100).nullish(),
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const coin = await resolveCatalogueCoin(ctx.services.db, input.symbol);
+      const coin = await resolveCoin(ctx.services.db, input.symbol);
       if (!coin) throw unknownCoin(input.symbol);
       // a revoked or logged-out session ends its streams on every instance
       const watch = await watchSession(ctx.services, ctx.session.id);
@@ -62,7 +57,7 @@ export const analysisRouter = {
 
   /** The cached analysis of one type for a coin, or null when there is none (or it expired). */
   get: protectedProcedure.input(z.strictObject({ symbol, type: z.enum(ANALYSIS_TYPES) })).query(async ({ ctx, input }) => {
-    const coin = await resolveCatalogueCoin(ctx.services.db, input.symbol);
+    const coin = await resolveCoin(ctx.services.db, input.symbol);
     if (!coin) throw unknownCoin(input.symbol);
     const row = await readCachedAnalysis(ctx.services.db, coin.coingeckoId, input.type, ctx.services.clock.now());
     return row ? { id: coin.coingeckoId, symbol: coin.symbol, type: input.type, ...row } : null;

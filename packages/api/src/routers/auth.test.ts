@@ -1,14 +1,13 @@
 import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
-import { accessCodes, authLogs, passwordResetTokens, sessions, users } from "@ucie/db";
+import { accessCodes, authLogs, execute, passwordResetTokens, sessions, users } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { createAccessCodes } from "../auth/access-codes";
-import { watchSession, SessionEndedError } from "../auth/revocation";
+import { sessionCacheFor, watchSession, SessionEndedError } from "../auth/revocation";
 import { generateSessionToken, hashToken } from "../auth/session";
-import { sessionCacheFor } from "../auth/session-cache";
-import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../auth/testing";
+import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
 import { THROTTLE_RULES } from "../auth/throttle";
 
 const HOUR = 3_600_000;
@@ -32,8 +31,7 @@ function field(err: TRPCError): string | undefined {
 }
 
 async function dump(db: AuthTestEnv["services"]["db"], table: "sessions" | "auth_logs" | "users" | "password_reset_tokens") {
-  const rows = await db.execute(sql.raw(`select * from ${table}`));
-  return JSON.stringify(Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows);
+  return JSON.stringify((await execute(db, sql.raw(`select * from ${table}`))).rows);
 }
 
 describe.each(testDbKinds())("auth router on %s", (kind) => {

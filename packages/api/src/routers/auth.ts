@@ -6,36 +6,20 @@ import { normaliseAccessCode } from "../auth/access-codes";
 import { tryWriteAuthLog } from "../auth/audit";
 import { resendVerification, verifyEmailToken } from "../auth/email-verification";
 import { attemptLogin } from "../auth/login";
-import { isCommonPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password";
+import { isCommonPassword } from "../auth/password";
 import { requestPasswordReset, resetPassword } from "../auth/password-reset";
 import { registerUser } from "../auth/registration";
 import { publishSessionsRevoked } from "../auth/revocation";
 import { invalidateSession, invalidateUserSessions } from "../auth/session";
 import { hitThrottles, THROTTLE_RULES, type ThrottleRule } from "../auth/throttle";
 import type { Context } from "../context";
+import { accessCode, anyPassword, email, emailToken, newPasswordLength } from "../schemas";
 import { protectedProcedure, publicProcedure } from "../trpc";
 
 // ---- inputs --------------------------------------------------------------------------------------
-/** E-mail addresses are compared and stored trimmed and lower-case. */
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(3, "Enter your e-mail address")
-  .max(254, "An e-mail address has at most 254 characters")
-  .pipe(z.email("Enter a valid e-mail address"));
-
+// the shared schemas (../schemas, also used by the web forms), and the one rule only the server can check
 /** A new password: length rules and the common-password list, and nothing else (no composition rules). */
-const newPassword = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`)
-  .refine((p) => !isCommonPassword(p), "This password is on a list of common passwords: choose another");
-
-/** A password to check: bounded only so a huge one cannot cost argon2 time. */
-const anyPassword = z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH, "Wrong e-mail or password");
-
-const emailToken = z.string().trim().min(16, "This link is incomplete").max(200, "This link is not valid");
+const newPassword = newPasswordLength.refine((p) => !isCommonPassword(p), "This password is on a list of common passwords: choose another");
 
 // ---- helpers -------------------------------------------------------------------------------------
 /** An error the form shows beside one field: the same shape as a zod failure (message and fieldErrors). */
@@ -77,7 +61,7 @@ export const authRouter = {
       z.object({
         email,
         password: newPassword,
-        accessCode: z.string().trim().min(4, "Enter your access code").max(64, "This access code is not valid"),
+        accessCode,
       }),
     )
     .mutation(async ({ ctx, input }) => {

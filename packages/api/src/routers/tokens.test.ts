@@ -6,7 +6,7 @@ import { ucieTokens } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { createContextInner } from "../context";
 import { upsertCoins } from "../market/catalogue";
-import { resolveToken } from "../market/resolve";
+import { resolveCoin } from "../market/resolve";
 import { loadSnapshot } from "../market/snapshot";
 import type { MarketCoin } from "../market/types";
 import { createCaller } from "../root";
@@ -133,8 +133,8 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
     });
 
     it("lets an id win over a ticker", async () => {
-      expect((await resolveToken(database.db, "link"))!.coingeckoId).toBe("link");
-      expect((await resolveToken(database.db, "LINK"))!.coingeckoId).toBe("link");
+      expect((await resolveCoin(database.db, "link"))!.coingeckoId).toBe("link");
+      expect((await resolveCoin(database.db, "LINK"))!.coingeckoId).toBe("link");
       expect(await caller.tokens.get({ symbol: "chainlink" })).toMatchObject({ id: "chainlink", symbol: "LINK" });
     });
 

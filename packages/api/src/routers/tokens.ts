@@ -3,18 +3,17 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "../context";
 import { isUpstreamError } from "../market/errors";
-import { resolveToken, type TokenRow } from "../market/resolve";
+import { resolveCoin, type TokenRow } from "../market/resolve";
 import { searchTokens } from "../market/search";
 import { listTokens, toTokenDto } from "../market/tokens";
 import type { Candle, Sourced } from "../market/types";
+import { searchQuery, symbol } from "../schemas";
 import { publicProcedure } from "../trpc";
 
-/** a CoinGecko id or a ticker */
-const symbol = z.string().trim().min(1, "Enter a coin").max(100);
 const days = z.number().int().min(1).max(3650);
 
 async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
-  const row = await resolveToken(ctx.services.db, input);
+  const row = await resolveCoin(ctx.services.db, input);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No coin '${input}' in the catalogue` });
   return row;
 }
@@ -58,7 +57,7 @@ export const tokensRouter = {
   search: publicProcedure
     .input(
       z.strictObject({
-        query: z.string().trim().min(1, "Type a name or ticker").max(100),
+        query: searchQuery,
         limit: z.number().int().min(1).max(50).optional(),
       }),
     )

@@ -1,12 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { symbol, watchlistNotes as notes } from "../schemas";
 import { protectedProcedure } from "../trpc";
 import { addToWatchlist, listWatchlist, markWatchlistViewed, removeFromWatchlist, updateWatchlistNotes } from "../watchlist/watchlist";
-
-/** a CoinGecko id or a ticker */
-const symbol = z.string().trim().min(1, "Enter a coin").max(100);
-const notes = z.string().trim().max(2000, "Notes are limited to 2000 characters");
 
 const notOnList = (s: string) => new TRPCError({ code: "NOT_FOUND", message: `${s} is not on your watchlist` });
 

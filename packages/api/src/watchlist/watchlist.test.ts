@@ -4,7 +4,7 @@ import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
-import { loginCaller, seedCoins, testServices } from "./test-support";
+import { loginCaller, seedCoins, testServices } from "../testing/services";
 
 describe.each(testDbKinds())("watchlist (%s)", (kind) => {
   let database: TestDatabase;

@@ -6,7 +6,7 @@
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { ucieTokens, ucieWatchlist, type Db, type DbOrTx } from "@ucie/db";
 import type { Clock } from "../lib/clock";
-import { resolveCoin } from "./coin";
+import { resolveCoin } from "../market/resolve";
 
 export interface WatchlistItem {
   /** the coin's CoinGecko id */
@@ -86,11 +86,11 @@ export async function addToWatchlist(
     if (!coin) return "not_found" as const;
     const inserted = await tx
       .insert(ucieWatchlist)
-      .values({ userId, coinId: coin.coinId, symbol: coin.symbol, notes: notes || null, addedAt: clock.now() })
+      .values({ userId, coinId: coin.coingeckoId, symbol: coin.symbol, notes: notes || null, addedAt: clock.now() })
       .onConflictDoNothing({ target: [ucieWatchlist.userId, ucieWatchlist.coinId] })
       .returning({ id: ucieWatchlist.id });
     if (inserted.length === 0) return "conflict" as const;
-    return (await getItem(tx, userId, coin.coinId))!;
+    return (await getItem(tx, userId, coin.coingeckoId))!;
   });
 }
 

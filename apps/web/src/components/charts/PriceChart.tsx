@@ -13,24 +13,7 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useRef } from "react";
-
-export interface ChartSeriesData {
-  t: number[];
-  open: number[];
-  high: number[];
-  low: number[];
-  close: number[];
-  ema20: (number | null)[];
-  ema50: (number | null)[];
-  ema200: (number | null)[];
-  bbUpper: (number | null)[];
-  bbMiddle: (number | null)[];
-  bbLower: (number | null)[];
-  rsi: (number | null)[];
-  macd: (number | null)[];
-  macdSignal: (number | null)[];
-  macdHistogram: (number | null)[];
-}
+import type { ChartSeries } from "../../lib/api-types";
 
 const COLORS = {
   text: "#9fb0c8",
@@ -63,7 +46,7 @@ function line(t: number[], values: (number | null)[]) {
   return out;
 }
 
-export function PriceChart({ series, label }: { series: ChartSeriesData; label: string }) {
+export function PriceChart({ series, label }: { series: ChartSeries; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
 import { useState } from "react";
 import { Link } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
@@ -10,7 +9,7 @@ import { useTRPC } from "../../lib/trpc";
 import { cooldownWords } from "./choices";
 import { CreateAlertForm } from "./CreateAlertForm";
 
-type Alert = inferRouterOutputs<AppRouter>["alerts"]["list"][number];
+type Alert = RouterOutputs["alerts"]["list"][number];
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });

@@ -1,9 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useState, type InputHTMLAttributes } from "react";
+import { ALERT_LIMITS, MAX_ALERTS_PER_USER } from "@ucie/api/limits";
+import type { RouterInputs } from "@ucie/api";
 import { useSearchParams } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
 import { TokenSearch } from "../../components/TokenSearch";
-import { fieldErrors, useTRPC } from "../../lib/trpc";
+import { fieldErrors, issueErrors, useTRPC } from "../../lib/trpc";
 import { formatPrice } from "../home/format";
 import { ALERT_TYPES, COOLDOWNS, type AlertType } from "./choices";
 
@@ -57,7 +59,7 @@ export function CreateAlertForm({ count }: { count: number }) {
     }),
   );
 
-  const submit = (e: React.FormEvent) => {
+  const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setCreated(null);
     if (!coin) {
@@ -73,21 +75,32 @@ export function CreateAlertForm({ count }: { count: number }) {
       ...(expires ? { expiresAt: new Date(expires) } : {}),
       ...(email ? { email: true } : {}),
     };
-    switch (type) {
-      case "price_above":
-      case "price_below":
-      case "rsi_above":
-      case "rsi_below":
-        return create.mutate({ ...base, type, threshold: num(threshold) });
-      case "price_cross":
-        return create.mutate({ ...base, type, threshold: num(threshold), condition: { direction } });
-      case "percent_change":
-        return create.mutate({ ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } });
-      case "volume_spike":
-        return create.mutate({ ...base, type, condition: { multiplier: num(multiplier) } });
-      case "sentiment_change":
-        return create.mutate({ ...base, type, condition: { points: num(points), direction, window: sentimentWindow } });
+    const input = ((): RouterInputs["alerts"]["create"] => {
+      switch (type) {
+        case "price_above":
+        case "price_below":
+        case "rsi_above":
+        case "rsi_below":
+          return { ...base, type, threshold: num(threshold) };
+        case "price_cross":
+          return { ...base, type, threshold: num(threshold), condition: { direction } };
+        case "percent_change":
+          return { ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } };
+        case "volume_spike":
+          return { ...base, type, condition: { multiplier: num(multiplier) } };
+        case "sentiment_change":
+          return { ...base, type, condition: { points: num(points), direction, window: sentimentWindow } };
+      }
+    })();
+    // the server's own schema, loaded on first use (zod stays out of the main bundle): the same messages, at once
+    const { alertInput } = await import("@ucie/api/schemas");
+    const checked = alertInput.safeParse(input);
+    if (!checked.success) {
+      setErrors(issueErrors(checked.error.issues));
+      setFormError("Please correct the highlighted fields.");
+      return;
     }
+    create.mutate(input);
   };
 
   const err = (name: string) => errors[name];
@@ -113,7 +126,9 @@ export function CreateAlertForm({ count }: { count: number }) {
   return (
     <form className="card alert-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>New alert</h2>
-      {count >= 100 && <p className="form-error">You have 100 alerts, the most allowed. Delete one to add another.</p>}
+      {count >= MAX_ALERTS_PER_USER && (
+        <p className="form-error">You have {MAX_ALERTS_PER_USER} alerts, the most allowed. Delete one to add another.</p>
+      )}
       <div className="alert-form-grid">
         <div className="field al-coin">
           <span className="label" id={`${id}-coin-label`}>
@@ -161,7 +176,13 @@ export function CreateAlertForm({ count }: { count: number }) {
             inputMode="decimal"
             step="any"
             min={0}
-            max={type === "rsi_above" || type === "rsi_below" ? 100 : undefined}
+            max={
+              type === "rsi_above" || type === "rsi_below"
+                ? ALERT_LIMITS.rsi.max
+                : type === "percent_change"
+                  ? ALERT_LIMITS.percentChangeMax
+                  : ALERT_LIMITS.priceMax
+            }
             value={threshold}
             onChange={(e) => setThreshold(e.target.value)}
             required
@@ -187,8 +208,8 @@ export function CreateAlertForm({ count }: { count: number }) {
             type="number"
             inputMode="decimal"
             step="0.1"
-            min={1.1}
-            max={100}
+            min={ALERT_LIMITS.volumeMultiple.min}
+            max={ALERT_LIMITS.volumeMultiple.max}
             value={multiplier}
             onChange={(e) => setMultiplier(e.target.value)}
           />
@@ -204,8 +225,8 @@ export function CreateAlertForm({ count }: { count: number }) {
               type="number"
               inputMode="numeric"
               step="1"
-              min={1}
-              max={100}
+              min={ALERT_LIMITS.sentimentPoints.min}
+              max={ALERT_LIMITS.sentimentPoints.max}
               value={points}
               onChange={(e) => setPoints(e.target.value)}
             />
@@ -287,7 +308,7 @@ export function CreateAlertForm({ count }: { count: number }) {
         </p>
       )}
       <div className="row">
-        <button type="submit" className="btn btn-primary" disabled={create.isPending || count >= 100}>
+        <button type="submit" className="btn btn-primary" disabled={create.isPending || count >= MAX_ALERTS_PER_USER}>
           {create.isPending ? "Creating…" : "Create alert"}
         </button>
       </div>

@@ -1,7 +1,6 @@
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
 
-export type AlertType = inferRouterOutputs<AppRouter>["alerts"]["list"][number]["type"];
+export type AlertType = RouterOutputs["alerts"]["list"][number]["type"];
 
 export const ALERT_TYPES: { value: AlertType; label: string }[] = [
   { value: "price_above", label: "Price at or above" },

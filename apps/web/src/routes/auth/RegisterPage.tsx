@@ -1,4 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
+import { ACCESS_CODE_MAX_LENGTH } from "@ucie/api/limits";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
@@ -36,7 +37,7 @@ export function RegisterPage() {
           spellCheck={false}
           autoCapitalize="characters"
           required
-          maxLength={64}
+          maxLength={ACCESS_CODE_MAX_LENGTH}
           placeholder="UCIE-XXXX-XXXX-XXXX"
           value={accessCode}
           onChange={(e) => setAccessCode(e.target.value)}

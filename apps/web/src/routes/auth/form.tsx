@@ -1,6 +1,7 @@
 /** Small form parts shared by the account pages: labelled fields with hints and server errors. */
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH } from "@ucie/api/limits";
 import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
-import { errorCode, fieldErrors } from "../../lib/trpc";
+import { errorCode, fieldErrors, isApiError } from "../../lib/trpc";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
   label: string;
@@ -53,7 +54,7 @@ export function EmailField({
       type="email"
       autoComplete={autoComplete}
       required
-      maxLength={254}
+      maxLength={EMAIL_MAX_LENGTH}
       value={value}
       onChange={(e) => onChange(e.target.value)}
       error={error}
@@ -92,7 +93,7 @@ export function PasswordField({
           onChange={(e) => onChange(e.target.value)}
           autoComplete={autoComplete}
           required
-          maxLength={256}
+          maxLength={PASSWORD_MAX_LENGTH}
           aria-invalid={error ? true : undefined}
           aria-describedby={[error ? errorId : null, isNew ? hintId : null].filter(Boolean).join(" ") || undefined}
         />
@@ -114,11 +115,12 @@ export function PasswordField({
 /** Length is what makes a password strong: we ask for 8, recommend 15 or more, and set no other rules. */
 function StrengthHint({ id, password }: { id: string; password: string }) {
   const n = [...password].length;
-  const level = n === 0 ? "empty" : n < 8 ? "short" : n < 15 ? "ok" : "strong";
+  const [min, good] = [PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH];
+  const level = n === 0 ? "empty" : n < min ? "short" : n < good ? "ok" : "strong";
   const text = {
-    empty: "At least 8 characters; 15 or more is better. A few unrelated words make a good one.",
-    short: `${n} characters: at least 8 are needed.`,
-    ok: `${n} characters: enough, but 15 or more is much stronger.`,
+    empty: `At least ${min} characters; ${good} or more is better. A few unrelated words make a good one.`,
+    short: `${n} characters: at least ${min} are needed.`,
+    ok: `${n} characters: enough, but ${good} or more is much stronger.`,
     strong: `${n} characters: a strong length.`,
   }[level];
   const filled = level === "empty" ? 0 : level === "short" ? 1 : level === "ok" ? 2 : 3;
@@ -140,8 +142,8 @@ function StrengthHint({ id, password }: { id: string; password: string }) {
 export function formError(err: unknown): string | null {
   if (!err) return null;
   if (Object.keys(fieldErrors(err)).length) return null;
-  if (!errorCode(err)) return "Something went wrong. Check your connection and try again.";
-  return (err as Error).message;
+  if (!isApiError(err) || !errorCode(err)) return "Something went wrong. Check your connection and try again.";
+  return err.message;
 }
 
 export function FormAlert({ children, kind = "error" }: { children: ReactNode; kind?: "error" | "success" }) {

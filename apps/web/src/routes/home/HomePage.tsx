@@ -1,16 +1,12 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
 import { useEffect, useState } from "react";
 import { EmptyState, LoadError } from "../../components/QueryStates";
 import { SourceBadge } from "../../components/SourceBadge";
 import { TokenSearch } from "../../components/TokenSearch";
+import type { TokenPage } from "../../lib/api-types";
 import { useTRPC } from "../../lib/trpc";
 import { formatUtc, timeAgo } from "./format";
 import { MarketTable, MarketTableSkeleton } from "./MarketTable";
-
-export type TokenPage = inferRouterOutputs<AppRouter>["tokens"]["list"];
-export type Token = TokenPage["items"][number];
 
 /** re-render every 30 s so "2 minutes ago" stays true */
 function useNow(ms = 30_000): number {

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
 import { Sparkline } from "../../components/Sparkline";
 import { changeClass, formatCompactUsd, formatPct, formatPrice, formatUtc } from "./format";
-import type { Token } from "./HomePage";
+import type { Token } from "../../lib/api-types";
 
 type SortKey = "rank" | "name" | "symbol" | "price" | "change24h" | "marketCap" | "volume";
 type Direction = "ascending" | "descending";

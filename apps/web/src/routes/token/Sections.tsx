@@ -1,11 +1,11 @@
 import type { ReactNode } from "react";
-import { PriceChart, type ChartSeriesData } from "../../components/charts/PriceChart";
+import { PriceChart } from "../../components/charts/PriceChart";
 import { SourceBadge } from "../../components/SourceBadge";
 import { fmtAgo, fmtCompact, fmtNum, fmtPct, fmtPlain, fmtUsd, fmtUsdCompact, trendClass } from "./format";
-import type { PhaseEvent, Section } from "./types";
+import type { PhaseEventOf, SectionOf } from "../../lib/api-types";
 
 /** Source, freshness and quality of one section, and why it is partial when it is. */
-export function SectionMeta({ section }: { section: Section | undefined }) {
+export function SectionMeta({ section }: { section: SectionOf<unknown> | undefined }) {
   if (!section) return null;
   const source = section.source && section.source !== "derived" ? section.source : null;
   return (
@@ -28,7 +28,7 @@ export function SectionMeta({ section }: { section: Section | undefined }) {
   );
 }
 
-function Note({ section }: { section: Section | undefined }) {
+function Note({ section }: { section: SectionOf<unknown> | undefined }) {
   if (!section) return null;
   const text =
     section.status === "failed" || section.status === "partial" ? section.reason : section.status === "unavailable" ? section.note : null;
@@ -58,7 +58,7 @@ export function SkeletonCard({ title, lines = 4 }: { title: string; lines?: numb
   );
 }
 
-export function MarketCard({ event }: { event: PhaseEvent }) {
+export function MarketCard({ event }: { event: PhaseEventOf<1> }) {
   const s = event.data.sections.market;
   const m = s?.data;
   return (
@@ -98,7 +98,7 @@ export function MarketCard({ event }: { event: PhaseEvent }) {
   );
 }
 
-export function SentimentCard({ event }: { event: PhaseEvent }) {
+export function SentimentCard({ event }: { event: PhaseEventOf<2> }) {
   const fg = event.data.sections.sentiment;
   const news = event.data.sections.news;
   const f = fg?.data;
@@ -144,7 +144,7 @@ export function SentimentCard({ event }: { event: PhaseEvent }) {
                 {n.positive} positive, {n.negative} negative, {n.neutral} neutral (AFINN lexicon)
               </p>
               <ul className="headlines">
-                {n.headlines.map((h: { url: string; title: string; source: string; label: string; score: number; publishedAt: string }) => (
+                {n.headlines.map((h) => (
                   <li key={h.url}>
                     <span
                       className={`badge tone ${h.label === "positive" ? "live" : h.label === "negative" ? "failed" : ""}`}
@@ -169,7 +169,7 @@ export function SentimentCard({ event }: { event: PhaseEvent }) {
   );
 }
 
-export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName: string }) {
+export function TechnicalCard({ event, coinName }: { event: PhaseEventOf<3>; coinName: string }) {
   const s = event.data.sections;
   const t = s.technical?.data;
   const r = s.risk?.data;
@@ -182,7 +182,7 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
       <Note section={s.technical} />
       {t?.series && (
         <PriceChart
-          series={t.series as ChartSeriesData}
+          series={t.series}
           label={`Daily candles of ${coinName} for the last ${t.series.t.length} days with EMA 20, 50 and 200 and Bollinger Bands, and RSI and MACD panes`}
         />
       )}
@@ -257,7 +257,7 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEvent; coinName
   );
 }
 
-function Extra({ title, section, children }: { title: string; section: Section | undefined; children: (d: any) => ReactNode }) {
+function Extra<T>({ title, section, children }: { title: string; section: SectionOf<T> | undefined; children: (d: T) => ReactNode }) {
   return (
     <div className="extra">
       <div className="card-head">
@@ -269,7 +269,7 @@ function Extra({ title, section, children }: { title: string; section: Section |
   );
 }
 
-export function SynthesisCard({ event }: { event: PhaseEvent }) {
+export function SynthesisCard({ event }: { event: PhaseEventOf<4> }) {
   const s = event.data.sections.synthesis;
   const d = s?.data;
   return (
@@ -289,7 +289,7 @@ export function SynthesisCard({ event }: { event: PhaseEvent }) {
             <p className="muted small">{d.method}</p>
             <h3>Why</h3>
             <ul className="reasons">
-              {d.reasons.map((r: { factor: string; text: string; points: number; category: string }) => (
+              {d.reasons.map((r) => (
                 <li key={r.factor}>
                   <span className={`points num ${r.points > 0 ? "up" : r.points < 0 ? "down" : "muted"}`}>
                     {r.points > 0 ? `+${r.points}` : r.points}
@@ -315,7 +315,7 @@ export function SynthesisCard({ event }: { event: PhaseEvent }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {d.outlook.ranges.map((r: { days: number; low: number; high: number; lowPct: number; highPct: number }) => (
+                    {d.outlook.ranges.map((r) => (
                       <tr key={r.days}>
                         <th scope="row">{r.days} days</th>
                         <td className="num">

@@ -1,4 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { PHASES as ANALYSIS_PHASES } from "@ucie/api/limits";
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
@@ -6,12 +7,11 @@ import { SourceBadge } from "../../components/SourceBadge";
 import { errorCode, useTRPC } from "../../lib/trpc";
 import { fmtPct, fmtUsd, trendClass } from "./format";
 import { MarketCard, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
-import { PHASE_LABELS, type PhaseEvent } from "./types";
-import { useAnalysisStream, type StreamState } from "./useAnalysisStream";
+import { useAnalysisStream, type PhaseMap, type StreamState } from "./useAnalysisStream";
 
 const PHASES = [1, 2, 3, 4] as const;
 
-function PhaseStepper({ phases, state }: { phases: Partial<Record<1 | 2 | 3 | 4, PhaseEvent>>; state: StreamState }) {
+function PhaseStepper({ phases, state }: { phases: PhaseMap; state: StreamState }) {
   const done = PHASES.filter((p) => phases[p]).length;
   const running = state === "error" ? null : (PHASES.find((p) => !phases[p]) ?? null);
   const latest = PHASES.filter((p) => phases[p]).at(-1);
@@ -21,7 +21,7 @@ function PhaseStepper({ phases, state }: { phases: Partial<Record<1 | 2 | 3 | 4,
       : done === 4
         ? "Analysis complete: all four phases done."
         : latest
-          ? `Phase ${latest} of 4 done: ${PHASE_LABELS[latest]}. Working on ${PHASE_LABELS[running ?? 4]}.`
+          ? `Phase ${latest} of 4 done: ${ANALYSIS_PHASES[latest].label}. Working on ${ANALYSIS_PHASES[running ?? 4].label}.`
           : "Analysis starting.";
   return (
     <div className="card stepper-card">
@@ -35,7 +35,7 @@ function PhaseStepper({ phases, state }: { phases: Partial<Record<1 | 2 | 3 | 4,
                 {ev ? (ev.status === "complete" ? "✓" : ev.status === "partial" ? "!" : "×") : p}
               </span>
               <span className="step-text">
-                <span className="step-label">{PHASE_LABELS[p]}</span>
+                <span className="step-label">{ANALYSIS_PHASES[p].label}</span>
                 <span className="step-status muted small">
                   {ev
                     ? `${ev.status}${ev.fromCache ? " · cached" : ""} · quality ${ev.qualityScore}`

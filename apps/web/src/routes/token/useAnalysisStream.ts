@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { useTRPCClient } from "../../lib/trpc";
-import type { PhaseEvent } from "./types";
+import type { PhaseEvent, PhaseEventOf, PhaseNumber } from "../../lib/api-types";
 
 const storageKey = (coinId: string) => `ucie:analysis-session:${coinId}`;
 
@@ -28,10 +28,26 @@ function storedSessionId(coinId: string): string {
 
 export type StreamState = "connecting" | "streaming" | "done" | "error";
 
+/** The phases that have arrived, each with its own sections' types. */
+export type PhaseMap = { [P in PhaseNumber]?: PhaseEventOf<P> };
+
+function withPhase(phases: PhaseMap, event: PhaseEvent): PhaseMap {
+  switch (event.phase) {
+    case 1:
+      return { ...phases, 1: event };
+    case 2:
+      return { ...phases, 2: event };
+    case 3:
+      return { ...phases, 3: event };
+    case 4:
+      return { ...phases, 4: event };
+  }
+}
+
 export function useAnalysisStream(coinId: string) {
   const client = useTRPCClient();
   const [run, setRun] = useState(() => ({ coinId, sessionId: storedSessionId(coinId), refresh: false }));
-  const [phases, setPhases] = useState<Partial<Record<1 | 2 | 3 | 4, PhaseEvent>>>({});
+  const [phases, setPhases] = useState<PhaseMap>({});
   const [state, setState] = useState<StreamState>("connecting");
   const [error, setError] = useState<{ message: string; code?: string } | null>(null);
 
@@ -49,14 +65,13 @@ export function useAnalysisStream(coinId: string) {
       { symbol: run.coinId, sessionId: run.sessionId, refresh: run.refresh || undefined },
       {
         onData(ev) {
-          const event = ev.data as unknown as PhaseEvent;
+          const event = ev.data;
           setState("streaming");
-          setPhases((p) => ({ ...p, [event.phase]: event }));
+          setPhases((p) => withPhase(p, event));
           if (event.phase === 4) setState("done");
         },
         onError(err) {
-          const code = (err as { data?: { code?: string } }).data?.code;
-          setError({ message: err.message, code });
+          setError({ message: err.message, code: err.data?.code });
           setState("error");
         },
         onComplete() {

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@ucie/api";
+import type { RouterOutputs } from "@ucie/api";
+import { NOTES_MAX_LENGTH } from "@ucie/api/limits";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { SourceBadge } from "../../components/SourceBadge";
@@ -11,7 +11,7 @@ import { TokenSearch } from "../../components/TokenSearch";
 import { errorCode, useTRPC } from "../../lib/trpc";
 import { changeClass, formatPct, formatPrice, timeAgo } from "../home/format";
 
-type Item = inferRouterOutputs<AppRouter>["watchlist"]["list"][number];
+type Item = RouterOutputs["watchlist"]["list"][number];
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -213,7 +213,7 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
         ref={inputRef}
         type="text"
         value={text}
-        maxLength={2000}
+        maxLength={NOTES_MAX_LENGTH}
         aria-label={`Note for ${item.name}`}
         aria-describedby={`note-hint-${item.id}${error ? ` ${errorId}` : ""}`}
         aria-invalid={error ? true : undefined}

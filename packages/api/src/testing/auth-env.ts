@@ -6,13 +6,14 @@
  */
 import { loadConfig } from "@ucie/config";
 import type { TestDatabase } from "@ucie/db/testing";
-import { createContextInner, type RequestMeta } from "../context";
+import { createContextInner } from "../context";
+import type { RequestMeta } from "../lib/request-meta";
 import { FakeClock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import type { MailMessage } from "../lib/mail";
 import { createCaller } from "../root";
 import { createServices, type Services } from "../services";
-import { createAccessCodes } from "./access-codes";
+import { createAccessCodes } from "../auth/access-codes";
 
 export interface AuthTestEnv {
   services: Services;

@@ -1,0 +1,20 @@
+/** The session shapes, apart from session.ts so the cache and Services can name them without an import cycle. */
+
+export interface SessionPolicy {
+  idleTimeoutMs: number;
+  absoluteLifetimeMs: number;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  createdAt: Date;
+}
+
+export interface ValidSession {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+  createdAt: Date;
+}

@@ -1,0 +1,31 @@
+/**
+ * The limits behind the input schemas (./schemas.ts) and the analysis phase names, as plain constants:
+ * no zod, no server code, so any web page can import them through `@ucie/api/limits` at no bundle cost.
+ */
+export { ANALYSIS_TYPES, PHASES, PHASE_NUMBERS, type AnalysisType, type PhaseNumber } from "./analysis/types";
+
+export const SYMBOL_MAX_LENGTH = 100;
+export const SEARCH_QUERY_MAX_LENGTH = 100;
+export const NOTES_MAX_LENGTH = 2000;
+export const EMAIL_MAX_LENGTH = 254;
+export const ACCESS_CODE_MAX_LENGTH = 64;
+export const PASSWORD_MIN_LENGTH = 8;
+/** what the password meter calls strong (NIST 800-63B: length is what counts) */
+export const PASSWORD_RECOMMENDED_LENGTH = 15;
+/** Long enough for any passphrase; the cap only keeps a megabyte "password" from costing argon2 time. */
+export const PASSWORD_MAX_LENGTH = 256;
+
+// ---- alerts --------------------------------------------------------------------------------------
+export const MAX_ALERTS_PER_USER = 100;
+/** The ranges each alert type accepts (the form's input bounds come from here too). */
+export const ALERT_LIMITS = {
+  priceMax: 1e12,
+  percentChangeMax: 10_000,
+  rsi: { min: 0, max: 100 },
+  volumeMultiple: { min: 1.1, max: 100 },
+  sentimentPoints: { min: 1, max: 100 },
+} as const;
+/** a repeating alert waits at least this long between two firings */
+export const MIN_COOLDOWN_SECONDS = 60;
+export const MAX_COOLDOWN_SECONDS = 30 * 86_400;
+export const DEFAULT_COOLDOWN_SECONDS = 3_600;

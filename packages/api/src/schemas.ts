@@ -1,0 +1,54 @@
+/**
+ * The client-safe half of the API: every input schema and the limits behind them, used by the routers
+ * and by the web forms alike, so a limit (the alert cap, the length of a note) exists in one place. This
+ * module and what it imports must stay free of server code (database, node:*, the tRPC server, argon2):
+ * the web bundles it through `@ucie/api/schemas` (loaded on demand: zod is large) and the plain limits
+ * through `@ucie/api/limits`.
+ */
+import { z } from "zod";
+
+import {
+  ACCESS_CODE_MAX_LENGTH,
+  EMAIL_MAX_LENGTH,
+  NOTES_MAX_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  SEARCH_QUERY_MAX_LENGTH,
+  SYMBOL_MAX_LENGTH,
+} from "./limits";
+
+export * from "./limits";
+export { alertInput, alertPatch, type AlertInput, type AlertPatch } from "./alerts/rules";
+
+// ---- coins and analysis --------------------------------------------------------------------------
+/** a CoinGecko id or a ticker */
+export const symbol = z.string().trim().min(1, "Enter a coin").max(SYMBOL_MAX_LENGTH);
+export const searchQuery = z.string().trim().min(1, "Type a name or ticker").max(SEARCH_QUERY_MAX_LENGTH);
+/** an analysis session, chosen by the page (kept in sessionStorage), so it is bounded and plain */
+export const analysisSessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "8 to 64 letters, digits, - or _");
+
+// ---- watchlist -----------------------------------------------------------------------------------
+export const watchlistNotes = z.string().trim().max(NOTES_MAX_LENGTH, `Notes are limited to ${NOTES_MAX_LENGTH} characters`);
+
+// ---- auth ----------------------------------------------------------------------------------------
+/** E-mail addresses are compared and stored trimmed and lower-case. */
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, "Enter your e-mail address")
+  .max(EMAIL_MAX_LENGTH, `An e-mail address has at most ${EMAIL_MAX_LENGTH} characters`)
+  .pipe(z.email("Enter a valid e-mail address"));
+
+/** A new password's length rules; the server adds the common-password list (auth/password.ts). */
+export const newPasswordLength = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`);
+
+/** A password to check: bounded only so a huge one cannot cost argon2 time. */
+export const anyPassword = z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH, "Wrong e-mail or password");
+
+export const emailToken = z.string().trim().min(16, "This link is incomplete").max(200, "This link is not valid");
+
+export const accessCode = z.string().trim().min(4, "Enter your access code").max(ACCESS_CODE_MAX_LENGTH, "This access code is not valid");
