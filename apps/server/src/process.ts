@@ -1,7 +1,6 @@
 /**
- * Run a UCIE server as its own OS process, for tests and benchmarks that need real separate instances
- * (scale-out, shutdown, memory). Tests run the TypeScript source (`src/main.ts` through tsx, no build
- * needed); benchmarks run the compiled `dist/main.js` with plain `node`, exactly as `pnpm start` does.
+ * Run a UCIE server as its own OS process (`src/main.ts`), exactly as `pnpm start` does, for tests and
+ * benchmarks that need real separate instances (scale-out, shutdown, memory).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -21,20 +20,43 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServerProcess(
-  env: Record<string, string>,
-  opts: { port?: number; timeoutMs?: number; /** run dist/main.js (built by `pnpm --filter @ucie/server build`) */ built?: boolean } = {},
-): Promise<ServerProcess> {
-  const port = opts.port ?? 20_000 + Math.floor(Math.random() * 20_000);
-  if (opts.built && !existsSync(path.join(serverDir, "dist/main.js"))) {
+/** `built`: run dist/main.js (built by `pnpm --filter @ucie/server build`) with plain node, as `pnpm start` does */
+function startProcess(env: Record<string, string>, port: number, built = false): ChildProcess {
+  if (built && !existsSync(path.join(serverDir, "dist/main.js"))) {
     throw new Error("apps/server/dist/main.js is missing: run `pnpm --filter @ucie/server build` first");
   }
-  const args = opts.built ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
-  const proc = spawn(process.execPath, args, {
+  return spawn(process.execPath, built ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "info", LOG_PRETTY: "false", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+const randomPort = () => 20_000 + Math.floor(Math.random() * 20_000);
+
+/** A server start that should be refused: waits for the process to end and gives its exit code and output. */
+export async function runServerProcessToExit(
+  env: Record<string, string>,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = performance.now();
+  const proc = startProcess(env, randomPort());
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d) => (stdout += d));
+  proc.stderr!.on("data", (d) => (stderr += d));
+  const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+  const code = await new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr, ms: Math.round(performance.now() - started) };
+}
+
+export async function spawnServerProcess(
+  env: Record<string, string>,
+  opts: { port?: number; timeoutMs?: number; built?: boolean } = {},
+): Promise<ServerProcess> {
+  const port = opts.port ?? randomPort();
+  const proc = startProcess(env, port, opts.built);
   let output = "";
   proc.stdout!.on("data", (d) => (output += d));
   proc.stderr!.on("data", (d) => (output += d));

@@ -17,7 +17,7 @@ export {
   type SessionsRevokedEvent,
 } from "./auth/revocation";
 export { bootstrap } from "./bootstrap";
-export { createAccessCodes, listAccessCodes } from "./auth/access-codes";
+export { createAccessCodes, listAccessCodes, revokeAccessCode, parseDuration } from "./auth/access-codes";
 export * from "./jobs";
 export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type EvaluateOptions } from "./alerts/evaluate";
 export { createMarketService, createOfflineMarket, UpstreamError, isUpstreamError } from "./market";
@@ -27,4 +27,7 @@ export { resolveCoin, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
+export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES, type LogoFetchResult } from "./market/logos";
 export { hashPassword } from "./auth/password";
+export { totpCode } from "./auth/two-factor";
+export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";

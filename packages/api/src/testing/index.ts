@@ -1,1 +1,2 @@
 export { startFakeUpstream, type FakeUpstream, type FakeRequest, type FailMode, type FailOptions } from "./fake-upstream";
+export { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "./auth-env";

@@ -1,11 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { useNavigate } from "react-router";
 import { DataTable } from "../../components/DataTable";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { useTRPC } from "../../lib/trpc";
 import { FormAlert, formError } from "../auth/form";
+import { ChangePasswordCard } from "./ChangePasswordCard";
 import { deviceLabel } from "./device";
+import { TwoFactorCard } from "./TwoFactorCard";
+import { YourDataCard } from "./YourDataCard";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
@@ -57,10 +60,10 @@ export function AccountPage() {
             <dd>{dateOnly.format(new Date(me.createdAt))}</dd>
           </div>
         </dl>
-        <p className="muted small">
-          To change your password, use <Link to="/forgot-password">the reset link</Link>: it logs you out everywhere.
-        </p>
       </div>
+
+      <ChangePasswordCard email={me.email} />
+      <TwoFactorCard />
 
       <div className="card stack">
         <div className="section-header">
@@ -142,6 +145,8 @@ export function AccountPage() {
         )}
         {sessions.data && others === 0 && <p className="muted small">No other device is logged in.</p>}
       </div>
+
+      <YourDataCard />
     </section>
   );
 }
