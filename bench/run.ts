@@ -15,6 +15,7 @@ import type { benchBackup } from "./backup.bench";
 import { benchHistory, HAMMER_CLIENTS } from "./history.bench";
 import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
 import type { benchSearch } from "./search.bench";
+import { benchStartup } from "./startup.bench";
 
 const results: Record<string, unknown> = {};
 const rows: [string, string, string][] = [];
@@ -31,6 +32,19 @@ const databaseUrl = scratch?.url;
 const dataDir = scratch ? undefined : mkdtempSync(path.join(os.tmpdir(), "ucie-bench-"));
 const dbLabel = benchUrl ? "Postgres" : "PGlite";
 console.log(`UCIE benchmarks on ${dbLabel}, ${os.cpus().length} cores, Node ${process.version}`);
+
+// ---- start-up first, while nothing else of ours runs: `pnpm start` cold and warm, then idle memory
+{
+  const r = await benchStartup(benchUrl);
+  results.startup = r;
+  row("`pnpm start` cold (no build cache, empty database) to /readyz", `${(r.coldMs / 1000).toFixed(1)} s`, "target < 20 s");
+  row(
+    "`pnpm start` warm (built, existing data) to /readyz",
+    `${(r.warmMedianMs / 1000).toFixed(1)} s`,
+    `median of ${r.warmMs.map((ms) => (ms / 1000).toFixed(1)).join(", ")} s; target < 4 s`,
+  );
+  row("server RSS, idle after start-up", `${r.idleRssMb} MB`, `${benchUrl ? "target < 200 MB; " : ""}process: ${r.serverCommand}`);
+}
 
 // ---- seed accounts before the server opens the database (PGlite allows one process at a time)
 const PASSWORD = "correct horse battery staple";

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { STATUS_CODES } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
@@ -24,7 +24,8 @@ import {
   type SessionCookie,
 } from "@ucie/api";
 
-export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+/** The built SPA, found through the @ucie/web package: the same from the TypeScript source and the compiled server. */
+export const defaultWebDist = path.join(path.dirname(createRequire(import.meta.url).resolve("@ucie/web/package.json")), "dist");
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 100_000;
 
