@@ -3,6 +3,7 @@ import { cleanup } from "./cleanup";
 import { refreshPrices, syncCatalogue } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
 import { fetchMissingLogos } from "../market/logos";
+import { refreshScreener } from "../screener/screener";
 import type { JobDefinition } from "./scheduler";
 
 export { cleanup, AUTH_LOG_RETENTION_DAYS, type CleanupCounts } from "./cleanup";
@@ -23,6 +24,14 @@ export function defaultJobs(services: Services): JobDefinition[] {
         const { checked, triggered, expired } = await evaluateAlerts(s, { signal: tick.signal });
         return { checked, triggered, expired };
       },
+    },
+    // a batch of coins per tick (all of them offline): 250 histories spread over about 50 minutes
+    {
+      name: "screener",
+      intervalMs: 5 * 60_000,
+      leaseMs: 10 * 60_000,
+      quiet: true,
+      run: (s, tick) => refreshScreener(s, { signal: tick.signal }),
     },
     // the first tick after start-up of a new day runs at once, so a fresh install leaves the snapshot quickly
     {
