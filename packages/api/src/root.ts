@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
+import { preferencesRouter } from "./routers/preferences";
 import { screenerRouter } from "./routers/screener";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   watchlist: watchlistRouter,
   alerts: alertsRouter,
   screener: screenerRouter,
+  preferences: preferencesRouter,
   system: systemRouter,
 });
 

@@ -15,6 +15,7 @@ import { createPasswordChecker, type PasswordChecker } from "./auth/password-str
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
+import { TtlCache } from "./market/cache";
 import type { Candle, MarketService } from "./market/types";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
@@ -25,6 +26,8 @@ export interface ServiceCaches {
   alertHistory: Map<string, { at: number; candles: Candle[] }>;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
+  /** the exchange rates prices are shown through (preferences/preferences.ts) */
+  exchangeRates: TtlCache;
 }
 
 export interface Services {
@@ -72,6 +75,11 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     passwords: createPasswordChecker(),
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
+    caches: {
+      sessions: new SessionCache(),
+      alertHistory: new Map(),
+      analysisFlights: new SingleFlight(),
+      exchangeRates: new TtlCache(4),
+    },
   };
 }

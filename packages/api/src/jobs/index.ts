@@ -3,6 +3,7 @@ import { cleanup } from "./cleanup";
 import { refreshPrices, syncCatalogue } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
 import { fetchMissingLogos } from "../market/logos";
+import { refreshExchangeRates } from "../preferences/preferences";
 import { refreshScreener } from "../screener/screener";
 import type { JobDefinition } from "./scheduler";
 
@@ -15,7 +16,20 @@ export function defaultJobs(services: Services): JobDefinition[] {
   return [
     { name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) },
     // prices between daily syncs: one CoinGecko call a minute for the top 250, well inside the keyless budget
-    { name: "prices", intervalMs: config.PRICE_REFRESH_SECONDS * 1000, quiet: true, run: (s, tick) => refreshPrices(s, tick.signal) },
+    {
+      name: "prices",
+      intervalMs: config.PRICE_REFRESH_SECONDS * 1000,
+      quiet: true,
+      run: async (s, tick) => {
+        const prices = await refreshPrices(s, tick.signal);
+        // the display currencies' rates move with the prices: one more call a tick; a failure keeps the last rates
+        const rates = await refreshExchangeRates(s, tick.signal).then(
+          (r) => r.source,
+          (err: unknown) => (s.logger.warn({ err }, "exchange rates not refreshed"), "failed"),
+        );
+        return { ...prices, rates };
+      },
+    },
     {
       name: "alerts",
       intervalMs: config.ALERT_INTERVAL_SECONDS * 1000,

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { UpstreamError } from "./errors";
+import { offlineUsdRates } from "./exchange-rates";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay, MAX_SIMULATED_DAYS } from "./simulate";
 import { dataDir, loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
 import type { BitcoinOnchain, Candle, DerivativesSnapshot, MarketCoin, MarketService, Sourced } from "./types";
@@ -93,6 +94,12 @@ export function createOfflineMarket(): MarketService {
         };
       }
       return sourced(out, "snapshot");
+    },
+
+    async exchangeRates() {
+      return sourced<Partial<Record<string, number>>>(offlineUsdRates(), "snapshot", {
+        note: "exchange rates of the snapshot day, 2021-06-24 (bundled)",
+      });
     },
 
     async fearGreed(days) {

@@ -5,6 +5,7 @@ import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type A
 import { alertInput, alertPatch } from "../schemas";
 import { alertTriggerStream } from "../alerts/stream";
 import { SessionEndedError, watchSession } from "../auth/revocation";
+import { converterForUser, withPrice } from "../preferences/preferences";
 import { protectedProcedure } from "../trpc";
 
 function fail(f: AlertFailure): never {
@@ -19,7 +20,14 @@ function fail(f: AlertFailure): never {
 const id = z.uuid({ error: "Not an alert id" });
 
 export const alertsRouter = {
-  list: protectedProcedure.query(({ ctx }) => listAlerts(ctx.services.db, ctx.user.id, ctx.services.clock.now())),
+  /** alerts carry `price` and `currency` (the user's) beside `priceUsd`; thresholds stay in USD */
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const [alerts, c] = await Promise.all([
+      listAlerts(ctx.services.db, ctx.user.id, ctx.services.clock.now()),
+      converterForUser(ctx.services, ctx.user.id),
+    ]);
+    return alerts.map((a) => withPrice(a, c));
+  }),
 
   /** the alert and `warnings` when its rule is already true or can never be */
   create: protectedProcedure.input(alertInput).mutation(async ({ ctx, input }) => {

@@ -112,8 +112,7 @@ export interface ScreenerRow {
   symbol: string;
   name: string;
   rank: number | null;
-  /** USD */
-  price: number | null;
+  priceUsd: number | null;
   marketCap: number | null;
   change24h: number | null;
   change7d: number | null;
@@ -186,7 +185,7 @@ export async function runScreener(db: Db, q: ScreenerQuery): Promise<ScreenerPag
       symbol: x.symbol,
       name: x.name,
       rank: x.rank,
-      price: x.priceUsd,
+      priceUsd: x.priceUsd,
       marketCap: x.marketCapUsd,
       change24h: x.change24h,
       change7d: x.change7d,
