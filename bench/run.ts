@@ -70,6 +70,25 @@ try {
   row("auth.me with a valid session, 50 conns", `${me.requestsPerSec} req/s`, `p99 ${me.p99Ms} ms`);
   row("auth.me / ping throughput ratio", ratio.toFixed(2), "target >= 0.7");
 
+  // ---- screener.run: a filtered, sorted page of the stored signal rows (the job fills them at start-up)
+  {
+    const input = (json: object) => `input=${encodeURIComponent(JSON.stringify({ json }))}`;
+    const screenerUrl = `${server.url}/trpc/screener.run?${input({ filters: { rsiBelow: 70, minMarketCap: 1e8 }, sort: { by: "change7d", dir: "desc" }, limit: 50 })}`;
+    for (let i = 0; i < 300; i++) {
+      const body = (await (await fetch(screenerUrl)).json()) as { result?: { data?: { json?: { rows?: unknown[] } } } };
+      if ((body.result?.data?.json?.rows?.length ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await load({ url: screenerUrl, duration: 2 });
+    const pingNow = await load({ url: `${server.url}/trpc/system.ping` });
+    const screener = await load({ url: screenerUrl });
+    const screenerRatio = screener.requestsPerSec / pingNow.requestsPerSec;
+    results.screener = { ping: pingNow, screener, ratio: screenerRatio };
+    row("system.ping, 50 conns (beside the screener)", `${pingNow.requestsPerSec} req/s`, `p99 ${pingNow.p99Ms} ms`);
+    row(`screener.run (filter + sort, 50 rows) on ${dbLabel}, 50 conns`, `${screener.requestsPerSec} req/s`, `p99 ${screener.p99Ms} ms`);
+    row("screener.run / ping throughput ratio", screenerRatio.toFixed(2), "target >= 0.5");
+  }
+
   // ---- logins: throughput, and how much hashing delays an unrelated request
   let n = 0;
   const loginLoad = load({

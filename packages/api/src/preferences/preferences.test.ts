@@ -78,6 +78,13 @@ describe.each(testDbKinds())("preferences (%s)", (kind) => {
     expect(token.price).toBeCloseTo(btcUsd() / 1.1938, 6);
     await u.api.preferences.update({ currency: "btc" });
     expect((await u.api.tokens.get({ symbol: "BTC" })).price).toBeCloseTo(1, 12);
+    // a price rule keeps its USD line; its sentence is in the user's currency and says what is stored
+    await u.api.preferences.update({ currency: "eur" });
+    const alert = await u.api.alerts.create({ symbol: "BTC", type: "price_above", threshold: 50_000 });
+    expect(alert.threshold).toBe(50_000);
+    expect(alert.description).toBe("BTC price at or above €41,883 (≈ $50,000 stored)");
+    const [listed] = await u.api.alerts.list();
+    expect(listed).toMatchObject({ threshold: 50_000, description: alert.description, currency: "eur" });
     // strangers see USD
     expect(await env.browser().api.tokens.get({ symbol: "BTC" })).toMatchObject({ currency: "usd", price: btcUsd() });
   });

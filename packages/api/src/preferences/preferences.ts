@@ -7,6 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@ucie/db";
 import { ucieExchangeRates, userPreferences } from "@ucie/db/schema";
 import { CURRENCIES, type Currency, type Theme } from "../limits";
+import { usd } from "../alerts/rules";
 import type { DataSource } from "../market/types";
 import type { Services } from "../services";
 
@@ -122,6 +123,30 @@ export async function converterForUser(services: Services, userId: string | null
   const prefs = await getPreferences(services.db, userId);
   if (prefs.currency === "usd") return USD;
   return converterFor(prefs.currency, await loadRates(services));
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+/**
+ * A USD amount in words in the converter's currency, for sentences (alert descriptions, channel messages):
+ * "€25,130", and for other currencies than USD the stored dollar line beside it: "€25,130 (≈ $30,000 stored)".
+ */
+export function moneyText(c: Converter): (usdAmount: number) => string {
+  if (c.currency === "usd") return usd;
+  return (n) => {
+    const v = c.convert(n) ?? n;
+    const digits = Math.abs(v) >= 1000 ? 0 : Math.abs(v) >= 1 ? 2 : undefined;
+    const key = `${c.currency}:${digits ?? "s"}`;
+    let f = moneyFormats.get(key);
+    if (!f) {
+      f = new Intl.NumberFormat("en-US", {
+        style: "currency",
+        currency: c.currency.toUpperCase(),
+        ...(digits === undefined ? { maximumSignificantDigits: 4 } : { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+      });
+      moneyFormats.set(key, f);
+    }
+    return `${f.format(v)} (≈ ${usd(n)} stored)`;
+  };
 }
 
 /** `price` and `currency` beside `priceUsd`, for results that carry a USD price. */
