@@ -26,8 +26,11 @@ export function CreateAlertForm({ count }: { count: number }) {
     if (presetCoin.data && !coin) setCoin(presetCoin.data);
   }, [presetCoin.data, coin]);
 
-  const [type, setType] = useState<AlertType>("price_above");
-  const [threshold, setThreshold] = useState("");
+  // `?type=&threshold=` prefill the rule (the screener's "create an alert from this row")
+  const presetType = ALERT_TYPES.find((t) => t.value === params.get("type"))?.value;
+  const presetThreshold = params.get("threshold");
+  const [type, setType] = useState<AlertType>(presetType ?? "price_above");
+  const [threshold, setThreshold] = useState(presetThreshold && Number.isFinite(Number(presetThreshold)) ? presetThreshold : "");
   const [direction, setDirection] = useState<"up" | "down" | "any">("any");
   const [pctWindow, setPctWindow] = useState<"1h" | "24h">("24h");
   const [sentimentWindow, setSentimentWindow] = useState<"24h" | "7d">("24h");
