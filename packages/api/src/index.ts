@@ -31,3 +31,15 @@ export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES,
 export { hashPassword } from "./auth/password";
 export { totpCode } from "./auth/two-factor";
 export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
+export { refreshScreener, runScreener, type ScreenerRefreshResult } from "./screener/screener";
+export {
+  refreshExchangeRates,
+  loadRates,
+  getPreferences,
+  updatePreferences,
+  converterForUser,
+  moneyText,
+  withPrice,
+  type Converter,
+  type Preferences,
+} from "./preferences/preferences";

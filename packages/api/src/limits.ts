@@ -48,6 +48,6 @@ export const SCREENER_MAX_LIMIT = 250;
 /** display currencies: CoinGecko /exchange_rates keys */
 export const CURRENCIES = ["usd", "eur", "gbp", "jpy", "chf", "cad", "aud", "btc", "eth"] as const;
 export type Currency = (typeof CURRENCIES)[number];
-export const THEMES = ["system", "dark", "light"] as const;
+export const THEMES = ["dark", "light", "system"] as const;
 export type Theme = (typeof THEMES)[number];
 export const TIME_ZONE_MAX_LENGTH = 64;

@@ -32,7 +32,7 @@ CREATE TABLE "user_preferences" (
 	"user_id" uuid PRIMARY KEY NOT NULL,
 	"currency" text DEFAULT 'usd' NOT NULL,
 	"time_zone" text DEFAULT 'UTC' NOT NULL,
-	"theme" text DEFAULT 'system' NOT NULL,
+	"theme" text DEFAULT 'dark' NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

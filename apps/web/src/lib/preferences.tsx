@@ -10,7 +10,7 @@ import { useMe } from "./auth";
 import { setDisplaySettings } from "./format";
 import { useTRPC } from "./trpc";
 
-export const DEFAULT_PREFERENCES: Preferences = { currency: "usd", timeZone: "UTC", theme: "system" };
+export const DEFAULT_PREFERENCES: Preferences = { currency: "usd", timeZone: "UTC", theme: "dark" };
 
 interface PreferencesContextValue {
   /** null for visitors (they see USD in their browser's time zone) */
@@ -45,7 +45,7 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
     ...(preferences ? { timeZone: preferences.timeZone } : {}),
   });
 
-  const theme = preferences?.theme ?? "system";
+  const theme = preferences?.theme ?? "dark";
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);

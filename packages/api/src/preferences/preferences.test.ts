@@ -39,11 +39,11 @@ describe.each(testDbKinds())("preferences (%s)", (kind) => {
   it("round trip: defaults, partial updates kept, each user their own", async () => {
     const a = await env.signUp("prefs-a@example.com");
     const b = await env.signUp("prefs-b@example.com");
-    expect(await a.api.preferences.get()).toEqual({ currency: "usd", timeZone: "UTC", theme: "system" });
-    expect(await a.api.preferences.update({ currency: "eur" })).toEqual({ currency: "eur", timeZone: "UTC", theme: "system" });
+    expect(await a.api.preferences.get()).toEqual({ currency: "usd", timeZone: "UTC", theme: "dark" });
+    expect(await a.api.preferences.update({ currency: "eur" })).toEqual({ currency: "eur", timeZone: "UTC", theme: "dark" });
     await a.api.preferences.update({ timeZone: "Europe/Berlin", theme: "light" });
     expect(await a.api.preferences.get()).toEqual({ currency: "eur", timeZone: "Europe/Berlin", theme: "light" });
-    expect(await b.api.preferences.get()).toEqual({ currency: "usd", timeZone: "UTC", theme: "system" });
+    expect(await b.api.preferences.get()).toEqual({ currency: "usd", timeZone: "UTC", theme: "dark" });
   });
 
   it("rejects bad values naming the field, and strangers", async () => {
@@ -55,7 +55,7 @@ describe.each(testDbKinds())("preferences (%s)", (kind) => {
     );
     // @ts-expect-error not a theme
     expect((await failure(a.api.preferences.update({ theme: "neon" }))).message).toMatch(/theme/);
-    expect(await a.api.preferences.get()).toEqual({ currency: "usd", timeZone: "UTC", theme: "system" });
+    expect(await a.api.preferences.get()).toEqual({ currency: "usd", timeZone: "UTC", theme: "dark" });
     expect((await failure(env.browser().api.preferences.get())).code).toBe("UNAUTHORIZED");
     expect((await failure(env.browser().api.preferences.update({ currency: "eur" }))).code).toBe("UNAUTHORIZED");
   });

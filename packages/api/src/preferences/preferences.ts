@@ -17,7 +17,7 @@ export interface Preferences {
   theme: Theme;
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { currency: "usd", timeZone: "UTC", theme: "system" };
+export const DEFAULT_PREFERENCES: Preferences = { currency: "usd", timeZone: "UTC", theme: "dark" };
 
 const isCurrency = (c: string): c is Currency => (CURRENCIES as readonly string[]).includes(c);
 const isTheme = (t: string): t is Theme => t === "system" || t === "dark" || t === "light";
@@ -27,7 +27,7 @@ function toPreferences(row: { currency: string; timeZone: string; theme: string 
   return {
     currency: isCurrency(row.currency) ? row.currency : "usd",
     timeZone: row.timeZone,
-    theme: isTheme(row.theme) ? row.theme : "system",
+    theme: isTheme(row.theme) ? row.theme : "dark",
   };
 }
 

@@ -4,7 +4,7 @@ import { getPreferences, loadRates, updatePreferences } from "../preferences/pre
 import { protectedProcedure, publicProcedure } from "../trpc";
 
 export const preferencesRouter = {
-  /** `{ currency, timeZone, theme }`; the defaults (usd, UTC, system) until the user changes them */
+  /** `{ currency, timeZone, theme }`; the defaults (usd, UTC, dark) until the user changes them */
   get: protectedProcedure.query(({ ctx }) => getPreferences(ctx.services.db, ctx.user.id)),
 
   update: protectedProcedure.input(preferencesPatch).mutation(({ ctx, input }) => updatePreferences(ctx.services.db, ctx.user.id, input)),

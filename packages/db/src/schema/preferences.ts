@@ -1,14 +1,14 @@
 import { doublePrecision, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 
-/** A user's display choices. No row means the defaults (USD, UTC, system theme). */
+/** A user's display choices. No row means the defaults (USD, UTC, dark theme: the look UCIE always had). */
 export const userPreferences = pgTable("user_preferences", {
   userId: uuid()
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
   currency: text().notNull().default("usd"),
   timeZone: text().notNull().default("UTC"),
-  theme: text().notNull().default("system"),
+  theme: text().notNull().default("dark"),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

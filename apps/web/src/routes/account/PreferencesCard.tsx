@@ -18,7 +18,7 @@ const CURRENCY_NAMES: Record<(typeof CURRENCIES)[number], string> = {
   btc: "Bitcoin (BTC)",
   eth: "Ether (ETH)",
 };
-const THEME_NAMES: Record<(typeof THEMES)[number], string> = { system: "As the device", dark: "Dark", light: "Light" };
+const THEME_NAMES: Record<(typeof THEMES)[number], string> = { dark: "Dark", light: "Light", system: "As the device" };
 
 /** Currency, time zone and theme: saved at once, every page follows. */
 export function PreferencesCard() {

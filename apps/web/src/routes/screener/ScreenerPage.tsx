@@ -96,10 +96,10 @@ const COLUMNS: { key: SortKey | null; label: string; className?: string }[] = [
   { key: "change7d", label: "7 d", className: "r" },
   { key: "change30d", label: "30 d", className: "r" },
   { key: "rsi14", label: "RSI (14)", className: "r" },
-  { key: null, label: "Trend" },
-  { key: "volatility30d", label: "Volatility 30 d", className: "r" },
-  { key: "drawdown", label: "From 365-day high", className: "r" },
-  { key: "volumeRatio", label: "Volume vs 30 d", className: "r" },
+  { key: null, label: "Trend (200-day)" },
+  { key: "volatility30d", label: "Vol. 30 d", className: "r" },
+  { key: "drawdown", label: "From high", className: "r" },
+  { key: "volumeRatio", label: "Volume ×", className: "r" },
   { key: "score", label: "Score", className: "r" },
 ];
 
@@ -282,7 +282,7 @@ export function ScreenerPage() {
 
 function trendText(t: ScreenerRow["trend"]): string {
   const parts: string[] = [];
-  if (t.aboveSma200 !== null) parts.push(t.aboveSma200 ? "Above 200-day" : "Below 200-day");
+  if (t.aboveSma200 !== null) parts.push(t.aboveSma200 ? "Above" : "Below");
   if (t.cross) {
     const name = t.cross === "golden_cross" ? "golden cross" : "death cross";
     parts.push(t.crossDaysAgo === null ? name : `${name} ${t.crossDaysAgo} d ago`);
@@ -320,7 +320,9 @@ function Row({ row: r }: { row: ScreenerRow }) {
       <td data-label="RSI" className="r num">
         {formatIndicator("rsi", r.rsi14)}
       </td>
-      <td data-label="Trend">{trendText(r.trend)}</td>
+      <td data-label="Trend" className="screener-trend">
+        {trendText(r.trend)}
+      </td>
       <td data-label="Volatility" className="r num">
         {formatPercent(r.volatility30d)}
       </td>
