@@ -155,10 +155,9 @@ export function ScreenerPage() {
           <p className="muted small">
             Signals from each coin's daily history, computed by the same code as the analysis page
             {q.data?.asOf ? `, as of ${formatDay(q.data.asOf)}` : ""}
-            {rows[0] && rows[0].source !== "live"
-              ? ` (offline: ${rows[0].source === "simulated" ? "simulated history from the snapshot" : "the snapshot"})`
-              : ""}
-            .
+            {rows.some((r) => r.source !== "live") ? " (offline: the bundled snapshot; history simulated for every coin but Bitcoin)" : ""}.
+            Volatility is annualised from 30 days; “from high” is the distance from the 365-day high; volume × compares the last day with
+            its 30-day average.
           </p>
         </div>
       </div>
