@@ -28,6 +28,8 @@ export interface ServiceCaches {
   analysisFlights: SingleFlight;
   /** the exchange rates prices are shown through (preferences/preferences.ts) */
   exchangeRates: TtlCache;
+  /** answered screener pages, by query, for a few seconds (screener/screener.ts; cleared when the job writes) */
+  screener: TtlCache;
 }
 
 export interface Services {
@@ -80,6 +82,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       alertHistory: new Map(),
       analysisFlights: new SingleFlight(),
       exchangeRates: new TtlCache(4),
+      screener: new TtlCache(200),
     },
   };
 }

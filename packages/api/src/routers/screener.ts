@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { screenerInput } from "../schemas";
-import { runScreener } from "../screener/screener";
+import { cachedScreener } from "../screener/screener";
 import { converterForUser } from "../preferences/preferences";
 import { publicProcedure } from "../trpc";
 
@@ -8,7 +8,7 @@ export const screenerRouter = {
   /** `{ rows, nextCursor, asOf }`: the stored signal rows, filtered and sorted in SQL */
   run: publicProcedure.input(screenerInput).query(async ({ ctx, input }) => {
     const [page, c] = await Promise.all([
-      runScreener(ctx.services.db, { filters: input?.filters, sort: input?.sort, limit: input?.limit ?? 100, cursor: input?.cursor ?? 0 }),
+      cachedScreener(ctx.services, { filters: input?.filters, sort: input?.sort, limit: input?.limit ?? 100, cursor: input?.cursor ?? 0 }),
       converterForUser(ctx.services, ctx.user?.id),
     ]);
     // `price` in the signed-in user's currency, `priceUsd` beside it (filters and sorting work in USD)

@@ -80,6 +80,7 @@ export async function refreshScreener(
     .delete(ucieScreenerRows)
     .where(notInArray(ucieScreenerRows.coingeckoId, active))
     .returning({ id: ucieScreenerRows.coingeckoId });
+  services.caches.screener.clear();
   return { computed, failed, removed: removed.length };
 }
 
@@ -124,7 +125,8 @@ export interface ScreenerRow {
   volumeRatio: number | null;
   score: number | null;
   source: string;
-  asOf: Date;
+  /** ISO 8601: when the history the row was computed from ends */
+  asOf: string;
 }
 
 export interface ScreenerPage {
@@ -166,6 +168,13 @@ function whereOf(f: ScreenerFilters = {}): SQL | undefined {
   return c.length ? and(...c) : undefined;
 }
 
+/** Rows change only when the job writes (every few minutes), so a page is answered from memory for a few seconds. */
+const PAGE_TTL_MS = 10_000;
+
+export function cachedScreener(services: Pick<Services, "db" | "caches">, q: ScreenerQuery): Promise<ScreenerPage> {
+  return services.caches.screener.get(JSON.stringify(q), PAGE_TTL_MS, () => runScreener(services.db, q));
+}
+
 export async function runScreener(db: Db, q: ScreenerQuery): Promise<ScreenerPage> {
   const by = q.sort?.by ?? "rank";
   const dir = q.sort?.dir ?? (by === "rank" ? "asc" : "desc");
@@ -201,7 +210,7 @@ export async function runScreener(db: Db, q: ScreenerQuery): Promise<ScreenerPag
       volumeRatio: x.volumeRatio,
       score: x.score,
       source: x.source,
-      asOf: x.asOf,
+      asOf: x.asOf.toISOString(),
     })),
     nextCursor: rows.length > q.limit ? q.cursor + q.limit : null,
     asOf: page.reduce<Date | null>((m, x) => (m && m > x.asOf ? m : x.asOf), null),
