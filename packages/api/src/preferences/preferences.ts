@@ -37,6 +37,8 @@ export async function getPreferences(db: DbOrTx, userId: string): Promise<Prefer
 }
 
 export async function updatePreferences(db: DbOrTx, userId: string, patch: Partial<Preferences>): Promise<Preferences> {
+  // nothing to change writes nothing
+  if (Object.values(patch).every((v) => v === undefined)) return getPreferences(db, userId);
   const set = { ...patch, updatedAt: new Date() };
   const [row] = await db
     .insert(userPreferences)

@@ -63,7 +63,10 @@ export const alertsRouter = {
     .input(
       z.strictObject({ limit: z.number().int().min(1).max(100).default(20), before: z.number().int().positive().optional() }).optional(),
     )
-    .query(({ ctx, input }) => listTriggers(ctx.services.db, ctx.user.id, input?.limit ?? 20, input?.before)),
+    .query(async ({ ctx, input }) => {
+      const money = moneyText(await converterForUser(ctx.services, ctx.user.id));
+      return listTriggers(ctx.services.db, ctx.user.id, input?.limit ?? 20, input?.before, money);
+    }),
 
   /**
    * The user's own firings, live, from whichever instance found them; `lastEventId` (a trigger seq)
@@ -85,7 +88,8 @@ export const alertsRouter = {
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;
       try {
         const lastEventId = input?.lastEventId ? Number(input.lastEventId) : null;
-        for await (const t of alertTriggerStream(ctx.services, ctx.user.id, { lastEventId, signal: stop })) {
+        const money = moneyText(await converterForUser(ctx.services, ctx.user.id));
+        for await (const t of alertTriggerStream(ctx.services, ctx.user.id, { lastEventId, signal: stop, money })) {
           yield tracked(String(t.seq), {
             alertId: t.alertId,
             symbol: t.symbol,
