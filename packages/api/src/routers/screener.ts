@@ -11,7 +11,8 @@ export const screenerRouter = {
       cachedScreener(ctx.services, { filters: input?.filters, sort: input?.sort, limit: input?.limit ?? 100, cursor: input?.cursor ?? 0 }),
       converterForUser(ctx.services, ctx.user?.id),
     ]);
-    // `price` in the signed-in user's currency, `priceUsd` beside it (filters and sorting work in USD)
+    // `price` in the signed-in user's currency, `priceUsd` beside it (filters and sorting work in USD); strangers get the cached page as is
+    if (c.currency === "usd") return page;
     return { ...page, rows: page.rows.map((r) => ({ ...r, price: c.convert(r.priceUsd), currency: c.currency })) };
   }),
 } satisfies TRPCRouterRecord;

@@ -11,7 +11,7 @@ import type { Services } from "../services";
 import { fearGreedTrend, type FearGreedData } from "../analysis/sentiment";
 import { HISTORY_DAYS, FEAR_GREED_DAYS } from "../analysis/sections";
 import { CATALOGUE_SIZE } from "../market/catalogue";
-import type { SCREENER_SORT_KEYS, SCREENER_TRENDS } from "../limits";
+import type { Currency, SCREENER_SORT_KEYS, SCREENER_TRENDS } from "../limits";
 import { screenerSignals, type ScreenerCross } from "./signals";
 
 /** coins refreshed per live tick: with a 5-minute tick the top 250 take about 50 minutes, 10 history calls a minute at most */
@@ -114,6 +114,9 @@ export interface ScreenerRow {
   name: string;
   rank: number | null;
   priceUsd: number | null;
+  /** `priceUsd` in `currency` (the router converts for a signed-in user's currency) */
+  price: number | null;
+  currency: Currency;
   marketCap: number | null;
   change24h: number | null;
   change7d: number | null;
@@ -195,6 +198,8 @@ export async function runScreener(db: Db, q: ScreenerQuery): Promise<ScreenerPag
       name: x.name,
       rank: x.rank,
       priceUsd: x.priceUsd,
+      price: x.priceUsd,
+      currency: "usd" as const,
       marketCap: x.marketCapUsd,
       change24h: x.change24h,
       change7d: x.change7d,
