@@ -13,6 +13,7 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 const TokenPage = page(() => import("./routes/token/TokenPage"), "TokenPage");
 const WatchlistPage = page(() => import("./routes/watchlist/WatchlistPage"), "WatchlistPage");
 const AlertsPage = page(() => import("./routes/alerts/AlertsPage"), "AlertsPage");
+const ScreenerPage = page(() => import("./routes/screener/ScreenerPage"), "ScreenerPage");
 const AccountPage = page(() => import("./routes/account/AccountPage"), "AccountPage");
 const LoginPage = page(() => import("./routes/auth/LoginPage"), "LoginPage");
 const RegisterPage = page(() => import("./routes/auth/RegisterPage"), "RegisterPage");
@@ -42,6 +43,7 @@ const router = createBrowserRouter([
       { path: "/token/:id", element: signedIn(<TokenPage />) },
       { path: "/watchlist", element: signedIn(<WatchlistPage />) },
       { path: "/alerts", element: signedIn(<AlertsPage />) },
+      { path: "/screener", element: load(<ScreenerPage />) },
       { path: "/account", element: signedIn(<AccountPage />) },
       { path: "/login", element: load(<LoginPage />) },
       { path: "/register", element: load(<RegisterPage />) },

@@ -33,3 +33,25 @@ export const ALERT_LIMITS = {
 export const MIN_COOLDOWN_SECONDS = 60;
 export const MAX_COOLDOWN_SECONDS = 30 * 86_400;
 export const DEFAULT_COOLDOWN_SECONDS = 3_600;
+
+// ---- screener and preferences ----------------------------------------------------------------------
+export const SCREENER_TRENDS = ["above_sma200", "below_sma200", "golden_cross", "death_cross"] as const;
+export const SCREENER_SORT_KEYS = [
+  "rank",
+  "price",
+  "change24h",
+  "change7d",
+  "change30d",
+  "rsi14",
+  "volatility30d",
+  "drawdown",
+  "volumeRatio",
+  "score",
+] as const;
+export const SCREENER_MAX_LIMIT = 250;
+/** display currencies: CoinGecko /exchange_rates keys */
+export const CURRENCIES = ["usd", "eur", "gbp", "jpy", "chf", "cad", "aud", "btc", "eth"] as const;
+export type Currency = (typeof CURRENCIES)[number];
+export const THEMES = ["dark", "light", "system"] as const;
+export type Theme = (typeof THEMES)[number];
+export const TIME_ZONE_MAX_LENGTH = 64;

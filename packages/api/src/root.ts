@@ -3,6 +3,8 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
+import { preferencesRouter } from "./routers/preferences";
+import { screenerRouter } from "./routers/screener";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { watchlistRouter } from "./routers/watchlist";
@@ -13,6 +15,8 @@ export const appRouter = createTRPCRouter({
   analysis: analysisRouter,
   watchlist: watchlistRouter,
   alerts: alertsRouter,
+  screener: screenerRouter,
+  preferences: preferencesRouter,
   system: systemRouter,
 });
 

@@ -17,6 +17,7 @@ import { loadDeviceKey } from "./auth/device-cookie";
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
+import { TtlCache } from "./market/cache";
 import type { Candle, MarketService } from "./market/types";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
@@ -27,6 +28,10 @@ export interface ServiceCaches {
   alertHistory: Map<string, { at: number; candles: Candle[] }>;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
+  /** the exchange rates prices are shown through (preferences/preferences.ts) */
+  exchangeRates: TtlCache;
+  /** answered screener pages, by query, for a few seconds (screener/screener.ts; cleared when the job writes) */
+  screener: TtlCache;
 }
 
 export interface Services {
@@ -79,7 +84,13 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     passwords: createPasswordChecker(),
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
+    caches: {
+      sessions: new SessionCache(),
+      alertHistory: new Map(),
+      analysisFlights: new SingleFlight(),
+      exchangeRates: new TtlCache(4),
+      screener: new TtlCache(200),
+    },
     deviceKey: () =>
       (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {
         deviceKey = undefined;

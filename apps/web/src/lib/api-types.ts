@@ -24,3 +24,11 @@ export type ChartSeries = NonNullable<NonNullable<SectionsOf<3>["technical"]>["d
 /** One page of the market table (`tokens.list`) and one of its rows. */
 export type TokenPage = RouterOutputs["tokens"]["list"];
 export type Token = TokenPage["items"][number];
+
+/** The signed-in user's display choices and the rates prices are shown through. */
+export type Preferences = RouterOutputs["preferences"]["get"];
+export type ExchangeRates = RouterOutputs["preferences"]["rates"];
+
+/** One page of `screener.run` and one of its rows. */
+export type ScreenerPage = RouterOutputs["screener"]["run"];
+export type ScreenerRow = ScreenerPage["rows"][number];

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { TtlCache } from "./cache";
 import { UpstreamError } from "./errors";
+import { offlineUsdRates } from "./exchange-rates";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay, MAX_SIMULATED_DAYS } from "./simulate";
 import { loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
 import { dataFile } from "../lib/data-files";
@@ -97,6 +98,12 @@ export function createOfflineMarket(): MarketService {
         };
       }
       return sourced(out, "snapshot");
+    },
+
+    async exchangeRates() {
+      return sourced<Partial<Record<string, number>>>(offlineUsdRates(), "snapshot", {
+        note: "exchange rates of the snapshot day, 2021-06-24 (bundled)",
+      });
     },
 
     async fearGreed(days) {

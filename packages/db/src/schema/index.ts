@@ -3,3 +3,5 @@ export * from "./market";
 export * from "./analysis";
 export * from "./alerts";
 export * from "./jobs";
+export * from "./screener";
+export * from "./preferences";
