@@ -38,19 +38,23 @@ async function startOnce(env: Record<string, string>, port: number): Promise<Sta
     detached: true, // its own process group: pnpm, turbo and the server are stopped together
   });
   let output = "";
-  proc.stdout!.on("data", (d) => (output += d));
-  proc.stderr!.on("data", (d) => (output += d));
+  proc.stdout.on("data", (d) => (output += d));
+  proc.stderr.on("data", (d) => (output += d));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`pnpm start exited early:\n${output}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {}
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       try {
         process.kill(-proc.pid!, "SIGKILL");
-      } catch {}
+      } catch {
+        /* already gone */
+      }
       throw new Error(`pnpm start was not ready in 180 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -59,7 +63,9 @@ async function startOnce(env: Record<string, string>, port: number): Promise<Sta
   const kill = (signal: NodeJS.Signals) => {
     try {
       process.kill(-proc.pid!, signal);
-    } catch {}
+    } catch {
+      /* already gone */
+    }
   };
   // the server's own pid, from its "UCIE is up" log line (written just after it starts listening)
   let pid = 0;

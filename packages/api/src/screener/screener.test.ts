@@ -45,10 +45,11 @@ describe.each(testDbKinds())("screener (%s)", (kind) => {
     if (!coin) throw new Error("no coin");
     const events: PhaseEvent[] = [];
     for await (const e of streamAnalysis(services, { coin, sessionId: `screener-${id}`, refresh: false, afterPhase: 0 })) events.push(e);
-    const sections = Object.assign({}, ...events.map((e) => e.data.sections));
-    const market = sections.market.data;
-    const technical = sections.technical.data;
-    const synthesis = sections.synthesis.data;
+    const phase = <P extends PhaseEvent["phase"]>(p: P) => events.find((e): e is Extract<PhaseEvent, { phase: P }> => e.phase === p)!;
+    const marketSection = phase(1).data.sections.market!;
+    const market = marketSection.data!;
+    const technical = phase(3).data.sections.technical!.data!;
+    const synthesis = phase(4).data.sections.synthesis!.data!;
     const { rows } = await caller.screener.run({ limit: 250 });
     const row = rows.find((r) => r.id === id)!;
 
@@ -59,12 +60,12 @@ describe.each(testDbKinds())("screener (%s)", (kind) => {
     expect(row.rsi14).toBe(technical.rsi14);
     expect(row.trend.cross).toBe(technical.trend.state);
     expect(row.trend.crossDaysAgo).toBe(technical.trend.crossedDaysAgo);
-    expect(row.trend.aboveSma200).toBe(technical.lastClose > technical.sma200);
+    expect(row.trend.aboveSma200).toBe(technical.lastClose! > technical.sma200!);
     expect(row.score).toBe(synthesis.score);
 
     // the 30-day volatility is the risk code's figure over the last 31 closes; drawdown and volume from the same candles
     const h = await services.market.history(id, 365);
-    const candles = withCurrentPrice(h.data, market.priceUsd, sections.market.asOf);
+    const candles = withCurrentPrice(h.data, market.priceUsd, marketSection.asOf);
     expect(row.volatility30d).toBe(computeRisk(candles.slice(-31), null).annualisedVolatilityPct);
     const high = Math.max(...candles.slice(-365).map((c) => c.high));
     expect(row.drawdown).toBeCloseTo((candles.at(-1)!.close / high - 1) * 100, 9);
