@@ -61,3 +61,21 @@ export const totpCode = z
 export const recoveryCode = z.string().trim().min(10, "Enter one of your recovery codes").max(20, "This is not a recovery code");
 
 export const accessCode = z.string().trim().min(4, "Enter your access code").max(ACCESS_CODE_MAX_LENGTH, "This access code is not valid");
+
+// ---- personal access tokens ----------------------------------------------------------------------
+/** what a personal access token may do (the same list as the database's check constraint) */
+export const TOKEN_SCOPE_NAMES = ["read", "watchlist", "alerts"] as const;
+export const accessTokenCreate = z.strictObject({
+  name: z.string().trim().min(1, "Name the token (what will use it?)").max(100, "At most 100 characters"),
+  scopes: z
+    .array(z.enum(TOKEN_SCOPE_NAMES, { error: "Scopes are read, watchlist or alerts" }))
+    .min(1, "Choose at least one scope")
+    .max(TOKEN_SCOPE_NAMES.length),
+  expiresInDays: z
+    .number()
+    .int("Whole days")
+    .min(1, "At least one day")
+    .max(366, "At most 366 days: or leave empty for no expiry")
+    .optional(),
+});
+export const accessTokenId = z.strictObject({ id: z.uuid({ error: "Not a token id" }) });
