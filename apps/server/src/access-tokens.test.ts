@@ -109,6 +109,11 @@ describe("personal access tokens over HTTP", () => {
     expect(rows[0]!.tokenHash).toBe(createHash("sha256").update(token).digest("hex"));
     expect(JSON.stringify(rows)).not.toContain(token.slice(13));
 
+    // the user's data export names the token, never its secret or hash
+    const exported = await web.trpc.auth.exportData.query();
+    expect(exported.accessTokens).toEqual([expect.objectContaining({ id, name: "script read", scopes: ["read"] })]);
+    expect(JSON.stringify(exported)).not.toContain(rows[0]!.tokenHash);
+
     const other = await server.signedInClient();
     expect(await codeOf(other.trpc.auth.tokens.revoke.mutate({ id }))).toBe("NOT_FOUND");
     expect(await codeOf(web.trpc.auth.tokens.create.mutate({ name: "", scopes: [] }))).toBe("BAD_REQUEST");
