@@ -90,6 +90,12 @@ function tooManyRequests(req: Request, res: Response, retryAfterSeconds: number,
   res.status(429).json(calls ? Array.from({ length: calls }, () => error) : error);
 }
 
+/** The token of `Authorization: Bearer <token>`, or null. */
+function bearerToken(req: Request): string | null {
+  const m = /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  return m ? m[1]! : null;
+}
+
 /** Is this request from our own origin? Browsers send Origin on every cross-site POST. */
 function isSameOrigin(req: Request, allowed: Set<string>): boolean {
   const origin = req.headers.origin;
@@ -167,6 +173,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   app.use((req, res, next) => {
     if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
     if (isSameOrigin(req, allowedOrigins)) return next();
+    // a script's bearer token is no ambient credential a foreign page could borrow: with no cookie, nothing to forge
+    if (req.path.startsWith("/trpc/") && bearerToken(req) && !req.headers.cookie) return next();
     res.status(403).json({ error: { code: "FORBIDDEN", message: "Cross-origin request refused" } });
   });
 
@@ -189,8 +197,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   // starts the stream (a refusal inside it would arrive as an event after a 200)
   app.use("/trpc", (req, res, next) => {
     if (req.method === "GET" && (req.headers.accept ?? "").includes("text/event-stream")) {
-      const cookie = readCookie(req.headers.cookie, cookieName);
-      const release = services.limits.streams.open(cookie ? hashToken(cookie) : null, req.ip ?? req.socket.remoteAddress ?? null);
+      const credential = bearerToken(req) ?? readCookie(req.headers.cookie, cookieName);
+      const release = services.limits.streams.open(credential ? hashToken(credential) : null, req.ip ?? req.socket.remoteAddress ?? null);
       if (!release) {
         tooManyRequests(req, res, 60, "Too many open streams: close another tab or window first");
         return;
@@ -252,6 +260,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
         const ctx = await createContextInner({
           services,
           sessionToken: readCookie(req.headers.cookie, cookieName),
+          bearerToken: bearerToken(req),
           req: { ip, userAgent: req.headers["user-agent"] ?? null },
           cookie,
           device: {

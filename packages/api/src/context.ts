@@ -5,6 +5,7 @@ import { requestContext } from "./lib/request-context";
 import type { RequestMeta } from "./lib/request-meta";
 import { validateSession } from "./auth/session";
 import { CHALLENGE_COOKIE_PREFIX } from "./auth/two-factor";
+import { validateAccessToken, type AccessToken } from "./auth/access-tokens";
 
 /** A database outage as the API reports it: 503 with a clear message, never the driver's error. */
 export function databaseUnavailableError(cause: unknown): TRPCError {
@@ -36,6 +37,8 @@ export interface DeviceCookieJar {
 export interface CreateContextInnerOptions {
   services: Services;
   sessionToken?: string | null;
+  /** a personal access token from `Authorization: Bearer`; when given, cookies play no part */
+  bearerToken?: string | null;
   req?: Partial<RequestMeta>;
   cookie?: SessionCookie;
   device?: DeviceCookieJar;
@@ -45,6 +48,8 @@ export interface CreateContextInnerOptions {
 
 export async function createContextInner(opts: CreateContextInnerOptions) {
   const { services } = opts;
+  const req = { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta;
+  if (opts.bearerToken != null) return bearerContext(opts, req, opts.bearerToken);
   const cookieValue = opts.sessionToken ?? null;
   // the cookie holds either a session token or, between password and second factor, a challenge token
   const pending = cookieValue?.startsWith(CHALLENGE_COOKIE_PREFIX) ? cookieValue.slice(CHALLENGE_COOKIE_PREFIX.length) : null;
@@ -56,12 +61,14 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
   if (store && validation.user) store.userId = validation.user.id;
   return {
     services,
+    /** the personal access token this request came with (token-scopes.ts limits what it reaches), or null */
+    token: null as AccessToken | null,
     session: validation.session,
     user: validation.user,
     sessionToken: validation.session ? token : null,
     /** the pending two-factor login this browser holds, if any */
     twoFactorChallenge: pending,
-    req: { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta,
+    req,
     cookie: opts.cookie ?? recordingCookie(),
     device: opts.device ?? ({ value: null, set: () => {} } satisfies DeviceCookieJar),
     setHeader: opts.setHeader ?? ((_name: string, _value: string) => {}),
@@ -69,6 +76,31 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
 }
 
 export type Context = Awaited<ReturnType<typeof createContextInner>>;
+
+/** A script's request: the token stands for its owner; no cookie is read or set. */
+async function bearerContext(opts: CreateContextInnerOptions, req: RequestMeta, bearer: string) {
+  const { services } = opts;
+  const result = await validateAccessToken(services, req, bearer).catch((err: unknown) => {
+    throw isDatabaseUnavailable(err) ? databaseUnavailableError(err) : err;
+  });
+  if (!result.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: "The access token is unknown, expired or revoked." });
+  const store = requestContext.getStore();
+  if (store) store.userId = result.user.id;
+  const { token, user } = result;
+  return {
+    services,
+    token: token as AccessToken | null,
+    // procedures that need a session see the token in its place; token-scopes.ts keeps tokens away from session management
+    session: { id: token.id, userId: token.userId, createdAt: token.createdAt, expiresAt: token.expiresAt ?? new Date(8.64e15) },
+    user,
+    sessionToken: null,
+    twoFactorChallenge: null,
+    req,
+    cookie: recordingCookie(),
+    device: { value: null, set: () => {} } satisfies DeviceCookieJar,
+    setHeader: opts.setHeader ?? ((_name: string, _value: string) => {}),
+  };
+}
 
 /** A cookie sink for createCaller: remembers the last value set (tests read it to log in). */
 export function recordingCookie(name = "ucie_session"): SessionCookie & { value: string | null } {

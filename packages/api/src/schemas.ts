@@ -110,3 +110,20 @@ export const timeZone = z
   }, "Unknown time zone");
 export const theme = z.enum(THEMES, { error: `Choose one of ${THEMES.join(", ")}` });
 export const preferencesPatch = z.strictObject({ currency: currency.optional(), timeZone: timeZone.optional(), theme: theme.optional() });
+// ---- personal access tokens ----------------------------------------------------------------------
+/** what a personal access token may do (the same list as the database's check constraint) */
+export const TOKEN_SCOPE_NAMES = ["read", "watchlist", "alerts"] as const;
+export const accessTokenCreate = z.strictObject({
+  name: z.string().trim().min(1, "Name the token (what will use it?)").max(100, "At most 100 characters"),
+  scopes: z
+    .array(z.enum(TOKEN_SCOPE_NAMES, { error: "Scopes are read, watchlist or alerts" }))
+    .min(1, "Choose at least one scope")
+    .max(TOKEN_SCOPE_NAMES.length),
+  expiresInDays: z
+    .number()
+    .int("Whole days")
+    .min(1, "At least one day")
+    .max(366, "At most 366 days: or leave empty for no expiry")
+    .optional(),
+});
+export const accessTokenId = z.strictObject({ id: z.uuid({ error: "Not a token id" }) });

@@ -8,6 +8,8 @@ import { databaseUnavailableError, type Context } from "./context";
 import { isDatabaseUnavailable } from "./lib/db-errors";
 import { MAX_BATCH_CALLS } from "./limits";
 import { transformer } from "./lib/transformer";
+import { hitTokenThrottle } from "./auth/access-tokens";
+import { tokenAccess } from "./auth/token-scopes";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({
@@ -88,7 +90,26 @@ const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(databaseErrors).use(noNulCharacters);
+/**
+ * A request with a personal access token reaches only what its scopes allow (auth/token-scopes.ts names
+ * every procedure), and each call counts against the token's per-minute budget.
+ */
+const tokenScopes = t.middleware(async ({ ctx, path, next }) => {
+  if (!ctx.token) return next();
+  const access = tokenAccess(path, ctx.token.scopes);
+  if (!access.allowed) throw new TRPCError({ code: "FORBIDDEN", message: access.message });
+  const budget = await hitTokenThrottle(ctx.services, ctx.token.id);
+  if (!budget.allowed) {
+    ctx.setHeader("Retry-After", String(budget.retryAfterSeconds));
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `This token made too many calls: try again in ${budget.retryAfterSeconds} seconds`,
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(databaseErrors).use(noNulCharacters).use(tokenScopes);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });

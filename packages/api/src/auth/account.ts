@@ -4,7 +4,16 @@
  * cannot guess it), and each ends sessions through revocation.ts so streams close on every instance.
  */
 import { and, desc, eq, isNull, ne } from "drizzle-orm";
-import { authLogs, passwordResetTokens, sessions, ucieAlerts, ucieAlertTriggers, ucieWatchlist, users } from "@ucie/db";
+import {
+  authLogs,
+  passwordResetTokens,
+  personalAccessTokens,
+  sessions,
+  ucieAlerts,
+  ucieAlertTriggers,
+  ucieWatchlist,
+  users,
+} from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
@@ -110,7 +119,7 @@ export async function exportAccountData(services: Services, userId: string, meta
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  const [sessionRows, watchlist, alerts, alertTriggers, logs] = await Promise.all([
+  const [sessionRows, watchlist, alerts, alertTriggers, logs, accessTokens] = await Promise.all([
     db
       .select({
         id: sessions.id,
@@ -145,6 +154,22 @@ export async function exportAccountData(services: Services, userId: string, meta
       .where(eq(authLogs.userId, userId))
       .orderBy(desc(authLogs.timestamp))
       .limit(EXPORT_ROW_LIMIT),
+    // what each token was and did, never its hash
+    db
+      .select({
+        id: personalAccessTokens.id,
+        name: personalAccessTokens.name,
+        prefix: personalAccessTokens.prefix,
+        scopes: personalAccessTokens.scopes,
+        createdAt: personalAccessTokens.createdAt,
+        lastUsedAt: personalAccessTokens.lastUsedAt,
+        expiresAt: personalAccessTokens.expiresAt,
+        revokedAt: personalAccessTokens.revokedAt,
+      })
+      .from(personalAccessTokens)
+      .where(eq(personalAccessTokens.userId, userId))
+      .orderBy(desc(personalAccessTokens.createdAt))
+      .limit(EXPORT_ROW_LIMIT),
   ]);
   await tryWriteAuthLog(services, meta, { type: "data_exported", userId, success: true });
   return {
@@ -155,5 +180,6 @@ export async function exportAccountData(services: Services, userId: string, meta
     alerts,
     alertTriggers,
     authLogs: logs,
+    accessTokens,
   };
 }

@@ -65,6 +65,16 @@ export async function sessionCacheFor(services: Services): Promise<SessionCache 
   return (await cache.listening) ? cache : null;
 }
 
+async function sessionEnd(services: Services, sessionId: string): Promise<Date | null> {
+  const [row] = await services.db
+    .select({ expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
+    .from(sessions)
+    .where(eq(sessions.id, sessionId))
+    .limit(1);
+  if (!row) return null;
+  return new Date(Math.min(row.expiresAt.getTime(), row.createdAt.getTime() + services.sessionPolicy.absoluteLifetimeMs));
+}
+
 /** Thrown (as `signal.reason`) when a watched session ends. */
 export class SessionEndedError extends Error {
   constructor(readonly reason: RevocationReason | "missing") {
@@ -88,7 +98,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * passes its expiry (re-read at that time, since activity may have slid it forward). Subscribes before
  * checking that the session still exists, so a revocation in between is not missed.
  */
-export async function watchSession(services: Services, sessionId: string): Promise<SessionWatch> {
+export async function watchSession(
+  services: Services,
+  sessionId: string,
+  /** when the watched credential stops being valid, or null when it already has (a session by default) */
+  endOf: (services: Services, id: string) => Promise<Date | "never" | null> = sessionEnd,
+): Promise<SessionWatch> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -111,14 +126,11 @@ export async function watchSession(services: Services, sessionId: string): Promi
 
   const check = async (): Promise<void> => {
     if (controller.signal.aborted) return;
-    const [row] = await services.db
-      .select({ expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
-      .from(sessions)
-      .where(eq(sessions.id, sessionId))
-      .limit(1);
-    if (!row) return end("missing");
+    const endsAtDate = await endOf(services, sessionId);
+    if (!endsAtDate) return end("missing");
+    if (endsAtDate === "never") return;
     const now = services.clock.now().getTime();
-    const endsAt = Math.min(row.expiresAt.getTime(), row.createdAt.getTime() + services.sessionPolicy.absoluteLifetimeMs);
+    const endsAt = endsAtDate.getTime();
     if (now >= endsAt) return end("expired");
     if (controller.signal.aborted) return;
     timer = setTimeout(

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure, type AlertView } from "../alerts/alerts";
 import { alertInput, alertPatch } from "../schemas";
 import { alertTriggerStream } from "../alerts/stream";
-import { SessionEndedError, watchSession } from "../auth/revocation";
+import { SessionEndedError } from "../auth/revocation";
+import { watchCredential } from "../auth/access-tokens";
 import { converterForUser, moneyText, withPrice, type Converter } from "../preferences/preferences";
 import { describeRule } from "../alerts/rules";
 import { protectedProcedure } from "../trpc";
@@ -84,7 +85,7 @@ export const alertsRouter = {
         .optional(),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const watch = await watchSession(ctx.services, ctx.session.id);
+      const watch = await watchCredential(ctx.services, ctx);
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;
       try {
         const lastEventId = input?.lastEventId ? Number(input.lastEventId) : null;

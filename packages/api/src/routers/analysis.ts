@@ -7,7 +7,8 @@ import { admitAnalysis } from "../analysis/limits";
 import { loadStoredPhases } from "../analysis/phase-store";
 import { analysisSessionId, ANALYSIS_TYPES, symbol } from "../schemas";
 import { resolveCoin } from "../market/resolve";
-import { SessionEndedError, watchSession } from "../auth/revocation";
+import { SessionEndedError } from "../auth/revocation";
+import { watchCredential } from "../auth/access-tokens";
 import { protectedProcedure } from "../trpc";
 
 const unknownCoin = (s: string) => new TRPCError({ code: "NOT_FOUND", message: `No coin '${s}' in the catalogue` });
@@ -44,7 +45,7 @@ export const analysisRouter = {
         throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many ${admission.what} at once: try again in ${wait}` });
       }
       // a revoked or logged-out session ends its streams on every instance
-      const watch = await watchSession(ctx.services, ctx.session.id);
+      const watch = await watchCredential(ctx.services, ctx);
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;
       try {
         const phases = streamAnalysis(ctx.services, {

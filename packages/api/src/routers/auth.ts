@@ -19,6 +19,7 @@ import { accessCode, anyPassword, email, emailToken, newPasswordLength, recovery
 import { protectedProcedure, publicProcedure } from "../trpc";
 import { fieldError, tooManyRequests } from "./errors";
 import { twoFactorRouter } from "./two-factor";
+import { accessTokensRouter } from "./access-tokens";
 
 // ---- inputs --------------------------------------------------------------------------------------
 // the shared schemas (../schemas, also used by the web forms)
@@ -176,6 +177,7 @@ export const authRouter = {
     }),
 
   twoFactor: twoFactorRouter,
+  tokens: accessTokensRouter,
 
   changePassword: protectedProcedure.input(z.object({ currentPassword: anyPassword, newPassword })).mutation(async ({ ctx, input }) => {
     await requireStrongPassword(ctx, "newPassword", input.newPassword, ctx.user.email);

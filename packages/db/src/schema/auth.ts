@@ -82,6 +82,37 @@ export const accessCodes = pgTable(
   ],
 );
 
+export const TOKEN_SCOPES = ["read", "watchlist", "alerts"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** Personal access tokens for scripts and bots: only the SHA-256 is kept, plus a short visible prefix to tell them apart. */
+export const personalAccessTokens = pgTable(
+  "personal_access_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    scopes: text().array().$type<TokenScope[]>().notNull(),
+    /** hex SHA-256 of the whole token */
+    tokenHash: text().notNull(),
+    /** "ucie_pat_" and the token's next 4 characters */
+    prefix: text().notNull(),
+    createdAt: now(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    expiresAt: timestamp({ withTimezone: true }),
+    /** kept after revocation so a later use is refused and logged against its owner */
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("personal_access_tokens_hash_unique").on(t.tokenHash),
+    index("personal_access_tokens_user_idx").on(t.userId),
+    check("personal_access_tokens_name_length", sql`length(${t.name}) BETWEEN 1 AND 100`),
+    check("personal_access_tokens_scopes_known", sql`${t.scopes} <@ ARRAY['read','watchlist','alerts']::text[]`),
+  ],
+);
+
 export const AUTH_EVENT_TYPES = [
   "register",
   "login",
@@ -104,6 +135,9 @@ export const AUTH_EVENT_TYPES = [
   "two_factor_disabled",
   "two_factor_challenge",
   "two_factor_verified",
+  "token_created",
+  "token_revoked",
+  "token_refused",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

@@ -5,6 +5,7 @@ import { DataTable } from "../../components/DataTable";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { useTRPC } from "../../lib/trpc";
 import { FormAlert, formError } from "../auth/form";
+import { AccessTokensCard } from "./AccessTokensCard";
 import { ChangePasswordCard } from "./ChangePasswordCard";
 import { deviceLabel } from "./device";
 import { PreferencesCard } from "./PreferencesCard";
@@ -148,6 +149,7 @@ export function AccountPage() {
         {sessions.data && others === 0 && <p className="muted small">No other device is logged in.</p>}
       </div>
 
+      <AccessTokensCard />
       <YourDataCard />
     </section>
   );

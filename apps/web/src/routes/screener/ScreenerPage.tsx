@@ -74,8 +74,8 @@ function readParams(p: URLSearchParams): { filters: Filters; sort?: { by: SortKe
   const trend = p.get("trend");
   if (trend && (SCREENER_TRENDS as readonly string[]).includes(trend)) filters.trend = trend as Trend;
   const by = p.get("sort");
-  const dir = p.get("dir") === "asc" ? "asc" : "desc";
-  const sort = by && (SCREENER_SORT_KEYS as readonly string[]).includes(by) ? { by: by as SortKey, dir: dir } : undefined;
+  const dir: "asc" | "desc" = p.get("dir") === "asc" ? "asc" : "desc";
+  const sort = by && (SCREENER_SORT_KEYS as readonly string[]).includes(by) ? { by: by as SortKey, dir } : undefined;
   return { filters, ...(sort ? { sort } : {}) };
 }
 
