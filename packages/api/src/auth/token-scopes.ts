@@ -17,6 +17,8 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
   "analysis.get": "read",
   "analysis.stream": "read",
   "screener.run": "read",
+  "preferences.get": "read",
+  "preferences.rates": "read",
   "watchlist.list": "read",
   "alerts.list": "read",
   "alerts.triggers": "read",
@@ -32,6 +34,8 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
 
 /** Never for a token, whatever its scopes. */
 export const TOKEN_NEVER: ReadonlySet<string> = new Set([
+  // settings are the account's own: a script reads them (above) but does not change them
+  "preferences.update",
   "auth.register",
   "auth.verifyEmail",
   "auth.resendVerification",
