@@ -30,4 +30,5 @@ export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
 export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES, type LogoFetchResult } from "./market/logos";
 export { hashPassword } from "./auth/password";
 export { totpCode } from "./auth/two-factor";
-export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
+export { listUsers, setUserDisabled, endUserSessions, setUserRole, type UserListing } from "./auth/operator";
+export { Telemetry } from "./lib/telemetry";

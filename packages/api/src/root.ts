@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { adminRouter } from "./routers/admin";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   watchlist: watchlistRouter,
   alerts: alertsRouter,
   system: systemRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

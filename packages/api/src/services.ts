@@ -15,6 +15,7 @@ import { createPasswordChecker, type PasswordChecker } from "./auth/password-str
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
+import { Telemetry } from "./lib/telemetry";
 import type { Candle, MarketService } from "./market/types";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
@@ -43,6 +44,8 @@ export interface Services {
   /** a name for this process, for job claims and logs */
   instanceId: string;
   caches: ServiceCaches;
+  /** Prometheus registry and the per-minute counters of the health page (lib/telemetry.ts) */
+  telemetry: Telemetry;
 }
 
 export interface ServiceOverrides {
@@ -57,11 +60,13 @@ export interface ServiceOverrides {
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
+  const clock = overrides.clock ?? systemClock;
+  const telemetry = new Telemetry(() => clock.now());
   return {
     config,
     database,
     db: database.db,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     events: new EventBus(database),
@@ -70,8 +75,9 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
     },
     passwords: createPasswordChecker(),
-    market: overrides.market ?? createMarketService(config, logger),
+    market: overrides.market ?? createMarketService(config, logger, { observer: telemetry }),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
+    telemetry,
   };
 }

@@ -11,6 +11,7 @@ import { usableAccessCode } from "./access-codes";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { sendVerification } from "./email-verification";
 import { hashPassword } from "./password";
+import { makeFirstAccountAdmin } from "./roles";
 import { generateEmailToken, VERIFICATION_TTL_MS } from "./tokens";
 
 export interface RegisterInput {
@@ -72,6 +73,7 @@ export async function registerUser(services: Services, input: RegisterInput, met
       if (redeemed.length !== 1) throw new Refusal("code");
 
       await writeAuthLog(tx, services, meta, { type: "register", userId: created.id, success: true });
+      await makeFirstAccountAdmin(tx, created.id);
       return created;
     });
   } catch (err) {
