@@ -2,6 +2,7 @@
  * The HTTP face of UCIE: security headers, a same-origin check on every state-changing request, body
  * limits, health probes, the tRPC API (queries, mutations, SSE subscriptions) and the built SPA.
  */
+import { metricsHandler, requestMetrics } from "./metrics";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -111,6 +112,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     }),
   );
 
+  app.get("/metrics", metricsHandler(services));
+
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });
@@ -132,10 +135,16 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   app.use("/trpc", (req, res, next) => {
     if (req.method === "GET" && (req.headers.accept ?? "").includes("text/event-stream")) {
       streams.add(res);
-      res.on("close", () => streams.delete(res));
+      services.telemetry.sseOpen.inc();
+      res.on("close", () => {
+        streams.delete(res);
+        services.telemetry.sseOpen.dec();
+      });
     }
     next();
   });
+
+  app.use("/trpc", requestMetrics(services));
 
   // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
   app.use("/trpc", (req, res, next) => {

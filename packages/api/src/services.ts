@@ -5,7 +5,8 @@
  */
 import type { Config } from "@ucie/config";
 import { loadConfig } from "@ucie/config";
-import type { Database, Db } from "@ucie/db";
+import { execute, type Database, type Db } from "@ucie/db";
+import { sql } from "drizzle-orm";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
@@ -62,6 +63,14 @@ export function createServices(database: Database, overrides: ServiceOverrides =
   const logger = overrides.logger ?? silentLogger;
   const clock = overrides.clock ?? systemClock;
   const telemetry = new Telemetry(() => clock.now());
+  telemetry.trackDbPool(async () => {
+    if (database.raw.kind !== "postgres") return 0; // PGlite in this process: one connection, never a pool
+    const { rows } = await execute<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from pg_stat_activity where application_name = 'ucie' and state = 'active' and pid <> pg_backend_pid()`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  });
   return {
     config,
     database,

@@ -54,6 +54,8 @@ const variables = z.object({
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: bool.default(false),
+  /** bearer token Prometheus sends to GET /metrics; unset: /metrics answers 404 */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
 });
 
 /**

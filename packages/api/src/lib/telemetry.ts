@@ -101,7 +101,7 @@ export class Telemetry implements UpstreamObserver {
     const pool = (): Promise<number> => (this.dbPoolReader ? this.dbPoolReader().catch(() => 0) : Promise.resolve(0));
     this.dbPoolInUse = new Gauge({
       name: "ucie_db_pool_in_use",
-      help: "database connections running a query",
+      help: "database connections of UCIE (every instance) running a query right now",
       registers,
       async collect() {
         this.set(await pool());
