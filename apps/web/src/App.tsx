@@ -20,6 +20,7 @@ const CheckInboxPage = page(() => import("./routes/auth/CheckInboxPage"), "Check
 const VerifyPage = page(() => import("./routes/auth/VerifyPage"), "VerifyPage");
 const ForgotPasswordPage = page(() => import("./routes/auth/ForgotPasswordPage"), "ForgotPasswordPage");
 const ResetPasswordPage = page(() => import("./routes/auth/ResetPasswordPage"), "ResetPasswordPage");
+const AdminArea = page(() => import("./routes/admin/AdminArea"), "AdminArea");
 const NotFoundPage = page(() => import("./routes/NotFoundPage"), "NotFoundPage");
 
 export function PageLoading() {
@@ -43,6 +44,7 @@ const router = createBrowserRouter([
       { path: "/watchlist", element: signedIn(<WatchlistPage />) },
       { path: "/alerts", element: signedIn(<AlertsPage />) },
       { path: "/account", element: signedIn(<AccountPage />) },
+      { path: "/admin/*", element: signedIn(<AdminArea />) },
       { path: "/login", element: load(<LoginPage />) },
       { path: "/register", element: load(<RegisterPage />) },
       { path: "/check-inbox", element: load(<CheckInboxPage />) },

@@ -23,6 +23,7 @@ export function Layout() {
           </NavLink>
           <NavLink to="/watchlist">Watchlist</NavLink>
           <NavLink to="/alerts">Alerts</NavLink>
+          {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
         </nav>
         <div className="header-account">
           <AlertNotifications />
