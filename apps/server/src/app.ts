@@ -144,7 +144,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     next();
   });
 
-  app.use("/trpc", requestMetrics(services));
+  // per-procedure request metrics only when something scrapes them (METRICS_TOKEN set)
+  if (config.METRICS_TOKEN) app.use("/trpc", requestMetrics(services));
 
   // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
   app.use("/trpc", (req, res, next) => {

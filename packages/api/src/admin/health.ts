@@ -28,7 +28,8 @@ export interface CacheHealth {
 export interface TableSize {
   table: string;
   bytes: number;
-  rows: number;
+  /** the planner's estimate; null until the table was first analysed */
+  rows: number | null;
 }
 
 export interface Health {
@@ -99,9 +100,9 @@ export async function readHealth(services: Services): Promise<Health> {
     };
   });
 
-  const { rows } = await execute<{ table: string; bytes: string; rows: string }>(
+  const { rows } = await execute<{ table: string; bytes: string; rows: string | null }>(
     services.db,
-    sql`select c.relname as "table", pg_total_relation_size(c.oid) as bytes, greatest(c.reltuples, 0)::bigint as rows
+    sql`select c.relname as "table", pg_total_relation_size(c.oid) as bytes, case when c.reltuples < 0 then null else c.reltuples::bigint end as rows
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind = 'r' and n.nspname = 'public'
         order by pg_total_relation_size(c.oid) desc`,
@@ -110,7 +111,7 @@ export async function readHealth(services: Services): Promise<Health> {
   return {
     sources,
     cache: cacheHealth,
-    tables: rows.map((r) => ({ table: r.table, bytes: Number(r.bytes), rows: Number(r.rows) })),
+    tables: rows.map((r) => ({ table: r.table, bytes: Number(r.bytes), rows: r.rows === null ? null : Number(r.rows) })),
     openStreams: (await telemetry.sseOpen.get()).values[0]?.value ?? 0,
     marketData: services.config.MARKET_DATA,
     checkedAt: services.clock.now(),
