@@ -159,6 +159,39 @@ try {
     `p99 ${h.pingDuring.p99Ms} ms vs ${h.pingAlone.p99Ms} ms; ${h.history.answered} histories answered, ${h.history.refused} refused (429); target <= 2x`,
   );
 
+  // ---- metrics: system.ping on a second server with METRICS_TOKEN set (request metrics recorded) against the
+  // first (unset), alternating, best of two each, so drift favours neither side
+  {
+    const metricsDir = scratch ? undefined : mkdtempSync(path.join(os.tmpdir(), "ucie-bench-metrics-"));
+    const token = "bench-metrics-token-0123456789";
+    const withMetrics = await spawnServer(
+      {
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: metricsDir! }),
+        MARKET_DATA: "offline",
+        ALERT_INTERVAL_SECONDS: "3600",
+        METRICS_TOKEN: token,
+      },
+      40_000 + Math.floor(Math.random() * 10_000),
+    );
+    try {
+      const ping = (url: string) => load({ url: `${url}/trpc/system.ping`, duration: 5 });
+      await ping(withMetrics.url); // warm-up
+      const off1 = await ping(server.url);
+      const on1 = await ping(withMetrics.url);
+      const on2 = await ping(withMetrics.url);
+      const off2 = await ping(server.url);
+      const off = Math.max(off1.requestsPerSec, off2.requestsPerSec);
+      const on = Math.max(on1.requestsPerSec, on2.requestsPerSec);
+      const scrape = await fetch(`${withMetrics.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      const counted = /ucie_http_requests_total\{procedure="system.ping",code="200"\} (\d+)/.exec(await scrape.text())?.[1];
+      results.metrics = { off, on, ratio: on / off, counted: Number(counted ?? 0) };
+      row("system.ping, metrics on / off", (on / off).toFixed(3), `${on} vs ${off} req/s, best of two each; target >= 0.95`);
+    } finally {
+      await withMetrics.stop();
+      if (metricsDir) rmSync(metricsDir, { recursive: true, force: true });
+    }
+  }
+
   // ---- the feature benchmarks each area provides
   for (const [file, fn] of [
     ["./search.bench.ts", "benchSearch"],

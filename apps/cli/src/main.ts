@@ -25,7 +25,10 @@ const commands: Record<string, { run: Command; help: string }> = {
   },
   tokens: { run: tokensCommand, help: "sync: refresh the token catalogue from the market-data source and print what changed" },
   alerts: { run: alertsCommand, help: "evaluate: one alert evaluation pass; prints how many alerts were checked and triggered" },
-  users: { run: usersCommand, help: "list | disable EMAIL | enable EMAIL | end-sessions EMAIL (disable also ends every session)" },
+  users: {
+    run: usersCommand,
+    help: "list | disable EMAIL | enable EMAIL | end-sessions EMAIL | promote EMAIL | demote EMAIL (admin role)",
+  },
   cleanup: { run: cleanupCommand, help: "delete expired sessions, cache and phase rows; archive, then delete auth logs past 90 days" },
   backup: { run: backupCommand, help: "--out FILE: a consistent backup of the configured database (also while the server runs)" },
   restore: { run: restoreCommand, help: "FILE: load a backup into the configured, empty database; prints rows per table" },

@@ -2,6 +2,7 @@
  * The HTTP face of UCIE: security headers, a same-origin check on every state-changing request, body
  * limits, health probes, the tRPC API (queries, mutations, SSE subscriptions) and the built SPA.
  */
+import { metricsHandler, requestMetrics } from "./metrics";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -161,6 +162,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     }),
   );
 
+  app.get("/metrics", metricsHandler(services));
+
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });
   });
@@ -204,9 +207,11 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
         return;
       }
       streams.add(res);
+      services.telemetry.sseOpen.inc();
       res.on("close", () => {
         streams.delete(res);
         release();
+        services.telemetry.sseOpen.dec();
       });
     }
     next();
@@ -222,6 +227,9 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       else tooManyRequests(req, res, wait, anonymousRefusal(wait));
     }, next);
   });
+
+  // per-procedure request metrics only when something scrapes them (METRICS_TOKEN set)
+  if (config.METRICS_TOKEN) app.use("/trpc", requestMetrics(services));
 
   // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
   app.use("/trpc", (req, res, next) => {

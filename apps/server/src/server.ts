@@ -56,6 +56,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // one log line: is CoinGecko reachable and does the configured key fit the plan (not awaited: never delays start-up)
   if (config.MARKET_DATA !== "offline") void services.market.checkPlan?.().catch(() => {});
   const scheduler = opts.jobs === false ? null : startScheduler(services, defaultJobs(services));
+  // counts the health page reads across instances: written in batches, not per request
+  const counters = services.telemetry.startFlushing(services.db, services.logger);
+  if (config.METRICS_TOKEN) services.telemetry.enableDefaultMetrics();
   const app = createApp({ services, webDist: opts.webDist });
   const server = createHttpServer(app, config);
   await new Promise<void>((resolve, reject) => {
@@ -84,6 +87,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
           setTimeout(() => server.closeIdleConnections(), 100).unref();
           setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
+        await counters.stop();
         await services.events.close();
         if (ownsDatabase) await database.close();
       })();

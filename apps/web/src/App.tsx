@@ -21,6 +21,7 @@ const CheckInboxPage = page(() => import("./routes/auth/CheckInboxPage"), "Check
 const VerifyPage = page(() => import("./routes/auth/VerifyPage"), "VerifyPage");
 const ForgotPasswordPage = page(() => import("./routes/auth/ForgotPasswordPage"), "ForgotPasswordPage");
 const ResetPasswordPage = page(() => import("./routes/auth/ResetPasswordPage"), "ResetPasswordPage");
+const AdminArea = page(() => import("./routes/admin/AdminArea"), "AdminArea");
 const NotFoundPage = page(() => import("./routes/NotFoundPage"), "NotFoundPage");
 
 export function PageLoading() {
@@ -45,6 +46,7 @@ const router = createBrowserRouter([
       { path: "/alerts", element: signedIn(<AlertsPage />) },
       { path: "/screener", element: load(<ScreenerPage />) },
       { path: "/account", element: signedIn(<AccountPage />) },
+      { path: "/admin/*", element: signedIn(<AdminArea />) },
       { path: "/login", element: load(<LoginPage />) },
       { path: "/register", element: load(<RegisterPage />) },
       { path: "/check-inbox", element: load(<CheckInboxPage />) },

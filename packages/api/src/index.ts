@@ -30,7 +30,7 @@ export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
 export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES, type LogoFetchResult } from "./market/logos";
 export { hashPassword } from "./auth/password";
 export { totpCode } from "./auth/two-factor";
-export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
+export { listUsers, setUserDisabled, endUserSessions, setUserRole, type UserListing } from "./auth/operator";
 export { AnonymousCallLimiter, StreamSlots } from "./lib/request-limits";
 export { MAX_BATCH_CALLS } from "./limits";
 export { refreshScreener, runScreener, type ScreenerRefreshResult } from "./screener/screener";
@@ -45,3 +45,4 @@ export {
   type Converter,
   type Preferences,
 } from "./preferences/preferences";
+export { Telemetry } from "./lib/telemetry";

@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { adminRouter } from "./routers/admin";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   screener: screenerRouter,
   preferences: preferencesRouter,
   system: systemRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,7 +5,8 @@
  */
 import type { Config } from "@ucie/config";
 import { loadConfig } from "@ucie/config";
-import type { Database, Db } from "@ucie/db";
+import { execute, type Database, type Db } from "@ucie/db";
+import { sql } from "drizzle-orm";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
@@ -18,6 +19,7 @@ import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
 import { TtlCache } from "./market/cache";
+import { Telemetry } from "./lib/telemetry";
 import type { Candle, MarketService } from "./market/types";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
@@ -54,6 +56,8 @@ export interface Services {
   deviceKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
   limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
+  /** Prometheus registry and the per-minute counters of the health page (lib/telemetry.ts) */
+  telemetry: Telemetry;
 }
 
 export interface ServiceOverrides {
@@ -69,11 +73,21 @@ export function createServices(database: Database, overrides: ServiceOverrides =
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
   let deviceKey: Promise<Buffer> | undefined;
+  const clock = overrides.clock ?? systemClock;
+  const telemetry = new Telemetry(() => clock.now());
+  telemetry.trackDbPool(async () => {
+    if (database.raw.kind !== "postgres") return 0; // PGlite in this process: one connection, never a pool
+    const { rows } = await execute<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from pg_stat_activity where application_name = 'ucie' and state = 'active' and pid <> pg_backend_pid()`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  });
   return {
     config,
     database,
     db: database.db,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     events: new EventBus(database),
@@ -82,7 +96,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
     },
     passwords: createPasswordChecker(),
-    market: overrides.market ?? createMarketService(config, logger),
+    market: overrides.market ?? createMarketService(config, logger, { observer: telemetry }),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     caches: {
       sessions: new SessionCache(),
@@ -101,5 +115,6 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
       bigAnswers: new Turns(),
     },
+    telemetry,
   };
 }

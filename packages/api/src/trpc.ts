@@ -10,6 +10,7 @@ import { MAX_BATCH_CALLS } from "./limits";
 import { transformer } from "./lib/transformer";
 import { hitTokenThrottle } from "./auth/access-tokens";
 import { tokenAccess } from "./auth/token-scopes";
+import { currentRole } from "./auth/roles";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({
@@ -114,4 +115,14 @@ export const publicProcedure = t.procedure.use(databaseErrors).use(noNulCharacte
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });
   return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
+});
+
+/**
+ * `admin.*`: signed out answers UNAUTHORIZED, a signed-in non-admin FORBIDDEN. The role is read from the
+ * database on every call (not the session cache), so a demotion takes effect at once on every instance.
+ */
+export const adminProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  const role = await currentRole(ctx.services.db, ctx.user.id);
+  if (role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "This needs an admin account." });
+  return next({ ctx: { ...ctx, user: { ...ctx.user, role } } });
 });

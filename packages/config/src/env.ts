@@ -62,6 +62,8 @@ const variables = z.object({
   ANALYSIS_SESSIONS_PER_HOUR: int(1, 100_000).default(120),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: bool.default(false),
+  /** bearer token Prometheus sends to GET /metrics; unset: /metrics answers 404 */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
 });
 
 /**

@@ -58,3 +58,33 @@ describe("migration 0003/0004: access codes stored hashed", () => {
     }
   }, 60_000);
 });
+
+describe("migration 0006: roles", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("makes the earliest registered account admin and every other one a user", async () => {
+    const pg = await PGlite.create({ extensions: { pg_trgm } });
+    try {
+      const old = migrationsBefore("0009_admin_roles_metrics");
+      dirs.push(old);
+      await migratePglite(drizzle(pg), { migrationsFolder: old });
+      await pg.exec(
+        `insert into users (email, password_hash, created_at) values
+           ('second@example.com', 'x', '2026-02-01T00:00:00Z'), ('first@example.com', 'x', '2026-01-01T00:00:00Z'),
+           ('third@example.com', 'x', '2026-03-01T00:00:00Z')`,
+      );
+
+      await migratePglite(drizzle(pg), { migrationsFolder });
+
+      const { rows } = await pg.query<{ email: string; role: string }>(`select email, role from users order by created_at`);
+      expect(rows).toEqual([
+        { email: "first@example.com", role: "admin" },
+        { email: "second@example.com", role: "user" },
+        { email: "third@example.com", role: "user" },
+      ]);
+    } finally {
+      await pg.close();
+    }
+  }, 60_000);
+});

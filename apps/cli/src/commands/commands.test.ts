@@ -79,7 +79,7 @@ describe("operator CLI", () => {
   it("users list, disable, enable and end-sessions", async () => {
     const b = await env.signUp("cli-user@example.com");
     const listed = (await run(usersCommand, ["list"])).out.join("\n");
-    expect(listed).toMatch(/cli-user@example\.com\tactive\tno 2fa\t1 sessions/);
+    expect(listed).toMatch(/cli-user@example\.com\tuser\tactive\tno 2fa\t1 sessions/);
 
     expect((await run(usersCommand, ["disable", "cli-user@example.com"])).out).toEqual([
       "cli-user@example.com: disabled, 1 sessions ended",
@@ -88,7 +88,7 @@ describe("operator CLI", () => {
     await expect(env.browser().api.auth.login({ email: "cli-user@example.com", password: TEST_PASSWORD })).rejects.toThrow(
       "This account is disabled",
     );
-    expect((await run(usersCommand, ["list"])).out.join("\n")).toMatch(/cli-user@example\.com\tdisabled /);
+    expect((await run(usersCommand, ["list"])).out.join("\n")).toMatch(/cli-user@example\.com\tuser\tdisabled /);
 
     expect((await run(usersCommand, ["enable", "cli-user@example.com"])).code).toBe(0);
     await b.api.auth.login({ email: "cli-user@example.com", password: TEST_PASSWORD });
@@ -97,5 +97,20 @@ describe("operator CLI", () => {
 
     expect((await run(usersCommand, ["disable", "ghost@example.com"])).code).toBe(1);
     expect((await run(usersCommand, ["frobnicate"])).code).toBe(2);
+  });
+
+  it("users promote and demote, never the last admin", async () => {
+    await env.signUp("cli-role@example.com");
+    expect((await run(usersCommand, ["promote", "cli-role@example.com"])).out).toEqual(["cli-role@example.com: admin"]);
+    expect((await run(usersCommand, ["list"])).out.join("\n")).toMatch(/cli-role@example\.com\tadmin\t/);
+    expect((await run(usersCommand, ["demote", "cli-role@example.com"])).out).toEqual(["cli-role@example.com: user"]);
+    expect((await run(usersCommand, ["promote", "ghost@example.com"])).code).toBe(1);
+
+    const admins = (await run(usersCommand, ["list"])).out.filter((l) => l.split("\t")[1] === "admin");
+    expect(admins).toHaveLength(1);
+    const lastAdmin = admins[0]!.split("\t")[0]!;
+    const refused = await run(usersCommand, ["demote", lastAdmin]);
+    expect(refused.code).toBe(1);
+    expect(refused.err.join("")).toMatch(/last admin/);
   });
 });

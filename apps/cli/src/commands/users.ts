@@ -1,6 +1,7 @@
-import { endUserSessions, listUsers, setUserDisabled, type Services } from "@ucie/api";
+import { endUserSessions, listUsers, setUserRole, setUserDisabled, type Services } from "@ucie/api";
 
-const USAGE = "usage: users list | users disable EMAIL | users enable EMAIL | users end-sessions EMAIL";
+const USAGE =
+  "usage: users list | users disable EMAIL | users enable EMAIL | users end-sessions EMAIL | users promote EMAIL | users demote EMAIL";
 
 export async function usersCommand(services: Services, args: string[]): Promise<number> {
   const [sub, email] = args;
@@ -10,9 +11,29 @@ export async function usersCommand(services: Services, args: string[]): Promise<
     for (const u of rows) {
       const state = u.disabledAt ? `disabled ${u.disabledAt.toISOString()}` : u.emailVerified ? "active" : "unverified";
       console.log(
-        [u.email, state, u.twoFactor ? "2fa" : "no 2fa", `${u.activeSessions} sessions`, `created ${u.createdAt.toISOString()}`].join("\t"),
+        [
+          u.email,
+          u.role,
+          state,
+          u.twoFactor ? "2fa" : "no 2fa",
+          `${u.activeSessions} sessions`,
+          `created ${u.createdAt.toISOString()}`,
+        ].join("\t"),
       );
     }
+    return 0;
+  }
+  if ((sub === "promote" || sub === "demote") && email) {
+    const result = await setUserRole(services, email, sub === "promote" ? "admin" : "user");
+    if (!result.ok) {
+      console.error(
+        result.reason === "unknown"
+          ? `no account with the e-mail address ${email}`
+          : `${email} is the last admin: promote another account first`,
+      );
+      return 1;
+    }
+    console.log(`${email}: ${sub === "promote" ? "admin" : "user"}${result.changed ? "" : " (unchanged)"}`);
     return 0;
   }
   if ((sub === "disable" || sub === "enable" || sub === "end-sessions") && email) {

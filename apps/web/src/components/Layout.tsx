@@ -26,6 +26,7 @@ export function Layout() {
             <NavLink to="/watchlist">Watchlist</NavLink>
             <NavLink to="/alerts">Alerts</NavLink>
             <NavLink to="/screener">Screener</NavLink>
+            {me?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
           </nav>
           <div className="header-account">
             <AlertNotifications />

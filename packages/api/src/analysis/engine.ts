@@ -62,16 +62,21 @@ export class AnalysisEngine {
     const { db, clock, logger } = this.services;
     if (!refresh) {
       const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
-      if (cached && !drawnAtAnotherPrice(type, cached.data, earlier))
+      if (cached && !drawnAtAnotherPrice(type, cached.data, earlier)) {
+        this.services.telemetry.cache(type, "hit");
         return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
+      }
     }
     return this.flights.run(`section:${coin.coingeckoId}:${type}`, async () => {
       // a flight that ended between our cache read and now has written the cache: use it
       if (!refresh) {
         const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
-        if (cached && !drawnAtAnotherPrice(type, cached.data, earlier))
+        if (cached && !drawnAtAnotherPrice(type, cached.data, earlier)) {
+          this.services.telemetry.cache(type, "hit");
           return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
+        }
       }
+      this.services.telemetry.cache(type, "miss");
       const controller = new AbortController();
       const ctx: SectionContext = {
         market: this.services.market,

@@ -131,6 +131,7 @@ export async function validateAccessToken(services: Services, meta: RequestMeta,
       email: users.email,
       emailVerified: users.emailVerified,
       userCreatedAt: users.createdAt,
+      role: users.role,
       disabledAt: users.disabledAt,
     })
     .from(personalAccessTokens)
@@ -157,7 +158,7 @@ export async function validateAccessToken(services: Services, meta: RequestMeta,
   return {
     ok: true,
     token: { id: row.id, userId: row.userId, scopes: row.scopes, createdAt: row.createdAt, expiresAt: row.expiresAt },
-    user: { id: row.userId, email: row.email, emailVerified: row.emailVerified, createdAt: row.userCreatedAt },
+    user: { id: row.userId, email: row.email, emailVerified: row.emailVerified, createdAt: row.userCreatedAt, role: row.role },
   };
 }
 

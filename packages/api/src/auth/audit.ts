@@ -10,6 +10,8 @@ import type { Services } from "../services";
 export interface AuthEvent {
   type: AuthEventType;
   userId?: string | null;
+  /** the admin who did it, for `admin_*` events */
+  actorId?: string | null;
   success: boolean;
   /** a fixed, human-readable reason ("wrong password", "code already used"); never user input */
   reason?: string;
@@ -18,6 +20,7 @@ export interface AuthEvent {
 export async function writeAuthLog(db: DbOrTx, services: Pick<Services, "clock">, meta: RequestMeta, event: AuthEvent): Promise<void> {
   await db.insert(authLogs).values({
     userId: event.userId ?? null,
+    actorId: event.actorId ?? null,
     eventType: event.type,
     ipAddress: meta.ip?.slice(0, 64) ?? null,
     userAgent: meta.userAgent?.slice(0, 512) ?? null,

@@ -8,6 +8,8 @@ import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
 import { publishSessionsRevoked } from "./revocation";
 import { invalidateUserSessions } from "./session";
+import { changeRole, type RoleChange } from "./roles";
+import type { UserRole } from "@ucie/db";
 
 const OPERATOR = { ip: null, userAgent: "ucie cli" };
 
@@ -15,6 +17,7 @@ export interface UserListing {
   id: string;
   email: string;
   emailVerified: boolean;
+  role: UserRole;
   createdAt: Date;
   disabledAt: Date | null;
   twoFactor: boolean;
@@ -33,6 +36,7 @@ export async function listUsers(services: Services): Promise<UserListing[]> {
       id: users.id,
       email: users.email,
       emailVerified: users.emailVerified,
+      role: users.role,
       createdAt: users.createdAt,
       disabledAt: users.disabledAt,
       totpEnabledAt: users.totpEnabledAt,
@@ -84,4 +88,18 @@ export async function endUserSessions(services: Services, email: string): Promis
     reason: `all sessions, by an operator (${sessionsEnded})`,
   });
   return { ok: true, sessionsEnded };
+}
+
+/** Promote or demote by e-mail (`pnpm cli users promote|demote`); the last admin cannot be demoted. */
+export async function setUserRole(services: Services, email: string, role: UserRole): Promise<RoleChange> {
+  const result = await changeRole(services.db, { email }, role, services.clock.now());
+  if (result.ok && result.changed) {
+    await tryWriteAuthLog(services, OPERATOR, {
+      type: role === "admin" ? "admin_user_promoted" : "admin_user_demoted",
+      userId: result.userId,
+      success: true,
+      reason: "by an operator",
+    });
+  }
+  return result;
 }

@@ -12,6 +12,7 @@ import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { sendVerification } from "./email-verification";
 import { accountExistsEmail, sendInBackground } from "./emails";
 import { hashPassword } from "./password";
+import { makeFirstAccountAdmin } from "./roles";
 import { generateEmailToken, VERIFICATION_TTL_MS } from "./tokens";
 
 export interface RegisterInput {
@@ -73,6 +74,7 @@ export async function registerUser(services: Services, input: RegisterInput, met
       if (redeemed.length !== 1) throw new Refusal("code");
 
       await writeAuthLog(tx, services, meta, { type: "register", userId: created.id, success: true });
+      await makeFirstAccountAdmin(tx, created.id);
       return created;
     });
   } catch (err) {

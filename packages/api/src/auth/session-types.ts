@@ -10,6 +10,8 @@ export interface SessionUser {
   email: string;
   emailVerified: boolean;
   createdAt: Date;
+  /** as of the validation (possibly cached 30 s): `admin.*` re-reads it from the database */
+  role: "user" | "admin";
 }
 
 export interface ValidSession {

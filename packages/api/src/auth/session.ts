@@ -78,6 +78,7 @@ export async function validateSessionToken(
       email: users.email,
       emailVerified: users.emailVerified,
       userCreatedAt: users.createdAt,
+      role: users.role,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -106,7 +107,7 @@ export async function validateSessionToken(
   }
   return {
     session: { id: row.id, userId: row.userId, expiresAt, createdAt: row.createdAt },
-    user: { id: row.userId, email: row.email, emailVerified: row.emailVerified, createdAt: row.userCreatedAt },
+    user: { id: row.userId, email: row.email, emailVerified: row.emailVerified, createdAt: row.userCreatedAt, role: row.role },
   };
 }
 

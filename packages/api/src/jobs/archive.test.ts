@@ -12,7 +12,7 @@ import { archiveAuthLogs } from "./archive";
 import { cleanup } from "./cleanup";
 
 const rows = <T>(r: unknown) => (r as { rows?: T[] }).rows ?? (r as T[]);
-const COLUMNS = ["id", "user_id", "event_type", "ip_address", "user_agent", "success", "error_message", "timestamp"];
+const COLUMNS = ["id", "user_id", "actor_id", "event_type", "ip_address", "user_agent", "success", "error_message", "timestamp"];
 
 /** Every line of every archive file, parsed. */
 function archived(dir: string): Record<string, Record<string, unknown>[]> {

@@ -35,7 +35,10 @@ export function defaultJobs(services: Services): JobDefinition[] {
       intervalMs: config.ALERT_INTERVAL_SECONDS * 1000,
       quiet: true,
       run: async (s, tick) => {
+        const end = s.telemetry.alertTickDuration.startTimer();
         const { checked, triggered, expired } = await evaluateAlerts(s, { signal: tick.signal });
+        end();
+        s.telemetry.alertsFired.inc(triggered);
         return { checked, triggered, expired };
       },
     },

@@ -61,6 +61,7 @@ export async function runJobTick(
     await services.db.execute(sql`
       update job_runs set finished_at = now(), result = ${JSON.stringify(result ?? null)}::jsonb
       where job = ${job.name} and tick_key = ${tickKey}`);
+    services.telemetry.job(job.name, "ok");
     log[job.quiet ? "debug" : "info"]({ result, ms: Math.round(performance.now() - started) }, `job ${job.name} done`);
     return { job: job.name, tickKey, ran: true, result };
   } catch (err) {
@@ -71,6 +72,7 @@ export async function runJobTick(
         sql`update job_runs set finished_at = now(), error = ${message.slice(0, 2000)} where job = ${job.name} and tick_key = ${tickKey}`,
       )
       .catch(() => {});
+    services.telemetry.job(job.name, "error");
     log.error({ err, ms: Math.round(performance.now() - started) }, `job ${job.name} failed`);
     return { job: job.name, tickKey, ran: true, error: message };
   }

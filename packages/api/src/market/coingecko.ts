@@ -3,6 +3,7 @@
  * docs.coingecko.com: /coins/markets, /coins/{id}/market_chart(/range), /coins/{id}/ohlc, /search,
  * /simple/price, /ping. Every call goes through one shared call budget (config.coingeckoCallsPerMinute).
  */
+import type { UpstreamObserver } from "../lib/telemetry";
 import { z } from "zod";
 import type { Config } from "@ucie/config";
 import type { Logger } from "../lib/logger";
@@ -98,6 +99,7 @@ export interface CoinGeckoOptions {
   /** longest wait for the call budget before failing as rate_limited */
   maxBudgetWaitMs?: number;
   fetch?: typeof fetch;
+  observer?: UpstreamObserver;
 }
 
 export class CoinGeckoClient {
@@ -114,13 +116,16 @@ export class CoinGeckoClient {
     this.hasKey = Boolean(config.COINGECKO_API_KEY);
     const headers: Record<string, string> = {};
     if (config.COINGECKO_API_KEY) headers[this.plan === "pro" ? "x-cg-pro-api-key" : "x-cg-demo-api-key"] = config.COINGECKO_API_KEY;
+    const budget = new CallBudget(config.coingeckoCallsPerMinute, opts.rateWindowMs ?? 60_000, opts.maxBudgetWaitMs ?? 30_000);
+    opts.observer?.budget("coingecko", () => budget.remaining());
     this.http = new HttpClient({
       provider: "coingecko",
       baseUrl: config.coingeckoBase,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       headers,
-      budget: new CallBudget(config.coingeckoCallsPerMinute, opts.rateWindowMs ?? 60_000, opts.maxBudgetWaitMs ?? 30_000),
+      budget,
       logger,
+      ...(opts.observer ? { observer: opts.observer } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });

@@ -4,6 +4,7 @@
  * rate limit that also obeys `x-ratelimit-*` response headers, and zod validation of every body. Every
  * failure becomes an `UpstreamError`; nothing here can hang past its bounds or crash on a bad body.
  */
+import type { UpstreamObserver } from "../lib/telemetry";
 import { RateLimiterMemory, RateLimiterQueue } from "rate-limiter-flexible";
 import type { z } from "zod";
 import type { Logger } from "../lib/logger";
@@ -53,6 +54,12 @@ export class CallBudget {
     await abortable(wait, signal, aborted(provider));
   }
 
+  /** calls left in the current window (for the health page and ucie_upstream_budget_remaining) */
+  async remaining(): Promise<{ remaining: number; limit: number }> {
+    const res = await this.limiter.get("limiter");
+    return { remaining: res ? Math.max(0, res.remainingPoints) : this.callsPerWindow, limit: this.callsPerWindow };
+  }
+
   /** the upstream says the budget is spent: hold every caller for `ms` */
   async pause(ms: number): Promise<void> {
     if (ms > 0) await this.limiter.block("limiter", Math.min(ms, 3_600_000) / 1000);
@@ -69,6 +76,8 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** for tests that count; defaults to the global fetch */
   fetch?: typeof fetch;
+  /** told the outcome of every call (metrics and the admin health page) */
+  observer?: UpstreamObserver;
 }
 
 export interface RequestOptions {
@@ -116,7 +125,22 @@ export class HttpClient {
     return parsed.data;
   }
 
+  /** One call, its final outcome reported once (a retried 429 that then succeeds is a success). */
   private async getRaw(path: string, req: RequestOptions): Promise<string | null> {
+    const observer = this.opts.observer;
+    if (!observer) return this.attempts(path, req);
+    try {
+      const body = await this.attempts(path, req);
+      observer.upstream(this.provider, "ok");
+      return body;
+    } catch (err) {
+      if (err instanceof UpstreamError && err.kind !== "aborted")
+        observer.upstream(this.provider, err.kind === "rate_limited" ? "rate_limited" : "error", err.message);
+      throw err;
+    }
+  }
+
+  private async attempts(path: string, req: RequestOptions): Promise<string | null> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const doFetch = this.opts.fetch ?? fetch;

@@ -48,6 +48,7 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
       logger,
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      ...(opts.observer ? { observer: opts.observer } : {}),
     });
   const fng = client("fear-greed", config.FEAR_GREED_API_BASE);
   const news = client("news", config.NEWS_API_BASE);

@@ -77,6 +77,7 @@ export const analysisRouter = {
     const coin = await resolveCoin(ctx.services.db, input.symbol);
     if (!coin) throw unknownCoin(input.symbol);
     const row = await readCachedAnalysis(ctx.services.db, coin.coingeckoId, input.type, ctx.services.clock.now());
+    ctx.services.telemetry.cache(input.type, row ? "hit" : "miss");
     return row ? { id: coin.coingeckoId, symbol: coin.symbol, type: input.type, ...row } : null;
   }),
 } satisfies TRPCRouterRecord;

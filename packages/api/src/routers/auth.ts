@@ -79,7 +79,15 @@ function cookieExpiry(ctx: Context, createdAt: Date): Date {
 // ---- procedures ----------------------------------------------------------------------------------
 export const authRouter = {
   me: publicProcedure.query(({ ctx }) =>
-    ctx.user ? { id: ctx.user.id, email: ctx.user.email, emailVerified: ctx.user.emailVerified, createdAt: ctx.user.createdAt } : null,
+    ctx.user
+      ? {
+          id: ctx.user.id,
+          email: ctx.user.email,
+          emailVerified: ctx.user.emailVerified,
+          createdAt: ctx.user.createdAt,
+          role: ctx.user.role,
+        }
+      : null,
   ),
 
   register: publicProcedure

@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, integer } from "drizzle-orm/pg-core";
 
+export const USER_ROLES = ["user", "admin"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
 const now = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
 export const users = pgTable(
@@ -20,6 +23,8 @@ export const users = pgTable(
     totpEnabledAt: timestamp({ withTimezone: true }),
     /** the last 30 s time step whose code was accepted: a code works once */
     totpLastStep: bigint({ mode: "number" }),
+    /** `admin` may use the admin area (`admin.*`); the first account ever registered is one */
+    role: text().$type<UserRole>().notNull().default("user"),
     createdAt: now(),
     updatedAt: now(),
   },
@@ -28,6 +33,8 @@ export const users = pgTable(
     index("users_created_at_idx").on(t.createdAt),
     index("users_verification_token_idx").on(t.verificationToken),
     index("users_email_verified_idx").on(t.emailVerified),
+    index("users_role_idx").on(t.role),
+    check("users_role_known", sql`${t.role} IN ('user', 'admin')`),
     check("users_email_normalised", sql`${t.email} = lower(btrim(${t.email})) AND length(${t.email}) BETWEEN 3 AND 254`),
   ],
 );
@@ -67,9 +74,13 @@ export const accessCodes = pgTable(
     redeemedAt: timestamp({ withTimezone: true }),
     expiresAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
+    /** what the operator wrote when creating it ("for Alice"); shown in the admin list */
+    note: text(),
     createdAt: now(),
   },
   (t) => [
+    check("access_codes_note_length", sql`${t.note} IS NULL OR length(${t.note}) <= 200`),
+    index("access_codes_created_at_idx").on(t.createdAt),
     uniqueIndex("access_codes_code_hash_unique").on(t.codeHash),
     index("access_codes_redeemed_idx").on(t.redeemed),
     index("access_codes_redeemed_by_idx").on(t.redeemedBy),
@@ -138,6 +149,17 @@ export const AUTH_EVENT_TYPES = [
   "token_created",
   "token_revoked",
   "token_refused",
+  // actions in the admin area (`admin.*`); `actor_id` is the admin, `user_id` the account acted on
+  "admin_codes_created",
+  "admin_code_revoked",
+  "admin_user_disabled",
+  "admin_user_enabled",
+  "admin_sessions_ended",
+  "admin_user_deleted",
+  "admin_user_promoted",
+  "admin_user_demoted",
+  "admin_job_run",
+  "admin_log_exported",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -146,6 +168,8 @@ export const authLogs = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     userId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** who did it, when not the account itself: the admin of an `admin_*` event */
+    actorId: uuid().references(() => users.id, { onDelete: "set null" }),
     eventType: text().$type<AuthEventType>().notNull(),
     ipAddress: text(),
     userAgent: text(),
@@ -157,6 +181,7 @@ export const authLogs = pgTable(
     index("auth_logs_user_id_idx").on(t.userId),
     index("auth_logs_event_type_idx").on(t.eventType),
     index("auth_logs_timestamp_idx").on(t.timestamp),
+    index("auth_logs_ip_idx").on(t.ipAddress),
     index("auth_logs_user_failures_idx")
       .on(t.userId, t.timestamp)
       .where(sql`${t.success} = false`),
