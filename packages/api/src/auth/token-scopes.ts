@@ -36,6 +36,21 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
 export const TOKEN_NEVER: ReadonlySet<string> = new Set([
   // settings are the account's own: a script reads them (above) but does not change them
   "preferences.update",
+  // the admin area is for a signed-in admin in a browser, never for a script
+  "admin.accessCodes",
+  "admin.createAccessCodes",
+  "admin.revokeAccessCode",
+  "admin.users",
+  "admin.disableUser",
+  "admin.enableUser",
+  "admin.endUserSessions",
+  "admin.deleteUser",
+  "admin.setRole",
+  "admin.authLog",
+  "admin.authLogCsv",
+  "admin.jobs",
+  "admin.runJob",
+  "admin.health",
   "auth.register",
   "auth.verifyEmail",
   "auth.resendVerification",
