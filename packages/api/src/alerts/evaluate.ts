@@ -23,7 +23,7 @@ import { execute, users, type DbOrTx } from "@ucie/db";
 import { inArray } from "drizzle-orm";
 import type { Services } from "../services";
 import { coinMetrics, sentimentMoves, type CoinMetrics, type SentimentMoves } from "./metrics";
-import { describeRule, REARM_MARGIN } from "./rules";
+import { describeRule, MARKET, REARM_MARGIN } from "./rules";
 import type { AlertType } from "@ucie/db";
 
 /** EventBus channel; payload `{ t: [userId, seq][] }` */
@@ -299,6 +299,11 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
       SELECT t.coingecko_id FROM ucie_tokens t
       WHERE NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = t.coingecko_id)
         AND EXISTS (SELECT 1 FROM ucie_alerts a WHERE a.coin_id = t.coingecko_id AND a.enabled)
+      UNION ALL
+      -- market-wide alerts are filed under a reserved coin that is not in the catalogue
+      SELECT ${MARKET.coinId}::text
+      WHERE NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = ${MARKET.coinId})
+        AND EXISTS (SELECT 1 FROM ucie_alerts a WHERE a.coin_id = ${MARKET.coinId} AND a.enabled)
       ON CONFLICT (coin_id) DO NOTHING`);
     const {
       rows: [row],
