@@ -30,6 +30,7 @@ import {
   MARKET,
   MAX_ALERTS_PER_USER,
   toStoredRule,
+  valueLabel,
   valueUnit,
   type AlertInput,
   type AlertPatch,
@@ -75,6 +76,10 @@ export interface TriggerView {
   symbol: string;
   type: AlertType;
   value: number | null;
+  /** where the value came from: live, snapshot or simulated (null for firings recorded before this was kept) */
+  source: string | null;
+  /** the value in words with its source when not live: "$32,797 (snapshot 2021-06-24)" */
+  valueLabel: string | null;
   description: string;
   triggeredAt: Date;
 }
@@ -453,13 +458,21 @@ export async function listTriggers(db: DbOrTx, userId: string, limit: number, be
 }
 
 export function triggerView(t: typeof ucieAlertTriggers.$inferSelect): TriggerView {
-  const d = (t.details ?? {}) as { threshold?: number | null; condition?: Record<string, unknown> };
+  const d = (t.details ?? {}) as {
+    threshold?: number | null;
+    condition?: Record<string, unknown>;
+    source?: string | null;
+    asOf?: string | null;
+  };
+  const source = d.source ?? null;
   return {
     seq: t.seq,
     alertId: t.alertId,
     symbol: t.symbol,
     type: t.alertType,
     value: t.value,
+    source,
+    valueLabel: t.value === null ? null : valueLabel(t.alertType, t.value, source, d.asOf),
     description: describeRule(t.alertType, t.symbol, d.threshold ?? null, d.condition ?? {}),
     triggeredAt: t.triggeredAt,
   };

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { ucieAlerts } from "@ucie/db";
+import { ucieAlerts, ucieTokens } from "@ucie/db";
+import type { MailMessage } from "../lib/mail";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
@@ -19,6 +20,7 @@ describe.each(testDbKinds())("alerts.preview, duplicates and market-wide alerts 
   let services: Services;
   const clock = new FakeClock(new Date(END + 10 * 3_600_000));
   let fearGreed = [50, 50];
+  const mail: MailMessage[] = [];
 
   const market: MarketService = {
     ...createOfflineMarket(),
@@ -37,7 +39,7 @@ describe.each(testDbKinds())("alerts.preview, duplicates and market-wide alerts 
 
   beforeAll(async () => {
     database = await createTestDb(kind);
-    services = testServices(database, clock, { market });
+    services = testServices(database, clock, { market, mailer: { send: async (m) => void mail.push(m) } });
     await seedCoins(services.db);
   }, 30_000);
   afterAll(async () => {
@@ -127,6 +129,31 @@ describe.each(testDbKinds())("alerts.preview, duplicates and market-wide alerts 
     expect(r.triggers.filter((t) => t.alertId === mood.id)).toEqual([
       expect.objectContaining({ symbol: "MARKET", coinId: "market", value: 15 }),
     ]);
+  });
+
+  it("a firing on offline data says so: snapshot prices and simulated indicators are labelled in the list, the stream and the e-mail", async () => {
+    await services.db
+      .update(ucieTokens)
+      .set({ currentPriceUsd: 32_797, source: "snapshot", lastUpdated: new Date("2021-06-24T00:00:00Z") })
+      .where(eq(ucieTokens.coingeckoId, "bitcoin"));
+    const { caller } = await loginCaller(services);
+    const alert = await caller.alerts.create({ symbol: "BTC", type: "price_above", threshold: 32_000, email: true });
+    clock.advance(60_000);
+    await evaluateAlerts(services);
+    const [recent] = await caller.alerts.triggers();
+    expect(recent).toMatchObject({ alertId: alert.id, source: "snapshot", valueLabel: "$32,797 (snapshot 2021-06-24)" });
+    // the stream, resumed from before this firing, replays it with its source
+    for await (const ev of await caller.alerts.onTriggered({ lastEventId: String(recent!.seq - 1) })) {
+      // a server-side caller yields tracked() envelopes: [id, data]
+      expect((ev as unknown as [string, unknown])[1]).toMatchObject({
+        alertId: alert.id,
+        source: "snapshot",
+        valueLabel: "$32,797 (snapshot 2021-06-24)",
+      });
+      break;
+    }
+    expect(mail.at(-1)?.text).toContain("Value: $32,797 (snapshot 2021-06-24)");
+    await services.db.update(ucieTokens).set({ source: "live" }).where(eq(ucieTokens.coingeckoId, "bitcoin"));
   });
 
   it("an enabled alert identical to another is CONFLICT, on create, on update and under concurrency", async () => {

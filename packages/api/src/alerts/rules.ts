@@ -215,6 +215,28 @@ export function describeRule(type: AlertType, symbol: string, threshold: number 
   }
 }
 
+/**
+ * A fired value with its unit and, unless live, where it came from: "$32,797 (snapshot 2021-06-24)",
+ * "RSI 71.2 (simulated)". Every message about a firing (e-mail, webhook, toast, recent list) uses it, so
+ * an offline price is never shown as if it were live.
+ */
+export function valueLabel(type: AlertType, value: number, source: string | null | undefined, asOf?: string | Date | null): string {
+  const unit = valueUnit(type);
+  const v =
+    unit === "usd"
+      ? usd(value)
+      : unit === "percent"
+        ? `${value > 0 ? "+" : ""}${value.toFixed(2)} %`
+        : unit === "rsi"
+          ? `RSI ${value.toFixed(1)}`
+          : unit === "multiple"
+            ? `${value.toFixed(2)}× average volume`
+            : `${value > 0 ? "+" : ""}${value} points`;
+  if (!source || source === "live") return v;
+  const day = asOf ? new Date(asOf) : null;
+  return `${v} (${source}${day && Number.isFinite(day.getTime()) ? ` ${day.toISOString().slice(0, 10)}` : ""})`;
+}
+
 /** The value an alert compares with its line, in words (for the list and the toast). */
 export function valueUnit(type: AlertType): "usd" | "percent" | "rsi" | "multiple" | "points" {
   if (type === "price_above" || type === "price_below" || type === "price_cross") return "usd";

@@ -86,6 +86,8 @@ export const alertsRouter = {
             symbol: t.symbol,
             type: t.type,
             value: t.value,
+            source: t.source,
+            valueLabel: t.valueLabel,
             description: t.description,
             triggeredAt: t.triggeredAt,
           });
