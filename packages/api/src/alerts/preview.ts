@@ -49,8 +49,10 @@ export async function previewAlert(
     cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
   };
   const done = (series: { t: number; value: number | null }[], source: DataSource | null, coinId: string, symbol: string): AlertPreview => {
-    // replay over the requested window only; earlier points exist just to warm indicators up
-    const from = services.clock.now().getTime() - days * DAY;
+    // replay over the requested window only (earlier points exist just to warm indicators up), ending where
+    // the history ends: today when live, the snapshot day offline
+    const end = series.at(-1)?.t ?? services.clock.now().getTime();
+    const from = end - days * DAY;
     const window = series.filter((p) => p.t >= from);
     const firings = replay(rule, window).map((f) => ({ t: new Date(f.t), value: f.value }));
     return {

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useState, type InputHTMLAttributes } from "react";
+import { lazy, Suspense, useEffect, useId, useRef, useState, type InputHTMLAttributes } from "react";
 import { ALERT_LIMITS, MAX_ALERTS_PER_USER } from "@ucie/api/limits";
 import type { RouterInputs } from "@ucie/api";
 import { useSearchParams } from "react-router";
@@ -10,6 +10,25 @@ import { formatPrice } from "../../lib/format";
 import { ALERT_TYPES, COOLDOWNS, type AlertType } from "./choices";
 
 type Coin = { id: string; symbol: string; name: string; logo: string | null; priceUsd: number | null };
+type CreateInput = RouterInputs["alerts"]["create"];
+type Schemas = typeof import("@ucie/api/schemas");
+
+// lightweight-charts only once a preview has something to draw
+const PreviewChart = lazy(() => import("../../components/charts/PreviewChart"));
+
+/** the server's own schemas, loaded on first use (zod stays out of the main bundle) */
+let schemas: Promise<Schemas> | null = null;
+const loadSchemas = () => (schemas ??= import("@ucie/api/schemas"));
+
+/** `value` once it has stopped changing for `ms` */
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -41,13 +60,49 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ description: string; warnings: string[] } | null>(null);
 
+  const marketWide = type === "sentiment_change";
+  const num = (v: string) => (v.trim() === "" ? Number.NaN : Number(v));
+  /** the form as the server's input (null: no coin chosen yet for a coin alert) */
+  const buildInput = (): CreateInput | null => {
+    if (!coin && !marketWide) return null;
+    const base = {
+      ...(marketWide || !coin ? {} : { symbol: coin.id }),
+      repeat,
+      ...(repeat === "repeat" ? { cooldownSeconds: cooldown } : {}),
+      ...(expires ? { expiresAt: new Date(expires) } : {}),
+      ...(email ? { email: true } : {}),
+    };
+    switch (type) {
+      case "price_above":
+      case "price_below":
+      case "rsi_above":
+      case "rsi_below":
+        return { ...base, type, threshold: num(threshold) };
+      case "price_cross":
+        return { ...base, type, threshold: num(threshold), condition: { direction } };
+      case "percent_change":
+        return { ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } };
+      case "volume_spike":
+        return { ...base, type, condition: { multiplier: num(multiplier) } };
+      case "sentiment_change":
+        return { ...base, type, condition: { points: num(points), direction, window: sentimentWindow } };
+    }
+  };
+  const input = buildInput();
+  const inputKey = JSON.stringify(input);
+
+  // what the user is typing now: a save that answers late must not blank a value edited since
+  const latestThreshold = useRef(threshold);
+  latestThreshold.current = threshold;
+
   const create = useMutation(
     trpc.alerts.create.mutationOptions({
-      onSuccess: (a) => {
+      onSuccess: (a, sent) => {
         setCreated({ description: a.description, warnings: a.warnings });
         setErrors({});
         setFormError(null);
-        setThreshold("");
+        const sentThreshold = "threshold" in sent && sent.threshold !== undefined ? String(sent.threshold) : "";
+        if (num(latestThreshold.current) === num(sentThreshold)) setThreshold("");
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
       },
       onError: (err) => {
@@ -59,41 +114,65 @@ export function CreateAlertForm({ count }: { count: number }) {
     }),
   );
 
+  // an error shown beside a field goes as soon as its value is valid (the same schema, re-checked on each edit)
+  const shownErrors = Object.keys(errors).join(",");
+  useEffect(() => {
+    if (!shownErrors) return;
+    let live = true;
+    void loadSchemas().then(({ alertInput }) => {
+      if (!live) return;
+      const parsed = input ? alertInput.safeParse(input) : null;
+      const now = parsed && !parsed.success ? issueErrors(parsed.error.issues) : {};
+      if (!input) now.symbol = "Choose a coin";
+      setErrors((prev) => {
+        const kept = Object.fromEntries(Object.keys(prev).flatMap((k) => (now[k] ? [[k, now[k]!]] : [])));
+        if (Object.keys(kept).length === 0) setFormError(null);
+        return Object.keys(kept).length === Object.keys(prev).length && Object.keys(prev).every((k) => prev[k] === kept[k]) ? prev : kept;
+      });
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- re-checked when the input or the shown errors change
+  }, [inputKey, shownErrors]);
+
+  // the preview: the rule replayed over a year of daily history, once the form has stopped changing
+  const previewInput = useDebounced(input, 400);
+  const [previewable, setPreviewable] = useState<Exclude<CreateInput, null> | null>(null);
+  const previewKey = JSON.stringify(previewInput);
+  useEffect(() => {
+    let live = true;
+    if (!previewInput) {
+      setPreviewable(null);
+      return;
+    }
+    void loadSchemas().then(({ alertInput }) => {
+      if (!live) return;
+      const ok = alertInput.safeParse(previewInput).success;
+      const { expiresAt: _e, email: _m, ...rule } = previewInput;
+      setPreviewable(ok ? (rule as CreateInput) : null);
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by value
+  }, [previewKey]);
+  const preview = useQuery({
+    ...trpc.alerts.preview.queryOptions(previewable ?? { type: "price_above", threshold: 1 }),
+    enabled: !!previewable,
+    staleTime: 5 * 60_000,
+  });
+
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setCreated(null);
-    if (!coin) {
+    if (!input) {
       setErrors({ symbol: "Choose a coin" });
       setFormError("Please correct the highlighted fields.");
       return;
     }
-    const num = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
-    const base = {
-      symbol: coin.id,
-      repeat,
-      ...(repeat === "repeat" ? { cooldownSeconds: cooldown } : {}),
-      ...(expires ? { expiresAt: new Date(expires) } : {}),
-      ...(email ? { email: true } : {}),
-    };
-    const input = ((): RouterInputs["alerts"]["create"] => {
-      switch (type) {
-        case "price_above":
-        case "price_below":
-        case "rsi_above":
-        case "rsi_below":
-          return { ...base, type, threshold: num(threshold) };
-        case "price_cross":
-          return { ...base, type, threshold: num(threshold), condition: { direction } };
-        case "percent_change":
-          return { ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } };
-        case "volume_spike":
-          return { ...base, type, condition: { multiplier: num(multiplier) } };
-        case "sentiment_change":
-          return { ...base, type, condition: { points: num(points), direction, window: sentimentWindow } };
-      }
-    })();
-    // the server's own schema, loaded on first use (zod stays out of the main bundle): the same messages, at once
-    const { alertInput } = await import("@ucie/api/schemas");
+    // the server's own schema: the same messages, at once
+    const { alertInput } = await loadSchemas();
     const checked = alertInput.safeParse(input);
     if (!checked.success) {
       setErrors(issueErrors(checked.error.issues));
@@ -134,7 +213,12 @@ export function CreateAlertForm({ count }: { count: number }) {
           <span className="label" id={`${id}-coin-label`}>
             Coin
           </span>
-          {coin ? (
+          {marketWide ? (
+            <div className="row selected-coin" aria-labelledby={`${id}-coin-label`}>
+              <strong>Market</strong>
+              <span className="muted">The Fear &amp; Greed index belongs to no coin.</span>
+            </div>
+          ) : coin ? (
             <div className="row selected-coin" aria-labelledby={`${id}-coin-label`}>
               <CoinLogo src={coin.logo} symbol={coin.symbol} />
               <strong>{coin.name}</strong>
@@ -148,7 +232,7 @@ export function CreateAlertForm({ count }: { count: number }) {
           ) : (
             <TokenSearch label="Coin for the alert" placeholder="Search by name or ticker" onSelect={(hit) => setCoin(hit)} />
           )}
-          {preset && presetCoin.isError && !coin && (
+          {preset && presetCoin.isError && !coin && !marketWide && (
             <span className="error">No coin “{preset}” in the catalogue: search for it instead.</span>
           )}
           {fieldError("symbol")}
@@ -291,6 +375,46 @@ export function CreateAlertForm({ count }: { count: number }) {
           <input type="checkbox" checked={email} onChange={(e) => setEmail(e.target.checked)} /> Also send me an e-mail when it fires
         </label>
       </div>
+
+      <section className="alert-preview" aria-labelledby={`${id}-preview-title`}>
+        <h3 id={`${id}-preview-title`} className="small">
+          Before you save
+        </h3>
+        <div aria-live="polite" data-testid="alert-preview">
+          {!previewable ? (
+            <p className="muted small">Fill in the rule to see how often it would have fired over the last year.</p>
+          ) : preview.isPending ? (
+            <p className="muted small">Replaying the last year…</p>
+          ) : preview.isError ? (
+            <p className="muted small">No preview: {preview.error.message}</p>
+          ) : preview.data.unavailable ? (
+            <p className="muted small">{preview.data.unavailable}</p>
+          ) : (
+            <p>
+              Would have fired <strong>{preview.data.count === 1 ? "once" : `${preview.data.count} times`}</strong> in the last{" "}
+              {preview.data.days === 365 ? "year" : `${preview.data.days} days`}
+              {preview.data.source && preview.data.source !== "live" ? (
+                <span className="muted small"> (on {preview.data.source} history, not live prices)</span>
+              ) : null}
+              .
+            </p>
+          )}
+        </div>
+        {previewable && preview.data && !preview.data.unavailable && preview.data.series.length > 0 && (
+          <Suspense fallback={<div className="preview-chart" />}>
+            <PreviewChart
+              series={preview.data.series}
+              firings={preview.data.firings}
+              line={
+                type === "price_above" || type === "price_below" || type === "price_cross" || type.startsWith("rsi")
+                  ? num(threshold) || null
+                  : null
+              }
+              label={`Daily values over the last ${preview.data.days} days; ${preview.data.count} firings marked`}
+            />
+          </Suspense>
+        )}
+      </section>
 
       <div role="status" aria-live="polite">
         {created && (
