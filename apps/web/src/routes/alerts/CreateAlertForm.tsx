@@ -383,7 +383,7 @@ export function CreateAlertForm({ count }: { count: number }) {
         <div aria-live="polite" data-testid="alert-preview">
           {!previewable ? (
             <p className="muted small">Fill in the rule to see how often it would have fired over the last year.</p>
-          ) : preview.isPending ? (
+          ) : preview.isPending || inputKey !== previewKey ? (
             <p className="muted small">Replaying the last year…</p>
           ) : preview.isError ? (
             <p className="muted small">No preview: {preview.error.message}</p>
@@ -405,10 +405,9 @@ export function CreateAlertForm({ count }: { count: number }) {
             <PreviewChart
               series={preview.data.series}
               firings={preview.data.firings}
+              // the line of the rule that was replayed, not of what is being typed meanwhile
               line={
-                type === "price_above" || type === "price_below" || type === "price_cross" || type.startsWith("rsi")
-                  ? num(threshold) || null
-                  : null
+                previewable && previewable.type !== "percent_change" && "threshold" in previewable ? (previewable.threshold ?? null) : null
               }
               label={`Daily values over the last ${preview.data.days} days; ${preview.data.count} firings marked`}
             />
