@@ -133,7 +133,7 @@ export function CreateAlertForm({ count }: { count: number }) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- re-checked when the input or the shown errors change
+    // keyed by value (input is a new object each render): re-checked when the input or the shown errors change
   }, [inputKey, shownErrors]);
 
   // the preview: the rule replayed over a year of daily history, once the form has stopped changing
@@ -155,7 +155,7 @@ export function CreateAlertForm({ count }: { count: number }) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by value
+    // keyed by value: a new object each render is not a new rule
   }, [previewKey]);
   const preview = useQuery({
     ...trpc.alerts.preview.queryOptions(previewable ?? { type: "price_above", threshold: 1 }),
