@@ -111,7 +111,9 @@ describe("watchlist and alerts in the browser", () => {
 
     // the preview: how often it would have fired over the last year, marked on a small chart
     const preview = page.getByTestId("alert-preview");
-    await expect.poll(() => preview.textContent(), { timeout: 15_000 }).toMatch(/Would have fired once in the last year \(on snapshot history/);
+    await expect
+      .poll(() => preview.textContent(), { timeout: 15_000 })
+      .toMatch(/Would have fired once in the last year \(on snapshot history/);
     await expect.poll(() => page.locator(".preview-chart canvas").count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const before = await preview.textContent();
     // editing the rule updates the preview (debounced)

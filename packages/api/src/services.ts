@@ -9,9 +9,11 @@ import type { Database, Db } from "@ucie/db";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
+import { AnonymousCallLimiter, StreamSlots, Turns } from "./lib/request-limits";
 import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
 import { createPasswordChecker, type PasswordChecker } from "./auth/password-strength";
+import { loadDeviceKey } from "./auth/device-cookie";
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
@@ -43,6 +45,10 @@ export interface Services {
   /** a name for this process, for job claims and logs */
   instanceId: string;
   caches: ServiceCaches;
+  /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
+  deviceKey(): Promise<Buffer>;
+  /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
+  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
 }
 
 export interface ServiceOverrides {
@@ -57,6 +63,7 @@ export interface ServiceOverrides {
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
+  let deviceKey: Promise<Buffer> | undefined;
   return {
     config,
     database,
@@ -73,5 +80,15 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
+    deviceKey: () =>
+      (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {
+        deviceKey = undefined;
+        throw err;
+      })),
+    limits: {
+      anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
+      streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
+      bigAnswers: new Turns(),
+    },
   };
 }

@@ -90,7 +90,7 @@ export type AlertFailure =
   | { error: "conflict"; message: string }
   | { error: "invalid"; issues: z.ZodError };
 
-/** the unique index behind "no two identical enabled alerts" (migration 0006) */
+/** the unique index behind "no two identical enabled alerts" (migration 0007) */
 const DUPLICATE_INDEX = "ucie_alerts_enabled_rule_unique";
 
 function isDuplicate(err: unknown): boolean {

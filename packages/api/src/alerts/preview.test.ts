@@ -186,9 +186,9 @@ describe.each(testDbKinds())("alerts.preview, duplicates and market-wide alerts 
       Array.from({ length: 10 }, () => racer.alerts.create({ symbol: "ETH", type: "price_below", threshold: 1_000 })),
     );
     expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(1);
-    expect(results.filter((x) => x.status === "rejected").map((x) => (x as PromiseRejectedResult).reason.code)).toEqual(
-      Array(9).fill("CONFLICT"),
-    );
+    expect(
+      results.filter((x) => x.status === "rejected").map((x) => (x.status === "rejected" ? (x.reason as { code?: string }).code : null)),
+    ).toEqual(Array(9).fill("CONFLICT"));
     expect(await services.db.select().from(ucieAlerts).where(eq(ucieAlerts.userId, userId))).toHaveLength(1);
 
     // two switched-off copies switched on at once (no user lock on updates): the unique index lets one through

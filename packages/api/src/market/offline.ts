@@ -7,10 +7,11 @@
  * unavailable). The offline world's "now" is the snapshot time.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
+import { TtlCache } from "./cache";
 import { UpstreamError } from "./errors";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay, MAX_SIMULATED_DAYS } from "./simulate";
-import { dataDir, loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
+import { loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
+import { dataFile } from "../lib/data-files";
 import type { BitcoinOnchain, Candle, DerivativesSnapshot, MarketCoin, MarketService, Sourced } from "./types";
 
 const STABLE = new Set(["usdt", "usdc", "busd", "dai", "tusd", "usdp", "pax", "husd", "lusd", "ust", "gusd", "usdn", "fei", "frax"]);
@@ -20,7 +21,7 @@ let btcCandles: Candle[] | undefined;
 /** The bundled real BTC-USD daily candles (2019-06-29 to 2022-03-24), oldest first. */
 export function loadBitcoinCsv(): Candle[] {
   if (btcCandles) return btcCandles;
-  const text = readFileSync(path.join(dataDir, "btc-usd-daily-2019-2022.csv"), "utf8");
+  const text = readFileSync(dataFile("btc-usd-daily-2019-2022.csv"), "utf8");
   const rows = text.trim().split(/\r?\n/).slice(1);
   btcCandles = rows
     .map((line) => line.split(","))
@@ -57,6 +58,8 @@ export function offlineCandles(coin: Pick<MarketCoin, "id" | "symbol" | "current
 }
 
 export function createOfflineMarket(): MarketService {
+  // simulated candles cost CPU on every call: kept per coin and length (callers ask for a few fixed ranges)
+  const candles = new TtlCache(100);
   return {
     mode: "offline",
 
@@ -76,7 +79,8 @@ export function createOfflineMarket(): MarketService {
       if (!coin) {
         throw new UpstreamError("offline", "unavailable", `no offline history for "${coinId}": it is not in the bundled snapshot`);
       }
-      return sourced(offlineCandles(coin, n), "simulated", {
+      const data = await candles.get(`${coinId}:${n}`, 60 * 60_000, async () => offlineCandles(coin, n));
+      return sourced(data, "simulated", {
         note: `simulated history anchored to the snapshot price of ${SNAPSHOT_DATE.toISOString().slice(0, 10)}`,
       });
     },

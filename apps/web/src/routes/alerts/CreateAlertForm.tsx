@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect, useId, useRef, useState, type InputHTMLAttributes } from "react";
+import { lazy, Suspense, useEffect, useId, useState, type InputHTMLAttributes } from "react";
 import { ALERT_LIMITS, MAX_ALERTS_PER_USER } from "@ucie/api/limits";
 import type { RouterInputs } from "@ucie/api";
 import { useSearchParams } from "react-router";
@@ -40,10 +40,9 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [params] = useSearchParams();
   const preset = params.get("symbol");
   const presetCoin = useQuery({ ...trpc.tokens.get.queryOptions({ symbol: preset ?? "" }), enabled: !!preset });
-  const [coin, setCoin] = useState<Coin | null>(null);
-  useEffect(() => {
-    if (presetCoin.data && !coin) setCoin(presetCoin.data);
-  }, [presetCoin.data, coin]);
+  // undefined until the user picks or clears a coin: until then it is the `?symbol=` preset
+  const [picked, setCoin] = useState<Coin | null | undefined>(undefined);
+  const coin: Coin | null = picked === undefined ? (presetCoin.data ?? null) : picked;
 
   const [type, setType] = useState<AlertType>("price_above");
   const [threshold, setThreshold] = useState("");
@@ -91,10 +90,6 @@ export function CreateAlertForm({ count }: { count: number }) {
   const input = buildInput();
   const inputKey = JSON.stringify(input);
 
-  // what the user is typing now: a save that answers late must not blank a value edited since
-  const latestThreshold = useRef(threshold);
-  latestThreshold.current = threshold;
-
   const create = useMutation(
     trpc.alerts.create.mutationOptions({
       onSuccess: (a, sent) => {
@@ -102,7 +97,8 @@ export function CreateAlertForm({ count }: { count: number }) {
         setErrors({});
         setFormError(null);
         const sentThreshold = "threshold" in sent && sent.threshold !== undefined ? String(sent.threshold) : "";
-        if (num(latestThreshold.current) === num(sentThreshold)) setThreshold("");
+        // a save that answers late must not blank a value the user has typed since: clear only what was sent
+        setThreshold((current) => (num(current) === num(sentThreshold) ? "" : current));
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
       },
       onError: (err) => {
@@ -114,49 +110,48 @@ export function CreateAlertForm({ count }: { count: number }) {
     }),
   );
 
-  // an error shown beside a field goes as soon as its value is valid (the same schema, re-checked on each edit)
+  // an error shown beside a field goes as soon as its value is valid (the same schema, re-checked on each
+  // edit); keyed by the input's JSON, as the input object is new on every render (dates come back as
+  // strings, which the schema's coerced dates accept)
   const shownErrors = Object.keys(errors).join(",");
   useEffect(() => {
     if (!shownErrors) return;
     let live = true;
+    const current: unknown = JSON.parse(inputKey);
     void loadSchemas().then(({ alertInput }) => {
       if (!live) return;
-      const parsed = input ? alertInput.safeParse(input) : null;
-      const now = parsed && !parsed.success ? issueErrors(parsed.error.issues) : {};
-      if (!input) now.symbol = "Choose a coin";
+      const parsed = current ? alertInput.safeParse(current) : null;
+      const now: Record<string, string> = parsed && !parsed.success ? issueErrors(parsed.error.issues) : {};
+      if (!current) now.symbol = "Choose a coin";
       setErrors((prev) => {
-        const kept = Object.fromEntries(Object.keys(prev).flatMap((k) => (now[k] ? [[k, now[k]!]] : [])));
-        if (Object.keys(kept).length === 0) setFormError(null);
+        const kept = Object.fromEntries(Object.keys(prev).flatMap((k) => (now[k] ? [[k, now[k]]] : [])));
         return Object.keys(kept).length === Object.keys(prev).length && Object.keys(prev).every((k) => prev[k] === kept[k]) ? prev : kept;
       });
+      if (Object.keys(now).every((k) => !shownErrors.split(",").includes(k))) setFormError(null);
     });
     return () => {
       live = false;
     };
-    // keyed by value (input is a new object each render): re-checked when the input or the shown errors change
   }, [inputKey, shownErrors]);
 
   // the preview: the rule replayed over a year of daily history, once the form has stopped changing
-  const previewInput = useDebounced(input, 400);
-  const [previewable, setPreviewable] = useState<Exclude<CreateInput, null> | null>(null);
-  const previewKey = JSON.stringify(previewInput);
+  const previewKey = useDebounced(inputKey, 400);
+  const [checkedPreview, setCheckedPreview] = useState<{ key: string; rule: CreateInput | null } | null>(null);
   useEffect(() => {
     let live = true;
-    if (!previewInput) {
-      setPreviewable(null);
-      return;
-    }
+    const current: unknown = JSON.parse(previewKey);
     void loadSchemas().then(({ alertInput }) => {
       if (!live) return;
-      const ok = alertInput.safeParse(previewInput).success;
-      const { expiresAt: _e, email: _m, ...rule } = previewInput;
-      setPreviewable(ok ? (rule as CreateInput) : null);
+      const parsed = current ? alertInput.safeParse(current) : null;
+      if (!parsed?.success) return setCheckedPreview({ key: previewKey, rule: null });
+      const { expiresAt: _e, email: _m, ...rule } = parsed.data;
+      setCheckedPreview({ key: previewKey, rule });
     });
     return () => {
       live = false;
     };
-    // keyed by value: a new object each render is not a new rule
   }, [previewKey]);
+  const previewable = checkedPreview?.key === previewKey ? checkedPreview.rule : null;
   const preview = useQuery({
     ...trpc.alerts.preview.queryOptions(previewable ?? { type: "price_above", threshold: 1 }),
     enabled: !!previewable,
@@ -203,7 +198,7 @@ export function CreateAlertForm({ count }: { count: number }) {
   const hasDirection = type === "price_cross" || type === "percent_change" || type === "sentiment_change";
 
   return (
-    <form className="card alert-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+    <form className="card alert-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>New alert</h2>
       {count >= MAX_ALERTS_PER_USER && (
         <p className="form-error">You have {MAX_ALERTS_PER_USER} alerts, the most allowed. Delete one to add another.</p>

@@ -141,7 +141,7 @@ export function WatchlistPage() {
             ]}
           >
             {sortItems(list.data, sort).map((item) => (
-              <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
+              <WatchlistRow key={item.id} item={item} onChanged={() => void invalidate()} onNotice={setNotice} />
             ))}
           </DataTable>
         )}
@@ -281,7 +281,6 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
       onSuccess: () => {
         setEditing(false);
         setError(null);
-        returnFocus.current = true;
         onSaved();
       },
       onError: (err) => setError(err.message),
