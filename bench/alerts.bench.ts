@@ -54,7 +54,8 @@ async function seed(database: Database): Promise<void> {
     WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users)
     INSERT INTO ucie_alerts (user_id, symbol, coin_id, alert_type, threshold_value, condition_details, repeat_mode, cooldown_seconds)
     SELECT u.id, 'C' || c, 'coin-' || c, t.type,
-           CASE t.type WHEN 'percent_change' THEN 1 + (i % 15) ELSE (100 + c) * (0.8 + (i % 41) / 100.0) END,
+           -- + i / 1e7: no two enabled alerts of a user are identical (a unique index refuses them)
+           CASE t.type WHEN 'percent_change' THEN 1 + (i % 15) ELSE (100 + c) * (0.8 + (i % 41) / 100.0) END + i / 1e7,
            CASE t.type WHEN 'price_cross' THEN '{"direction":"any"}'::jsonb
                        WHEN 'percent_change' THEN '{"window":"24h","direction":"any"}'::jsonb ELSE '{}'::jsonb END,
            'repeat', 600

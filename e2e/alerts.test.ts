@@ -97,6 +97,76 @@ describe("watchlist and alerts in the browser", () => {
     await expect.poll(() => page.getByText("No alerts yet").isVisible()).toBe(true);
   });
 
+  it("the form previews the rule before saving, clears an error once the value is valid, and a slow save keeps what the user typed since", async () => {
+    await setBtc(30_000);
+    await page.goto(`${server.url}/alerts?symbol=bitcoin`);
+    await expect.poll(() => page.locator(".selected-coin").textContent()).toContain("Bitcoin");
+    const price = page.getByLabel("Price (USD)");
+    await page.getByRole("button", { name: "Create alert" }).click();
+    await expect.poll(() => price.getAttribute("aria-invalid")).toBe("true");
+    // typing a valid price clears the error at once, without another submit
+    await price.fill("25000");
+    await expect.poll(() => price.getAttribute("aria-invalid")).toBe(null);
+    await expect.poll(() => page.locator(".alert-form .field .error").count()).toBe(0);
+
+    // the preview: how often it would have fired over the last year, marked on a small chart
+    const preview = page.getByTestId("alert-preview");
+    await expect
+      .poll(() => preview.textContent(), { timeout: 15_000 })
+      .toMatch(/Would have fired once in the last year \(on snapshot history/);
+    await expect.poll(() => page.locator(".preview-chart canvas").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const before = await preview.textContent();
+    // editing the rule updates the preview (debounced)
+    await page.getByLabel("When", { exact: true }).selectOption("price_below");
+    await price.fill("1");
+    await expect.poll(() => preview.textContent(), { timeout: 15_000 }).toMatch(/Would have fired 0 times/);
+    expect(before).not.toBe(await preview.textContent());
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "alerts-preview-desktop");
+
+    // a slow save: the user types the next value while it is in flight; its late success must not blank it
+    await page.getByLabel("When", { exact: true }).selectOption("price_above");
+    await price.fill("33000");
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let seen!: () => void;
+    const sent = new Promise<void>((r) => (seen = r));
+    await page.route(/\/trpc\/alerts\.create/, async (route) => {
+      seen();
+      await held;
+      await route.continue();
+    });
+    await page.getByRole("button", { name: "Create alert" }).click();
+    await sent;
+    await price.fill("34000");
+    release();
+    await expect
+      .poll(() => page.getByRole("status").filter({ hasText: "Alert created" }).textContent())
+      .toContain("BTC price at or above $33,000");
+    expect(await price.inputValue()).toBe("34000");
+    await page.unroute(/\/trpc\/alerts\.create/);
+
+    // a market-wide alert takes no coin and shows as Market
+    await page.getByLabel("When", { exact: true }).selectOption("sentiment_change");
+    await expect.poll(() => page.locator(".selected-coin").textContent()).toContain("Market");
+    await page.getByRole("button", { name: "Create alert" }).click();
+    await expect.poll(() => page.locator(".alerts-table tbody tr").first().textContent()).toContain("Market");
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.getByLabel("When", { exact: true }).selectOption("price_above");
+    await price.fill("40000");
+    // offline, the year up to the snapshot day: BTC first closed above $40,000 on 2021-01-08
+    await expect.poll(() => preview.textContent(), { timeout: 15_000 }).toMatch(/Would have fired once/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "alerts-preview-mobile");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const raw = server.database.raw;
+    if (raw.kind === "postgres") await raw.sql.unsafe("DELETE FROM ucie_alerts");
+    else await raw.client.query("DELETE FROM ucie_alerts");
+  });
+
   it("alerts page at phone width", async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${server.url}/alerts?symbol=ethereum`);

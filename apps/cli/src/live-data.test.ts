@@ -82,7 +82,8 @@ describe("pnpm cli alerts evaluate on the embedded database", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const newAlert = async (db: Database["db"], userId: string) =>
+  // thresholds differ: two identical enabled alerts of one user are refused (unique index)
+  const newAlert = async (db: Database["db"], userId: string, thresholdValue: number) =>
     (
       await db
         .insert(ucieAlerts)
@@ -91,7 +92,7 @@ describe("pnpm cli alerts evaluate on the embedded database", () => {
           symbol: "BTC",
           coinId: "bitcoin",
           alertType: "price_above",
-          thresholdValue: 1,
+          thresholdValue,
           repeatMode: "repeat",
           cooldownSeconds: 60,
         })
@@ -114,7 +115,7 @@ describe("pnpm cli alerts evaluate on the embedded database", () => {
       .insert(users)
       .values({ email: "alerts@example.com", passwordHash: "not-a-real-hash", emailVerified: true })
       .returning({ id: users.id });
-    const early = await newAlert(own.db, user!.id);
+    const early = await newAlert(own.db, user!.id, 1);
     await own.close();
 
     server = await spawnServerProcess(env);
@@ -141,7 +142,7 @@ describe("pnpm cli alerts evaluate on the embedded database", () => {
     // the operator's pass still checks it (before: "checked 0 alerts"), and does not fire it again
     expect(await evaluate()).toEqual({ checked: 1, triggered: 0 });
     // an alert made since the tick fires on the operator's pass, once
-    const late = await newAlert(db, user!.id);
+    const late = await newAlert(db, user!.id, 2);
     expect(await evaluate()).toEqual({ checked: 2, triggered: 1 });
     expect(await evaluate()).toEqual({ checked: 2, triggered: 0 });
     expect([await firings(db, early), await firings(db, late)]).toEqual([1, 1]);

@@ -64,7 +64,7 @@ describe("alerts.onTriggered over HTTP", () => {
     await setPrice(server, "ethereum", 2_150);
     await tick();
     await expect.poll(() => live.events.length).toBe(1);
-    expect(live.events[0]!.data).toMatchObject({ alertId: a1.id, symbol: "ETH", type: "price_above", value: 2_150 });
+    expect(live.events[0]!.data).toMatchObject({ alertId: a1.id, symbol: "ETH", type: "price_above", value: 2_150, source: "snapshot" });
     expect(live.events[0]!.data.triggeredAt).toBeInstanceOf(Date);
     await expect.poll(() => bobs.events.length).toBe(1);
     expect(bobs.events[0]!.data.alertId).not.toBe(a1.id);

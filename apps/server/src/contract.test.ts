@@ -103,10 +103,14 @@ describe("API.md contract", () => {
               : type === "price_below"
                 ? { threshold: 10_000 }
                 : { threshold: type === "rsi_above" ? 70 : 30 };
+      // the Fear & Greed index is market-wide: filed under Market whatever coin is sent
       await expect(client.trpc.alerts.create.mutate({ symbol: "bitcoin", type, ...input } as never)).resolves.toMatchObject({
-        symbol: "BTC",
+        symbol: type === "sentiment_change" ? "MARKET" : "BTC",
       });
     }
+    const preview = await client.trpc.alerts.preview.query({ symbol: "bitcoin", type: "price_above", threshold: 40_000 });
+    expect(preview).toMatchObject({ days: 365, count: expect.any(Number), source: expect.stringMatching(/^(live|snapshot|simulated)$/) });
+    expect(preview.firings.every((f) => f.t instanceof Date && typeof f.value === "number")).toBe(true);
     expect(await client.trpc.alerts.delete.mutate({ id: alert.id })).toEqual({ ok: true });
   });
 
@@ -124,7 +128,8 @@ describe("API.md contract", () => {
     expect(got.data).toMatchObject({ alertId: alert.id, symbol: "BTC", type: "price_above" });
     expect(typeof got.data.value).toBe("number");
     expect(got.data.triggeredAt).toBeDefined();
-    expectKeys(got.data, ["alertId", "symbol", "type", "value", "triggeredAt"], ["description"]);
+    expect(got.data.source).toMatch(/^(live|snapshot|simulated)$/);
+    expectKeys(got.data, ["alertId", "symbol", "type", "value", "source", "triggeredAt"], ["description", "valueLabel"]);
   });
 
   it("analysis.stream events and analysis.get", async () => {

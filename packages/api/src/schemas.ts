@@ -24,7 +24,15 @@ import {
 } from "./limits";
 
 export * from "./limits";
-export { alertInput, alertPatch, type AlertInput, type AlertPatch } from "./alerts/rules";
+export {
+  alertInput,
+  alertPatch,
+  alertPreviewInput,
+  PREVIEW_MAX_DAYS,
+  type AlertInput,
+  type AlertPatch,
+  type AlertPreviewInput,
+} from "./alerts/rules";
 
 // ---- coins and analysis --------------------------------------------------------------------------
 /** a CoinGecko id or a ticker */

@@ -20,14 +20,14 @@ import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
 import { TtlCache } from "./market/cache";
 import { Telemetry } from "./lib/telemetry";
-import type { Candle, MarketService } from "./market/types";
+import type { Candle, DataSource, MarketService } from "./market/types";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
 export interface ServiceCaches {
   /** validated sessions by token hash (auth/session-cache.ts; evicted by auth/revocation.ts) */
   sessions: SessionCache;
   /** daily candles the alert metrics read, by coin id (alerts/metrics.ts) */
-  alertHistory: Map<string, { at: number; candles: Candle[] }>;
+  alertHistory: Map<string, { at: number; candles: Candle[]; source: DataSource }>;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
   /** the exchange rates prices are shown through (preferences/preferences.ts) */

@@ -27,8 +27,11 @@ const TOAST_MS = 15_000;
 const time = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-function formatValue(type: string, v: number | null): string {
+/** the value with its unit and, when not live, its source ("$32,797 (snapshot 2021-06-24)") */
+function formatValue(type: string, v: number | null, source?: string | null, label?: string | null): string {
   if (v === null || !Number.isFinite(v)) return "";
+  // the server's label names the snapshot day; a live value keeps the viewer's own formatting
+  if (source && source !== "live") return label ?? `${v} (${source})`;
   if (type.startsWith("price_")) return formatPrice(v);
   if (type === "percent_change") return formatChange(v);
   if (type.startsWith("rsi_")) return `RSI ${formatIndicator("rsi", v)}`;
@@ -68,7 +71,10 @@ function Notifications() {
       setToasts((list) =>
         list.some((x) => x.key === key)
           ? list
-          : [...list.slice(-2), { key, description: t.description, value: formatValue(t.type, t.value), at: new Date(t.triggeredAt) }],
+          : [
+              ...list.slice(-2),
+              { key, description: t.description, value: formatValue(t.type, t.value, t.source, t.valueLabel), at: new Date(t.triggeredAt) },
+            ],
       );
       setUnseen((n) => n + 1);
       void queryClient.invalidateQueries({ queryKey: trpc.alerts.triggers.queryKey() });
@@ -152,7 +158,7 @@ function Notifications() {
               <li key={t.seq}>
                 <span>{t.description}</span>
                 <span className="muted small">
-                  {formatValue(t.type, t.value)} ·{" "}
+                  {formatValue(t.type, t.value, t.source, t.valueLabel)} ·{" "}
                   <time dateTime={new Date(t.triggeredAt).toISOString()}>{dateTime.format(new Date(t.triggeredAt))}</time>
                 </span>
               </li>

@@ -5,7 +5,17 @@
  */
 import { and, count, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
-import { ucieAlertCoinSamples, ucieAlerts, ucieAlertTriggers, ucieTokens, users, type AlertType, type Db, type DbOrTx } from "@ucie/db";
+import {
+  execute,
+  ucieAlertCoinSamples,
+  ucieAlerts,
+  ucieAlertTriggers,
+  ucieTokens,
+  users,
+  type AlertType,
+  type Db,
+  type DbOrTx,
+} from "@ucie/db";
 import type { Services } from "../services";
 import { resolveCoin, type TokenRow } from "../market/resolve";
 import { withTimeout } from "../lib/timeouts";
@@ -17,8 +27,10 @@ import {
   DEFAULT_COOLDOWN_SECONDS,
   describeRule,
   fromStoredRule,
+  MARKET,
   MAX_ALERTS_PER_USER,
   toStoredRule,
+  valueLabel,
   valueUnit,
   type AlertInput,
   type AlertPatch,
@@ -64,12 +76,59 @@ export interface TriggerView {
   symbol: string;
   type: AlertType;
   value: number | null;
+  /** where the value came from: live, snapshot or simulated (null for firings recorded before this was kept) */
+  source: string | null;
+  /** the value in words with its source when not live: "$32,797 (snapshot 2021-06-24)" */
+  valueLabel: string | null;
   description: string;
   triggeredAt: Date;
 }
 
 export type AlertFailure =
-  { error: "not_found"; message: string } | { error: "limit"; message: string } | { error: "invalid"; issues: z.ZodError };
+  | { error: "not_found"; message: string }
+  | { error: "limit"; message: string }
+  | { error: "conflict"; message: string }
+  | { error: "invalid"; issues: z.ZodError };
+
+/** the unique index behind "no two identical enabled alerts" (migration 0007) */
+const DUPLICATE_INDEX = "ucie_alerts_enabled_rule_unique";
+
+function isDuplicate(err: unknown): boolean {
+  const e = err as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown };
+  const c = (e.cause ?? e) as { code?: string; constraint_name?: string; constraint?: string; message?: string };
+  return c.code === "23505" && (c.constraint_name ?? c.constraint ?? c.message ?? "").includes(DUPLICATE_INDEX);
+}
+
+function duplicateOf(description: string): AlertFailure {
+  return {
+    error: "conflict",
+    message: `You already have this alert switched on (${description}): edit or delete that one instead.`,
+  };
+}
+
+/**
+ * The enabled alert of this user with the same coin, type, line and condition (the e-mail flag aside), if
+ * any. The unique index `DUPLICATE_INDEX` is the guard under concurrency; this gives the clear message first.
+ */
+async function findDuplicate(
+  tx: DbOrTx,
+  userId: string,
+  coinId: string,
+  type: AlertType,
+  rule: { thresholdValue: number; conditionDetails: Record<string, unknown> },
+  exceptId?: string,
+): Promise<boolean> {
+  const { rows } = await execute<{ id: string }>(
+    tx,
+    sql`SELECT id FROM ucie_alerts
+        WHERE user_id = ${userId} AND enabled AND coin_id = ${coinId} AND alert_type = ${type}
+          AND threshold_value = ${rule.thresholdValue}::float8
+          AND (condition_details - 'email') = (${JSON.stringify(rule.conditionDetails)}::jsonb - 'email')
+          ${exceptId ? sql`AND id <> ${exceptId}` : sql``}
+        LIMIT 1`,
+  );
+  return rows.length > 0;
+}
 
 function invalid(path: string, message: string, input: unknown): AlertFailure {
   return { error: "invalid", issues: new z.ZodError([{ code: "custom", path: [path], message, input }]) };
@@ -104,7 +163,7 @@ function toView(r: ViewRow, now: Date): AlertView {
     id: a.id,
     coinId: a.coinId,
     symbol: r.tokenSymbol ?? a.symbol,
-    name: r.name ?? a.symbol,
+    name: a.coinId === MARKET.coinId ? MARKET.name : (r.name ?? a.symbol),
     logo: r.logo,
     type: a.alertType,
     threshold: rule.threshold ?? null,
@@ -143,8 +202,9 @@ async function getAlert(db: DbOrTx, userId: string, id: string, now: Date): Prom
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
 
 /** Why this rule is already true, or can never be: shown to the user when they save it. */
-async function warningsFor(services: Services, input: AlertInput, coin: TokenRow): Promise<string[]> {
+async function warningsFor(services: Services, input: AlertInput, coin: TokenRow | null): Promise<string[]> {
   const w: string[] = [];
+  if (!coin) return input.type === "sentiment_change" ? sentimentWarnings(services, input) : w;
   const sym = coin.symbol;
   const price = coin.isActive ? coin.currentPriceUsd : null;
   const fires = "it fires at the next check";
@@ -223,18 +283,20 @@ async function warningsFor(services: Services, input: AlertInput, coin: TokenRow
         w.push(`${sym}'s 24 h volume is already ${ratio.toFixed(2)}× its average: ${fires}.`);
       break;
     }
-    case "sentiment_change": {
-      const moves = await orFallback(sentimentMoves(services), null);
-      const move = moves ? (input.condition.window === "7d" ? moves.change7d : moves.change24h) : null;
-      const { points, direction } = input.condition;
-      if (move !== null) {
-        const holds = direction === "up" ? move >= points : direction === "down" ? -move >= points : Math.abs(move) >= points;
-        if (holds) w.push(`The Fear & Greed index has already moved ${move > 0 ? "+" : ""}${move} points: ${fires}.`);
-      }
+    case "sentiment_change":
+      w.push(...(await sentimentWarnings(services, input)));
       break;
-    }
   }
   return w;
+}
+
+async function sentimentWarnings(services: Services, input: AlertInput & { type: "sentiment_change" }): Promise<string[]> {
+  const moves = await orFallback(sentimentMoves(services), null);
+  const move = moves ? (input.condition.window === "7d" ? moves.change7d : moves.change24h) : null;
+  const { points, direction } = input.condition;
+  if (move === null) return [];
+  const holds = direction === "up" ? move >= points : direction === "down" ? -move >= points : Math.abs(move) >= points;
+  return holds ? [`The Fear & Greed index has already moved ${move > 0 ? "+" : ""}${move} points: it fires at the next check.`] : [];
 }
 
 /** Warnings are a courtesy: never let a slow or failing upstream hold up saving an alert. */
@@ -249,34 +311,48 @@ export async function createAlert(
 ): Promise<{ alert: AlertView; warnings: string[] } | AlertFailure> {
   const now = services.clock.now();
   if (input.expiresAt && input.expiresAt <= now) return invalid("expiresAt", "The expiry must be in the future", input.expiresAt);
-  const created = await services.db.transaction(async (tx): Promise<AlertFailure | { id: string; coin: TokenRow }> => {
-    // one create at a time per user, so the cap holds under concurrent requests
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
-    const [n] = await tx.select({ n: count() }).from(ucieAlerts).where(eq(ucieAlerts.userId, userId));
-    if ((n?.n ?? 0) >= MAX_ALERTS_PER_USER)
-      return { error: "limit", message: `You have ${MAX_ALERTS_PER_USER} alerts, the most allowed: delete one first.` } as const;
-    const coin = await resolveCoin(tx, input.symbol);
-    if (!coin) return { error: "not_found", message: `No coin '${input.symbol}' in the catalogue` } as const;
+  const marketWide = input.type === "sentiment_change";
+  if (!marketWide && !input.symbol) return invalid("symbol", "Choose a coin", input.symbol);
+  let created: AlertFailure | { id: string; coin: TokenRow | null };
+  try {
+    created = await services.db.transaction(async (tx): Promise<AlertFailure | { id: string; coin: TokenRow | null }> => {
+      // one create at a time per user, so the cap holds under concurrent requests
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+      const [n] = await tx.select({ n: count() }).from(ucieAlerts).where(eq(ucieAlerts.userId, userId));
+      if ((n?.n ?? 0) >= MAX_ALERTS_PER_USER)
+        return { error: "limit", message: `You have ${MAX_ALERTS_PER_USER} alerts, the most allowed: delete one first.` } as const;
+      // a market-wide alert (the Fear & Greed index) is filed under the reserved MARKET coin, whatever was sent
+      const coin = marketWide ? null : await resolveCoin(tx, input.symbol ?? "");
+      if (!marketWide && !coin) return { error: "not_found", message: `No coin '${input.symbol}' in the catalogue` } as const;
+      const coinId = coin ? coin.coingeckoId : MARKET.coinId;
+      const symbol = coin ? coin.symbol : MARKET.symbol;
+      const rule = toStoredRule(input);
+      if (await findDuplicate(tx, userId, coinId, input.type, rule))
+        return duplicateOf(describeRule(input.type, symbol, rule.thresholdValue, rule.conditionDetails));
+      const [row] = await tx
+        .insert(ucieAlerts)
+        .values({
+          userId,
+          coinId,
+          symbol,
+          alertType: input.type,
+          ...rule,
+          expiresAt: input.expiresAt ?? null,
+          repeatMode: input.repeat ?? "once",
+          cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
+          snoozedUntil: input.snoozedUntil ?? null,
+          // the first sample a price_cross compares with
+          lastValue: coin?.isActive ? coin.currentPriceUsd : null,
+          createdAt: now,
+        })
+        .returning({ id: ucieAlerts.id });
+      return { id: row!.id, coin };
+    });
+  } catch (err) {
+    if (!isDuplicate(err)) throw err;
     const rule = toStoredRule(input);
-    const [row] = await tx
-      .insert(ucieAlerts)
-      .values({
-        userId,
-        coinId: coin.coingeckoId,
-        symbol: coin.symbol,
-        alertType: input.type,
-        ...rule,
-        expiresAt: input.expiresAt ?? null,
-        repeatMode: input.repeat ?? "once",
-        cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
-        snoozedUntil: input.snoozedUntil ?? null,
-        // the first sample a price_cross compares with
-        lastValue: coin.isActive ? coin.currentPriceUsd : null,
-        createdAt: now,
-      })
-      .returning({ id: ucieAlerts.id });
-    return { id: row!.id, coin };
-  });
+    return duplicateOf(describeRule(input.type, input.symbol ?? MARKET.symbol, rule.thresholdValue, rule.conditionDetails));
+  }
   if ("error" in created) return created;
   const alert = (await getAlert(services.db, userId, created.id, now))!;
   return { alert, warnings: await warningsFor(services, input, created.coin) };
@@ -289,67 +365,75 @@ export async function updateAlert(
 ): Promise<{ alert: AlertView; warnings: string[] } | AlertFailure> {
   const now = services.clock.now();
   const notFound = { error: "not_found", message: `No alert ${patch.id}` } as const;
-  const result = await services.db.transaction(async (tx): Promise<AlertFailure | { input: AlertInput; changed: boolean }> => {
-    const [a] = await tx
-      .select()
-      .from(ucieAlerts)
-      .where(and(eq(ucieAlerts.id, patch.id), eq(ucieAlerts.userId, userId)))
-      .for("update");
-    if (!a) return notFound;
-    const stored = fromStoredRule(a.alertType, a.thresholdValue, a.conditionDetails);
-    const has = <K extends keyof AlertPatch>(k: K) => patch[k] !== undefined;
-    const thresholdless = a.alertType === "volume_spike" || a.alertType === "sentiment_change";
-    const merged = {
-      symbol: a.coinId,
-      type: a.alertType,
-      // volume and sentiment rules live in `condition`; a threshold sent for them is refused by the schema
-      threshold: has("threshold") ? patch.threshold : thresholdless ? undefined : stored.threshold,
-      condition: has("condition") ? patch.condition : stored.condition,
-      expiresAt: has("expiresAt") ? patch.expiresAt : a.expiresAt,
-      repeat: patch.repeat ?? a.repeatMode,
-      cooldownSeconds: patch.cooldownSeconds ?? a.cooldownSeconds,
-      snoozedUntil: has("snoozedUntil") ? patch.snoozedUntil : a.snoozedUntil,
-      email: patch.email ?? stored.email,
-    };
-    const parsed = alertInput.safeParse(merged);
-    if (!parsed.success) return { error: "invalid", issues: parsed.error } as const;
-    const input = parsed.data;
-    const enabled = patch.enabled ?? a.enabled;
-    if (has("expiresAt") && input.expiresAt && input.expiresAt <= now)
-      return invalid("expiresAt", "The expiry must be in the future", input.expiresAt);
-    if (enabled && input.expiresAt && input.expiresAt <= now)
-      return invalid("expiresAt", "This alert has expired: set a later expiry to turn it on again", input.expiresAt);
+  let result: AlertFailure | { input: AlertInput; changed: boolean };
+  try {
+    result = await services.db.transaction(async (tx): Promise<AlertFailure | { input: AlertInput; changed: boolean }> => {
+      const [a] = await tx
+        .select()
+        .from(ucieAlerts)
+        .where(and(eq(ucieAlerts.id, patch.id), eq(ucieAlerts.userId, userId)))
+        .for("update");
+      if (!a) return notFound;
+      const stored = fromStoredRule(a.alertType, a.thresholdValue, a.conditionDetails);
+      const has = <K extends keyof AlertPatch>(k: K) => patch[k] !== undefined;
+      const thresholdless = a.alertType === "volume_spike" || a.alertType === "sentiment_change";
+      const merged = {
+        symbol: a.coinId,
+        type: a.alertType,
+        // volume and sentiment rules live in `condition`; a threshold sent for them is refused by the schema
+        threshold: has("threshold") ? patch.threshold : thresholdless ? undefined : stored.threshold,
+        condition: has("condition") ? patch.condition : stored.condition,
+        expiresAt: has("expiresAt") ? patch.expiresAt : a.expiresAt,
+        repeat: patch.repeat ?? a.repeatMode,
+        cooldownSeconds: patch.cooldownSeconds ?? a.cooldownSeconds,
+        snoozedUntil: has("snoozedUntil") ? patch.snoozedUntil : a.snoozedUntil,
+        email: patch.email ?? stored.email,
+      };
+      const parsed = alertInput.safeParse(merged);
+      if (!parsed.success) return { error: "invalid", issues: parsed.error } as const;
+      const input = parsed.data;
+      const enabled = patch.enabled ?? a.enabled;
+      if (has("expiresAt") && input.expiresAt && input.expiresAt <= now)
+        return invalid("expiresAt", "The expiry must be in the future", input.expiresAt);
+      if (enabled && input.expiresAt && input.expiresAt <= now)
+        return invalid("expiresAt", "This alert has expired: set a later expiry to turn it on again", input.expiresAt);
 
-    const rule = toStoredRule(input);
-    const ruleChanged =
-      rule.thresholdValue !== a.thresholdValue || JSON.stringify(rule.conditionDetails) !== JSON.stringify(a.conditionDetails);
-    const reenabled = enabled && !a.enabled;
-    const [coin] = await tx
-      .select({ price: sql<number | null>`CASE WHEN ${ucieTokens.isActive} THEN ${ucieTokens.currentPriceUsd} END` })
-      .from(ucieTokens)
-      .where(eq(ucieTokens.coingeckoId, a.coinId));
-    await tx
-      .update(ucieAlerts)
-      .set({
-        ...rule,
-        enabled,
-        expiresAt: input.expiresAt ?? null,
-        repeatMode: input.repeat ?? "once",
-        cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
-        snoozedUntil: input.snoozedUntil ?? null,
-        // a new rule, or switching an alert back on, starts it afresh: armed, with a new first sample
-        ...(ruleChanged || reenabled ? { armed: true, triggered: false, lastCheckedAt: null, lastValue: coin?.price ?? null } : {}),
-      })
-      .where(and(eq(ucieAlerts.id, a.id), eq(ucieAlerts.userId, userId)));
-    return { input, changed: ruleChanged || reenabled };
-  });
+      const rule = toStoredRule(input);
+      const ruleChanged =
+        rule.thresholdValue !== a.thresholdValue || JSON.stringify(rule.conditionDetails) !== JSON.stringify(a.conditionDetails);
+      const reenabled = enabled && !a.enabled;
+      if (enabled && (ruleChanged || reenabled) && (await findDuplicate(tx, userId, a.coinId, a.alertType, rule, a.id)))
+        return duplicateOf(describeRule(a.alertType, a.symbol, rule.thresholdValue, rule.conditionDetails));
+      const [coin] = await tx
+        .select({ price: sql<number | null>`CASE WHEN ${ucieTokens.isActive} THEN ${ucieTokens.currentPriceUsd} END` })
+        .from(ucieTokens)
+        .where(eq(ucieTokens.coingeckoId, a.coinId));
+      await tx
+        .update(ucieAlerts)
+        .set({
+          ...rule,
+          enabled,
+          expiresAt: input.expiresAt ?? null,
+          repeatMode: input.repeat ?? "once",
+          cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
+          snoozedUntil: input.snoozedUntil ?? null,
+          // a new rule, or switching an alert back on, starts it afresh: armed, with a new first sample
+          ...(ruleChanged || reenabled ? { armed: true, triggered: false, lastCheckedAt: null, lastValue: coin?.price ?? null } : {}),
+        })
+        .where(and(eq(ucieAlerts.id, a.id), eq(ucieAlerts.userId, userId)));
+      return { input, changed: ruleChanged || reenabled };
+    });
+  } catch (err) {
+    if (!isDuplicate(err)) throw err;
+    return { error: "conflict", message: "You already have this alert switched on: edit or delete that one instead." };
+  }
   if ("error" in result) return result;
   const alert = await getAlert(services.db, userId, patch.id, now);
   if (!alert) return notFound;
   let warnings: string[] = [];
   if (result.changed && alert.enabled) {
-    const coin = await resolveCoin(services.db, alert.coinId);
-    if (coin) warnings = await warningsFor(services, result.input, coin);
+    const coin = alert.coinId === MARKET.coinId ? null : await resolveCoin(services.db, alert.coinId);
+    if (coin || alert.coinId === MARKET.coinId) warnings = await warningsFor(services, result.input, coin);
   }
   return { alert, warnings };
 }
@@ -381,13 +465,21 @@ export async function listTriggers(
 
 /** `money` writes the rule's price in the user's currency (preferences' moneyText); USD by default */
 export function triggerView(t: typeof ucieAlertTriggers.$inferSelect, money?: (usdAmount: number) => string): TriggerView {
-  const d = (t.details ?? {}) as { threshold?: number | null; condition?: Record<string, unknown> };
+  const d = (t.details ?? {}) as {
+    threshold?: number | null;
+    condition?: Record<string, unknown>;
+    source?: string | null;
+    asOf?: string | null;
+  };
+  const source = d.source ?? null;
   return {
     seq: t.seq,
     alertId: t.alertId,
     symbol: t.symbol,
     type: t.alertType,
     value: t.value,
+    source,
+    valueLabel: t.value === null ? null : valueLabel(t.alertType, t.value, source, d.asOf),
     description: describeRule(t.alertType, t.symbol, d.threshold ?? null, d.condition ?? {}, money),
     triggeredAt: t.triggeredAt,
   };

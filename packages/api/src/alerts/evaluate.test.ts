@@ -274,7 +274,7 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
     expect(mail).toHaveLength(1);
     expect(mail[0]).toMatchObject({ to: "mail-me@example.test", subject: "UCIE alert: UNI price at or below $15" });
     expect(mail[0]!.text).toContain("/token/uniswap");
-    expect(mail[0]!.text).toContain("Value: 14");
+    expect(mail[0]!.text).toContain("Value: $14");
   });
 
   it("a retried tick cannot fire twice; a second run of the same tick checks nothing", async () => {

@@ -23,7 +23,7 @@ import { execute, users, type DbOrTx } from "@ucie/db";
 import { inArray } from "drizzle-orm";
 import type { Services } from "../services";
 import { coinMetrics, sentimentMoves, type CoinMetrics, type SentimentMoves } from "./metrics";
-import { describeRule, REARM_MARGIN } from "./rules";
+import { describeRule, MARKET, REARM_MARGIN, valueLabel } from "./rules";
 import type { AlertType } from "@ucie/db";
 
 /** EventBus channel; payload `{ t: [userId, seq][] }` */
@@ -55,6 +55,10 @@ export interface FiredTrigger {
   value: number | null;
   threshold: number | null;
   condition: Record<string, unknown>;
+  /** where the value came from: live, snapshot or simulated (null: unknown) */
+  source: string | null;
+  /** when the source priced it (price types) */
+  asOf: string | null;
   email: boolean;
   triggeredAt: Date;
 }
@@ -118,7 +122,9 @@ async function indicatorInputs(
           signal,
         )
       : Promise.resolve([]),
-    needs.some((n) => n.need_sentiment) ? sentimentMoves(services, signal) : Promise.resolve({ change24h: null, change7d: null }),
+    needs.some((n) => n.need_sentiment)
+      ? sentimentMoves(services, signal)
+      : Promise.resolve({ change24h: null, change7d: null, source: null }),
   ]);
   return { metrics, sentiment };
 }
@@ -157,7 +163,7 @@ due AS (
   WHERE a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now})
 ),
 metrics AS (
-  SELECT * FROM jsonb_to_recordset(${JSON.stringify(opts.metrics)}::jsonb) AS m(coin_id text, rsi float8, volume_ratio float8)
+  SELECT * FROM jsonb_to_recordset(${JSON.stringify(opts.metrics)}::jsonb) AS m(coin_id text, rsi float8, volume_ratio float8, source text)
 ),
 valued AS (
   SELECT d.*, coalesce(d.cd->>'direction', 'any') AS dir,
@@ -169,7 +175,14 @@ valued AS (
       WHEN d.alert_type = 'volume_spike' THEN mt.volume_ratio
       WHEN d.alert_type = 'sentiment_change' THEN
         CASE WHEN d.cd->>'window' = '7d' THEN ${opts.sentiment.change7d}::float8 ELSE ${opts.sentiment.change24h}::float8 END
-    END AS v
+    END AS v,
+    -- where the value came from (live, snapshot or simulated), so every message can say so
+    CASE
+      WHEN d.alert_type IN ('price_above', 'price_below', 'price_cross', 'percent_change') THEN t.source
+      WHEN d.alert_type IN ('rsi_above', 'rsi_below', 'volume_spike') THEN mt.source
+      ELSE ${opts.sentiment.source}::text
+    END AS src,
+    CASE WHEN d.alert_type IN ('price_above', 'price_below', 'price_cross', 'percent_change') THEN t.last_updated END AS as_of
   FROM due d
   LEFT JOIN ucie_tokens t ON t.coingecko_id = d.coin_id
   LEFT JOIN metrics mt ON mt.coin_id = d.coin_id
@@ -225,7 +238,7 @@ decided AS (
 fired AS (
   INSERT INTO ucie_alert_triggers (alert_id, user_id, symbol, coin_id, alert_type, value, tick_key, details, triggered_at)
   SELECT d.id, d.user_id, d.symbol, d.coin_id, d.alert_type, d.v, ${opts.tickKey},
-         jsonb_build_object('threshold', d.thr, 'previous', d.prev, 'condition', d.cd), ${now}
+         jsonb_build_object('threshold', d.thr, 'previous', d.prev, 'condition', d.cd, 'source', d.src, 'asOf', d.as_of), ${now}
   FROM decided d WHERE d.fires
   ON CONFLICT (alert_id, tick_key) DO NOTHING
   RETURNING seq, alert_id, user_id, symbol, coin_id, alert_type, value, details, triggered_at
@@ -259,6 +272,7 @@ SELECT
     SELECT json_agg(json_build_object(
       'seq', f.seq, 'alertId', f.alert_id, 'userId', f.user_id, 'symbol', f.symbol, 'coinId', f.coin_id,
       'type', f.alert_type, 'value', f.value, 'threshold', f.details->'threshold', 'condition', f.details->'condition',
+      'source', f.details->>'source', 'asOf', f.details->>'asOf',
       'triggeredAt', f.triggered_at) ORDER BY f.seq)
     FROM fired f
   ), '[]'::json) AS triggers`;
@@ -299,6 +313,11 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
       SELECT t.coingecko_id FROM ucie_tokens t
       WHERE NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = t.coingecko_id)
         AND EXISTS (SELECT 1 FROM ucie_alerts a WHERE a.coin_id = t.coingecko_id AND a.enabled)
+      UNION ALL
+      -- market-wide alerts are filed under a reserved coin that is not in the catalogue
+      SELECT ${MARKET.coinId}::text
+      WHERE NOT EXISTS (SELECT 1 FROM ucie_alert_coin_samples s WHERE s.coin_id = ${MARKET.coinId})
+        AND EXISTS (SELECT 1 FROM ucie_alerts a WHERE a.coin_id = ${MARKET.coinId} AND a.enabled)
       ON CONFLICT (coin_id) DO NOTHING`);
     const {
       rows: [row],
@@ -356,6 +375,7 @@ async function emailTriggers(services: Services, triggers: FiredTrigger[]): Prom
     const to = recipients.get(t.userId);
     if (!to) continue;
     const rule = describeRule(t.type, t.symbol, t.threshold, t.condition);
+    const value = t.value === null ? "n/a" : valueLabel(t.type, t.value, t.source, t.asOf);
     try {
       await services.mailer.send({
         to,
@@ -364,9 +384,11 @@ async function emailTriggers(services: Services, triggers: FiredTrigger[]): Prom
           `Your alert fired at ${t.triggeredAt.toISOString()} (UTC).`,
           "",
           `Rule: ${rule}`,
-          `Value: ${t.value ?? "n/a"}`,
+          `Value: ${value}`,
           "",
-          `${services.config.publicUrl}/token/${encodeURIComponent(t.coinId)}`,
+          t.coinId === MARKET.coinId
+            ? `${services.config.publicUrl}/alerts`
+            : `${services.config.publicUrl}/token/${encodeURIComponent(t.coinId)}`,
           `Manage your alerts: ${services.config.publicUrl}/alerts`,
         ].join("\n"),
       });

@@ -6,13 +6,15 @@
  */
 import { RSI } from "trading-signals";
 import type { Services } from "../services";
-import type { Candle } from "../market/types";
+import type { Candle, DataSource } from "../market/types";
 import { RSI_PERIOD, VOLUME_AVERAGE_DAYS } from "./rules";
 
 export interface CoinMetrics {
   coin_id: string;
   rsi: number | null;
   volume_ratio: number | null;
+  /** where the history came from: live, snapshot or simulated */
+  source: string | null;
 }
 
 export interface SentimentMoves {
@@ -20,19 +22,21 @@ export interface SentimentMoves {
   change24h: number | null;
   /** newest minus the one 7 days before */
   change7d: number | null;
+  source: string | null;
 }
 
 const HISTORY_TTL_MS = 30 * 60_000;
 const HISTORY_DAYS = Math.max(RSI_PERIOD * 4, VOLUME_AVERAGE_DAYS + 2);
 
-async function dailyCandles(services: Services, coinId: string, signal?: AbortSignal): Promise<Candle[]> {
+async function dailyCandles(services: Services, coinId: string, signal?: AbortSignal): Promise<{ candles: Candle[]; source: DataSource }> {
   const cache = services.caches.alertHistory;
   const now = services.clock.now().getTime();
   const hit = cache.get(coinId);
-  if (hit && now - hit.at < HISTORY_TTL_MS) return hit.candles;
-  const { data } = await services.market.history(coinId, HISTORY_DAYS, signal);
-  cache.set(coinId, { at: now, candles: data });
-  return data;
+  if (hit && now - hit.at < HISTORY_TTL_MS) return hit;
+  const { data, source } = await services.market.history(coinId, HISTORY_DAYS, signal);
+  const entry = { at: now, candles: data, source };
+  cache.set(coinId, entry);
+  return entry;
 }
 
 /**
@@ -79,15 +83,16 @@ export async function coinMetrics(
   const worker = async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       try {
-        const candles = await dailyCandles(services, c.coinId, signal);
+        const { candles, source } = await dailyCandles(services, c.coinId, signal);
         out.push({
           coin_id: c.coinId,
           rsi: c.needRsi ? rsiOf(candles, c.price, services.clock.now()) : null,
           volume_ratio: c.needVolume ? volumeRatioOf(candles, c.volume) : null,
+          source,
         });
       } catch (err) {
         services.logger.warn({ coinId: c.coinId, err: (err as Error).message }, "alert metrics: no history");
-        out.push({ coin_id: c.coinId, rsi: null, volume_ratio: null });
+        out.push({ coin_id: c.coinId, rsi: null, volume_ratio: null, source: null });
       }
     }
   };
@@ -97,7 +102,7 @@ export async function coinMetrics(
 
 export async function sentimentMoves(services: Services, signal?: AbortSignal): Promise<SentimentMoves> {
   try {
-    const { data } = await services.market.fearGreed(8, signal); // newest first
+    const { data, source } = await services.market.fearGreed(8, signal); // newest first
     const at = (i: number) => (data[i] && Number.isFinite(data[i].value) ? data[i].value : null);
     const now = at(0);
     const d1 = at(1);
@@ -105,9 +110,10 @@ export async function sentimentMoves(services: Services, signal?: AbortSignal): 
     return {
       change24h: now !== null && d1 !== null ? now - d1 : null,
       change7d: now !== null && d7 !== null ? now - d7 : null,
+      source,
     };
   } catch (err) {
     services.logger.warn({ err: (err as Error).message }, "alert metrics: no Fear and Greed index");
-    return { change24h: null, change7d: null };
+    return { change24h: null, change7d: null, source: null };
   }
 }

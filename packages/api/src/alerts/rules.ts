@@ -28,6 +28,12 @@ export const REARM_MARGIN = {
   sentimentPoints: 2,
 } as const;
 
+/**
+ * Where market-wide alerts (`sentiment_change`: the Fear & Greed index) are filed: a reserved coin id no
+ * CoinGecko coin uses, so `coin_id` and `symbol` stay NOT NULL and every query keeps working; shown as "Market".
+ */
+export const MARKET = { coinId: "market", symbol: "MARKET", name: "Market" } as const;
+
 export const RSI_PERIOD = 14;
 /** volume_spike compares the rolling 24 h volume with the mean daily volume of this many previous days */
 export const VOLUME_AVERAGE_DAYS = 30;
@@ -49,7 +55,12 @@ const alertDate = z.coerce
   .max(new Date("9999-12-31T23:59:59.999Z"), "Enter a date before the year 10000");
 
 const common = {
-  symbol: z.string().trim().min(1, "Choose a coin").max(100),
+  /**
+   * required by every type but the market-wide `sentiment_change` (the Fear & Greed index belongs to no
+   * coin); checked by createAlert and the preview, since an optional field in only one member of the union
+   * defeats TypeScript's narrowing of callers' inputs
+   */
+  symbol: z.string().trim().min(1, "Choose a coin").max(100).optional(),
   expiresAt: alertDate.nullish(),
   repeat: z.enum(["once", "repeat"], { error: "Choose once or repeat" }).optional(),
   cooldownSeconds: z
@@ -63,75 +74,97 @@ const common = {
   email: z.boolean().optional(),
 };
 
-export const alertInput = z.discriminatedUnion(
-  "type",
-  [
-    z.strictObject({ ...common, type: z.literal("price_above"), threshold: price, condition: z.strictObject({}).optional() }),
-    z.strictObject({ ...common, type: z.literal("price_below"), threshold: price, condition: z.strictObject({}).optional() }),
-    z.strictObject({
-      ...common,
-      type: z.literal("price_cross"),
-      threshold: price,
-      condition: z.strictObject({ direction }, { error: "Choose the direction of the cross" }),
-    }),
-    z.strictObject({
-      ...common,
-      type: z.literal("percent_change"),
-      threshold: finite("a percentage").positive("The change must be above 0 %").max(ALERT_LIMITS.percentChangeMax, "At most 10,000 %"),
-      condition: z.strictObject(
-        { window: z.enum(["1h", "24h"], { error: "Choose the 1 h or 24 h window" }), direction: direction.default("any") },
-        { error: "Choose the window" },
-      ),
-    }),
-    z.strictObject({
-      ...common,
-      type: z.literal("rsi_above"),
-      threshold: finite("an RSI level")
-        .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
-        .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
-      condition: z.strictObject({}).optional(),
-    }),
-    z.strictObject({
-      ...common,
-      type: z.literal("rsi_below"),
-      threshold: finite("an RSI level")
-        .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
-        .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
-      condition: z.strictObject({}).optional(),
-    }),
-    z.strictObject({
-      ...common,
-      type: z.literal("volume_spike"),
-      threshold: z.undefined({ error: "volume_spike takes condition.multiplier, not a threshold" }).optional(),
-      condition: z.strictObject(
-        {
-          multiplier: finite("a multiple of the average volume")
-            .min(ALERT_LIMITS.volumeMultiple.min, "The multiple is at least 1.1×")
-            .max(ALERT_LIMITS.volumeMultiple.max, "The multiple is at most 100×"),
-        },
-        { error: "Enter the volume multiple" },
-      ),
-    }),
-    z.strictObject({
-      ...common,
-      type: z.literal("sentiment_change"),
-      threshold: z.undefined({ error: "sentiment_change takes condition.points, not a threshold" }).optional(),
-      condition: z.strictObject(
-        {
-          points: z
-            .number({ error: "Enter the number of points" })
-            .int("Enter whole points")
-            .min(ALERT_LIMITS.sentimentPoints.min, "At least 1 point")
-            .max(ALERT_LIMITS.sentimentPoints.max, "The index runs from 0 to 100"),
-          direction: direction.default("any"),
-          window: z.enum(["24h", "7d"], { error: "Choose 24 h or 7 days" }).default("24h"),
-        },
-        { error: "Enter the number of points" },
-      ),
-    }),
-  ],
-  { error: (iss) => (iss.input === undefined ? "Choose an alert type" : `Unknown alert type`) },
-);
+/**
+ * The per-type rules over a set of common fields: the alert itself (`alertInput`) and its preview
+ * (`alertPreviewInput`: the same rule, no coin needed for a market-wide type, and how many days to replay).
+ */
+function ruleUnion<C extends typeof common>(c: C) {
+  return z.discriminatedUnion(
+    "type",
+    [
+      z.strictObject({ ...c, type: z.literal("price_above"), threshold: price, condition: z.strictObject({}).optional() }),
+      z.strictObject({ ...c, type: z.literal("price_below"), threshold: price, condition: z.strictObject({}).optional() }),
+      z.strictObject({
+        ...c,
+        type: z.literal("price_cross"),
+        threshold: price,
+        condition: z.strictObject({ direction }, { error: "Choose the direction of the cross" }),
+      }),
+      z.strictObject({
+        ...c,
+        type: z.literal("percent_change"),
+        threshold: finite("a percentage").positive("The change must be above 0 %").max(ALERT_LIMITS.percentChangeMax, "At most 10,000 %"),
+        condition: z.strictObject(
+          { window: z.enum(["1h", "24h"], { error: "Choose the 1 h or 24 h window" }), direction: direction.default("any") },
+          { error: "Choose the window" },
+        ),
+      }),
+      z.strictObject({
+        ...c,
+        type: z.literal("rsi_above"),
+        threshold: finite("an RSI level")
+          .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
+          .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
+        condition: z.strictObject({}).optional(),
+      }),
+      z.strictObject({
+        ...c,
+        type: z.literal("rsi_below"),
+        threshold: finite("an RSI level")
+          .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
+          .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
+        condition: z.strictObject({}).optional(),
+      }),
+      z.strictObject({
+        ...c,
+        type: z.literal("volume_spike"),
+        threshold: z.undefined({ error: "volume_spike takes condition.multiplier, not a threshold" }).optional(),
+        condition: z.strictObject(
+          {
+            multiplier: finite("a multiple of the average volume")
+              .min(ALERT_LIMITS.volumeMultiple.min, "The multiple is at least 1.1×")
+              .max(ALERT_LIMITS.volumeMultiple.max, "The multiple is at most 100×"),
+          },
+          { error: "Enter the volume multiple" },
+        ),
+      }),
+      z.strictObject({
+        ...c,
+        type: z.literal("sentiment_change"),
+        threshold: z.undefined({ error: "sentiment_change takes condition.points, not a threshold" }).optional(),
+        condition: z.strictObject(
+          {
+            points: z
+              .number({ error: "Enter the number of points" })
+              .int("Enter whole points")
+              .min(ALERT_LIMITS.sentimentPoints.min, "At least 1 point")
+              .max(ALERT_LIMITS.sentimentPoints.max, "The index runs from 0 to 100"),
+            direction: direction.default("any"),
+            window: z.enum(["24h", "7d"], { error: "Choose 24 h or 7 days" }).default("24h"),
+          },
+          { error: "Enter the number of points" },
+        ),
+      }),
+    ],
+    { error: (iss) => (iss.input === undefined ? "Choose an alert type" : `Unknown alert type`) },
+  );
+}
+
+export const alertInput = ruleUnion(common);
+
+/** how far back a preview may replay: two years of daily history */
+export const PREVIEW_MAX_DAYS = 730;
+export const alertPreviewInput = ruleUnion({
+  ...common,
+  days: z
+    .number({ error: "Enter a number of days" })
+    .int("Enter whole days")
+    .min(7, "Preview at least 7 days")
+    .max(PREVIEW_MAX_DAYS, `Preview at most ${PREVIEW_MAX_DAYS} days`)
+    .default(365),
+});
+export type AlertPreviewInput = z.infer<typeof alertPreviewInput>;
+
 export type AlertInput = z.infer<typeof alertInput>;
 
 /** What the evaluator reads: `threshold_value` is the line, `condition_details` the rest. */
@@ -186,6 +219,28 @@ export function describeRule(
     case "sentiment_change":
       return `Fear & Greed index moves ${dirWords[dir]} ${t} points or more within ${c.window === "7d" ? "7 days" : "24 h"}`;
   }
+}
+
+/**
+ * A fired value with its unit and, unless live, where it came from: "$32,797 (snapshot 2021-06-24)",
+ * "RSI 71.2 (simulated)". Every message about a firing (e-mail, webhook, toast, recent list) uses it, so
+ * an offline price is never shown as if it were live.
+ */
+export function valueLabel(type: AlertType, value: number, source: string | null | undefined, asOf?: string | Date | null): string {
+  const unit = valueUnit(type);
+  const v =
+    unit === "usd"
+      ? usd(value)
+      : unit === "percent"
+        ? `${value > 0 ? "+" : ""}${value.toFixed(2)} %`
+        : unit === "rsi"
+          ? `RSI ${value.toFixed(1)}`
+          : unit === "multiple"
+            ? `${value.toFixed(2)}× average volume`
+            : `${value > 0 ? "+" : ""}${value} points`;
+  if (!source || source === "live") return v;
+  const day = asOf ? new Date(asOf) : null;
+  return `${v} (${source}${day && Number.isFinite(day.getTime()) ? ` ${day.toISOString().slice(0, 10)}` : ""})`;
 }
 
 /** The value an alert compares with its line, in words (for the list and the toast). */

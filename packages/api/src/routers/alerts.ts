@@ -2,7 +2,9 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure, type AlertView } from "../alerts/alerts";
-import { alertInput, alertPatch } from "../schemas";
+import { alertInput, alertPatch, alertPreviewInput } from "../schemas";
+import { previewAlert } from "../alerts/preview";
+import { fieldError } from "./errors";
 import { alertTriggerStream } from "../alerts/stream";
 import { SessionEndedError } from "../auth/revocation";
 import { watchCredential } from "../auth/access-tokens";
@@ -16,7 +18,8 @@ function fail(f: AlertFailure): never {
     // a ZodRealError is an Error, so it survives as the cause and the error formatter names the field
     throw new TRPCError({ code: "BAD_REQUEST", message: first?.message ?? "Invalid alert", cause: new z.ZodRealError(f.issues.issues) });
   }
-  throw new TRPCError({ code: f.error === "not_found" ? "NOT_FOUND" : "BAD_REQUEST", message: f.message });
+  const code = f.error === "not_found" ? "NOT_FOUND" : f.error === "conflict" ? "CONFLICT" : "BAD_REQUEST";
+  throw new TRPCError({ code, message: f.message });
 }
 
 const id = z.uuid({ error: "Not an alert id" });
@@ -51,6 +54,16 @@ export const alertsRouter = {
     const r = await updateAlert(ctx.services, ctx.user.id, input);
     if ("error" in r) fail(r);
     return { ...shownIn(r.alert, await converterForUser(ctx.services, ctx.user.id)), warnings: r.warnings };
+  }),
+
+  /** how often the rule would have fired over the last `days` of daily history, replayed with the evaluator's decision */
+  preview: protectedProcedure.input(alertPreviewInput).query(async ({ ctx, input, signal }) => {
+    const r = await previewAlert(ctx.services, input, signal);
+    if ("error" in r) {
+      if (r.error === "invalid") throw fieldError("BAD_REQUEST", r.field, r.message);
+      throw new TRPCError({ code: "NOT_FOUND", message: r.message });
+    }
+    return r;
   }),
 
   delete: protectedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
@@ -96,6 +109,8 @@ export const alertsRouter = {
             symbol: t.symbol,
             type: t.type,
             value: t.value,
+            source: t.source,
+            valueLabel: t.valueLabel,
             description: t.description,
             triggeredAt: t.triggeredAt,
           });

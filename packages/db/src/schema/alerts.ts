@@ -90,6 +90,11 @@ export const ucieAlerts = pgTable(
     index("ucie_alerts_enabled_coin_idx")
       .on(t.coinId, t.alertType)
       .where(sql`${t.enabled}`),
+    // no two identical enabled alerts per user (same coin, type, line and condition; the e-mail flag aside),
+    // even when two creates race
+    uniqueIndex("ucie_alerts_enabled_rule_unique")
+      .on(t.userId, t.coinId, t.alertType, t.thresholdValue, sql`(${t.conditionDetails} - 'email')`)
+      .where(sql`${t.enabled}`),
     check("ucie_alerts_type_known", sql.raw(`"alert_type" IN (${ALERT_TYPES.map((a) => `'${a}'`).join(", ")})`)),
     check(
       "ucie_alerts_price_threshold",

@@ -87,10 +87,17 @@ function AlertRow({ alert: a }: { alert: Alert }) {
   return (
     <tr>
       <td data-label="Coin">
-        <Link to={`/token/${encodeURIComponent(a.coinId)}`} className="wl-coin">
-          <CoinLogo src={a.logo} symbol={a.symbol} />
-          <span className="wl-name">{a.symbol}</span>
-        </Link>
+        {a.coinId === "market" ? (
+          // market-wide (the Fear & Greed index): no coin page to link to
+          <span className="wl-coin">
+            <span className="wl-name">Market</span>
+          </span>
+        ) : (
+          <Link to={`/token/${encodeURIComponent(a.coinId)}`} className="wl-coin">
+            <CoinLogo src={a.logo} symbol={a.symbol} />
+            <span className="wl-name">{a.symbol}</span>
+          </Link>
+        )}
       </td>
       <td data-label="Rule" className="al-rule">
         {a.description}

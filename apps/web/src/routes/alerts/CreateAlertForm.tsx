@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type InputHTMLAttributes } from "react";
+import { lazy, Suspense, useEffect, useId, useState, type InputHTMLAttributes } from "react";
 import { ALERT_LIMITS, MAX_ALERTS_PER_USER } from "@ucie/api/limits";
 import type { RouterInputs } from "@ucie/api";
 import { useSearchParams } from "react-router";
@@ -10,6 +10,25 @@ import { displaySettings, formatPrice, formatUsd, fromDisplay } from "../../lib/
 import { ALERT_TYPES, COOLDOWNS, type AlertType } from "./choices";
 
 type Coin = { id: string; symbol: string; name: string; logo: string | null; priceUsd: number | null };
+type CreateInput = RouterInputs["alerts"]["create"];
+type Schemas = typeof import("@ucie/api/schemas");
+
+// lightweight-charts only once a preview has something to draw
+const PreviewChart = lazy(() => import("../../components/charts/PreviewChart"));
+
+/** the server's own schemas, loaded on first use (zod stays out of the main bundle) */
+let schemas: Promise<Schemas> | null = null;
+const loadSchemas = () => (schemas ??= import("@ucie/api/schemas"));
+
+/** `value` once it has stopped changing for `ms` */
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -42,16 +61,52 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ description: string; warnings: string[] } | null>(null);
+
+  const marketWide = type === "sentiment_change";
   const currencyCode = displaySettings().currency.toUpperCase();
   const isForeign = currencyCode !== "USD";
+  const num = (v: string) => (v.trim() === "" ? Number.NaN : Number(v));
+  // a price typed in the user's currency is stored in USD, converted once, here
+  const priceLine = (v: string) => (isForeign ? fromDisplay(num(v)) : num(v));
+  /** the form as the server's input (null: no coin chosen yet for a coin alert) */
+  const buildInput = (): CreateInput | null => {
+    if (!coin && !marketWide) return null;
+    const base = {
+      ...(marketWide || !coin ? {} : { symbol: coin.id }),
+      repeat,
+      ...(repeat === "repeat" ? { cooldownSeconds: cooldown } : {}),
+      ...(expires ? { expiresAt: new Date(expires) } : {}),
+      ...(email ? { email: true } : {}),
+    };
+    switch (type) {
+      case "price_above":
+      case "price_below":
+        return { ...base, type, threshold: priceLine(threshold) };
+      case "rsi_above":
+      case "rsi_below":
+        return { ...base, type, threshold: num(threshold) };
+      case "price_cross":
+        return { ...base, type, threshold: priceLine(threshold), condition: { direction } };
+      case "percent_change":
+        return { ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } };
+      case "volume_spike":
+        return { ...base, type, condition: { multiplier: num(multiplier) } };
+      case "sentiment_change":
+        return { ...base, type, condition: { points: num(points), direction, window: sentimentWindow } };
+    }
+  };
+  const input = buildInput();
+  const inputKey = JSON.stringify(input);
 
   const create = useMutation(
     trpc.alerts.create.mutationOptions({
-      onSuccess: (a) => {
+      onSuccess: (a, sent) => {
         setCreated({ description: a.description, warnings: a.warnings });
         setErrors({});
         setFormError(null);
-        setThreshold("");
+        const sentThreshold = "threshold" in sent && sent.threshold !== undefined ? String(sent.threshold) : "";
+        // a save that answers late must not blank a value the user has typed since: clear only what was sent
+        setThreshold((current) => (num(current) === num(sentThreshold) ? "" : current));
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
       },
       onError: (err) => {
@@ -63,44 +118,64 @@ export function CreateAlertForm({ count }: { count: number }) {
     }),
   );
 
+  // an error shown beside a field goes as soon as its value is valid (the same schema, re-checked on each
+  // edit); keyed by the input's JSON, as the input object is new on every render (dates come back as
+  // strings, which the schema's coerced dates accept)
+  const shownErrors = Object.keys(errors).join(",");
+  useEffect(() => {
+    if (!shownErrors) return;
+    let live = true;
+    const current: unknown = JSON.parse(inputKey);
+    void loadSchemas().then(({ alertInput }) => {
+      if (!live) return;
+      const parsed = current ? alertInput.safeParse(current) : null;
+      const now: Record<string, string> = parsed && !parsed.success ? issueErrors(parsed.error.issues) : {};
+      if (!current) now.symbol = "Choose a coin";
+      setErrors((prev) => {
+        const kept = Object.fromEntries(Object.keys(prev).flatMap((k) => (now[k] ? [[k, now[k]]] : [])));
+        return Object.keys(kept).length === Object.keys(prev).length && Object.keys(prev).every((k) => prev[k] === kept[k]) ? prev : kept;
+      });
+      if (Object.keys(now).every((k) => !shownErrors.split(",").includes(k))) setFormError(null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [inputKey, shownErrors]);
+
+  // the preview: the rule replayed over a year of daily history, once the form has stopped changing
+  const previewKey = useDebounced(inputKey, 400);
+  const [checkedPreview, setCheckedPreview] = useState<{ key: string; rule: CreateInput | null } | null>(null);
+  useEffect(() => {
+    let live = true;
+    const current: unknown = JSON.parse(previewKey);
+    void loadSchemas().then(({ alertInput }) => {
+      if (!live) return;
+      const parsed = current ? alertInput.safeParse(current) : null;
+      if (!parsed?.success) return setCheckedPreview({ key: previewKey, rule: null });
+      const { expiresAt: _e, email: _m, ...rule } = parsed.data;
+      setCheckedPreview({ key: previewKey, rule });
+    });
+    return () => {
+      live = false;
+    };
+  }, [previewKey]);
+  const previewable = checkedPreview?.key === previewKey ? checkedPreview.rule : null;
+  const preview = useQuery({
+    ...trpc.alerts.preview.queryOptions(previewable ?? { type: "price_above", threshold: 1 }),
+    enabled: !!previewable,
+    staleTime: 5 * 60_000,
+  });
+
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setCreated(null);
-    if (!coin) {
+    if (!input) {
       setErrors({ symbol: "Choose a coin" });
       setFormError("Please correct the highlighted fields.");
       return;
     }
-    const num = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
-    // a price typed in the user's currency is stored in USD, converted once, here
-    const priceLine = (s: string) => (isForeign ? fromDisplay(num(s)) : num(s));
-    const base = {
-      symbol: coin.id,
-      repeat,
-      ...(repeat === "repeat" ? { cooldownSeconds: cooldown } : {}),
-      ...(expires ? { expiresAt: new Date(expires) } : {}),
-      ...(email ? { email: true } : {}),
-    };
-    const input = ((): RouterInputs["alerts"]["create"] => {
-      switch (type) {
-        case "price_above":
-        case "price_below":
-          return { ...base, type, threshold: priceLine(threshold) };
-        case "rsi_above":
-        case "rsi_below":
-          return { ...base, type, threshold: num(threshold) };
-        case "price_cross":
-          return { ...base, type, threshold: priceLine(threshold), condition: { direction } };
-        case "percent_change":
-          return { ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } };
-        case "volume_spike":
-          return { ...base, type, condition: { multiplier: num(multiplier) } };
-        case "sentiment_change":
-          return { ...base, type, condition: { points: num(points), direction, window: sentimentWindow } };
-      }
-    })();
-    // the server's own schema, loaded on first use (zod stays out of the main bundle): the same messages, at once
-    const { alertInput } = await import("@ucie/api/schemas");
+    // the server's own schema: the same messages, at once
+    const { alertInput } = await loadSchemas();
     const checked = alertInput.safeParse(input);
     if (!checked.success) {
       setErrors(issueErrors(checked.error.issues));
@@ -117,7 +192,6 @@ export function CreateAlertForm({ count }: { count: number }) {
         {err(name)}
       </span>
     ) : null;
-  const isPrice = type === "price_above" || type === "price_below" || type === "price_cross";
   const thresholdLabel =
     type === "percent_change"
       ? "Change (%)"
@@ -125,6 +199,7 @@ export function CreateAlertForm({ count }: { count: number }) {
         ? "RSI level (0 to 100)"
         : `Price (${currencyCode})`;
   const typed = Number(threshold);
+  const isPrice = type === "price_above" || type === "price_below" || type === "price_cross";
   const storedNote =
     isPrice && isForeign && threshold.trim() !== "" && Number.isFinite(typed) && typed > 0
       ? ` ≈ ${formatUsd(fromDisplay(typed))} stored (alerts keep US dollars).`
@@ -136,7 +211,7 @@ export function CreateAlertForm({ count }: { count: number }) {
         ? "14-day RSI from daily closes; 70 and above is often read as overbought, 30 and below as oversold."
         : coin?.priceUsd != null
           ? `Now ${formatPrice(coin.priceUsd)}.${storedNote}`
-          : storedNote || undefined;
+          : undefined;
   const needsThreshold = type !== "volume_spike" && type !== "sentiment_change";
   const hasDirection = type === "price_cross" || type === "percent_change" || type === "sentiment_change";
 
@@ -151,7 +226,12 @@ export function CreateAlertForm({ count }: { count: number }) {
           <span className="label" id={`${id}-coin-label`}>
             Coin
           </span>
-          {coin ? (
+          {marketWide ? (
+            <div className="row selected-coin" aria-labelledby={`${id}-coin-label`}>
+              <strong>Market</strong>
+              <span className="muted">The Fear &amp; Greed index belongs to no coin.</span>
+            </div>
+          ) : coin ? (
             <div className="row selected-coin" aria-labelledby={`${id}-coin-label`}>
               <CoinLogo src={coin.logo} symbol={coin.symbol} />
               <strong>{coin.name}</strong>
@@ -165,7 +245,7 @@ export function CreateAlertForm({ count }: { count: number }) {
           ) : (
             <TokenSearch label="Coin for the alert" placeholder="Search by name or ticker" onSelect={(hit) => setCoin(hit)} />
           )}
-          {preset && presetCoin.isError && !coin && (
+          {preset && presetCoin.isError && !coin && !marketWide && (
             <span className="error">No coin “{preset}” in the catalogue: search for it instead.</span>
           )}
           {fieldError("symbol")}
@@ -308,6 +388,45 @@ export function CreateAlertForm({ count }: { count: number }) {
           <input type="checkbox" checked={email} onChange={(e) => setEmail(e.target.checked)} /> Also send me an e-mail when it fires
         </label>
       </div>
+
+      <section className="alert-preview" aria-labelledby={`${id}-preview-title`}>
+        <h3 id={`${id}-preview-title`} className="small">
+          Before you save
+        </h3>
+        <div aria-live="polite" data-testid="alert-preview">
+          {!previewable ? (
+            <p className="muted small">Fill in the rule to see how often it would have fired over the last year.</p>
+          ) : preview.isPending || inputKey !== previewKey ? (
+            <p className="muted small">Replaying the last year…</p>
+          ) : preview.isError ? (
+            <p className="muted small">No preview: {preview.error.message}</p>
+          ) : preview.data.unavailable ? (
+            <p className="muted small">{preview.data.unavailable}</p>
+          ) : (
+            <p>
+              Would have fired <strong>{preview.data.count === 1 ? "once" : `${preview.data.count} times`}</strong> in the last{" "}
+              {preview.data.days === 365 ? "year" : `${preview.data.days} days`}
+              {preview.data.source && preview.data.source !== "live" ? (
+                <span className="muted small"> (on {preview.data.source} history, not live prices)</span>
+              ) : null}
+              .
+            </p>
+          )}
+        </div>
+        {previewable && preview.data && !preview.data.unavailable && preview.data.series.length > 0 && (
+          <Suspense fallback={<div className="preview-chart" />}>
+            <PreviewChart
+              series={preview.data.series}
+              firings={preview.data.firings}
+              // the line of the rule that was replayed, not of what is being typed meanwhile
+              line={
+                previewable && previewable.type !== "percent_change" && "threshold" in previewable ? (previewable.threshold ?? null) : null
+              }
+              label={`Daily values over the last ${preview.data.days} days; ${preview.data.count} firings marked`}
+            />
+          </Suspense>
+        )}
+      </section>
 
       <div role="status" aria-live="polite">
         {created && (
