@@ -17,6 +17,7 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
   "analysis.get": "read",
   "analysis.stream": "read",
   "screener.run": "read",
+  "alerts.preview": "read",
   "preferences.get": "read",
   "preferences.rates": "read",
   "watchlist.list": "read",
