@@ -4,7 +4,15 @@
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { bootstrap, createServices, defaultJobs, startScheduler, type ServiceOverrides, type Services } from "@ucie/api";
+import {
+  bootstrap,
+  createServices,
+  defaultJobs,
+  startDeliveryWorker,
+  startScheduler,
+  type ServiceOverrides,
+  type Services,
+} from "@ucie/api";
 import type { Config } from "@ucie/config";
 import { openDatabase, type Database } from "@ucie/db";
 import { createApp } from "./app";
@@ -36,6 +44,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // one log line: is CoinGecko reachable and does the configured key fit the plan (not awaited: never delays start-up)
   if (config.MARKET_DATA !== "offline") void services.market.checkPlan?.().catch(() => {});
   const scheduler = opts.jobs === false ? null : startScheduler(services, defaultJobs(services));
+  // the outbox's sender runs on every instance (claims are SKIP LOCKED): more instances, more throughput
+  const deliveries = opts.jobs === false ? null : await startDeliveryWorker(services);
   const app = createApp({ services, webDist: opts.webDist });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -58,6 +68,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         await scheduler?.stop();
+        await deliveries?.stop();
         await new Promise<void>((resolve) => {
           // stop accepting; in-flight requests finish; idle keep-alive sockets go now
           server.close(() => resolve());

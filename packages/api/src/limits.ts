@@ -29,3 +29,12 @@ export const ALERT_LIMITS = {
 export const MIN_COOLDOWN_SECONDS = 60;
 export const MAX_COOLDOWN_SECONDS = 30 * 86_400;
 export const DEFAULT_COOLDOWN_SECONDS = 3_600;
+
+// ---- notifications -------------------------------------------------------------------------------
+export const MAX_WEBHOOKS_PER_USER = 10;
+/** browsers (Web Push subscriptions) per user */
+export const MAX_PUSH_SUBSCRIPTIONS_PER_USER = 20;
+export const WEBHOOK_URL_MAX_LENGTH = 2048;
+export const CHANNEL_NAME_MAX_LENGTH = 100;
+export const WEBHOOK_FORMATS = ["json", "discord", "slack"] as const;
+export const DELIVERIES_LIST_MAX = 100;

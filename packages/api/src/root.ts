@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
+import { notificationsRouter } from "./routers/notifications";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { watchlistRouter } from "./routers/watchlist";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   analysis: analysisRouter,
   watchlist: watchlistRouter,
   alerts: alertsRouter,
+  notifications: notificationsRouter,
   system: systemRouter,
 });
 

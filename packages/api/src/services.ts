@@ -15,6 +15,8 @@ import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
 import type { Candle, MarketService } from "./market/types";
+import type { VapidKeys } from "./notifications/vapid";
+import { deliveryOptions, type DeliveryOptions } from "./notifications/options";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
 export interface ServiceCaches {
@@ -24,6 +26,8 @@ export interface ServiceCaches {
   alertHistory: Map<string, { at: number; candles: Candle[] }>;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
+  /** the VAPID key pair once read from the database (notifications/vapid.ts) */
+  vapid: { keys: Promise<VapidKeys> | null };
 }
 
 export interface Services {
@@ -40,6 +44,8 @@ export interface Services {
   /** a name for this process, for job claims and logs */
   instanceId: string;
   caches: ServiceCaches;
+  /** how notifications leave: timeouts, retries, address policy (notifications/options.ts) */
+  delivery: DeliveryOptions;
 }
 
 export interface ServiceOverrides {
@@ -49,6 +55,7 @@ export interface ServiceOverrides {
   mailer?: Mailer;
   instanceId?: string;
   market?: MarketService;
+  delivery?: Partial<DeliveryOptions>;
 }
 
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
@@ -68,6 +75,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     },
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
+    delivery: deliveryOptions(config, overrides.delivery),
+    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight(), vapid: { keys: null } },
   };
 }

@@ -58,6 +58,8 @@ export const envSchema = z.object({
   PRICE_REFRESH_SECONDS: int(10, 86_400).default(60),
   SESSION_IDLE_TIMEOUT_HOURS: int(1, 24 * 365).default(24 * 7),
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
+  /** let webhooks and push reach loopback and private addresses (self-hosting, tests); link-local never */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   LOG_PRETTY: bool.default(false),
 });

@@ -3,3 +3,4 @@ export * from "./market";
 export * from "./analysis";
 export * from "./alerts";
 export * from "./jobs";
+export * from "./notifications";
