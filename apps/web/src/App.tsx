@@ -2,6 +2,7 @@ import { createBrowserRouter, RouterProvider } from "react-router";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./lib/auth";
 import { AccountPage } from "./routes/account/AccountPage";
+import { NotificationsPage } from "./routes/account/NotificationsPage";
 import { AlertsPage } from "./routes/alerts/AlertsPage";
 import { CheckInboxPage } from "./routes/auth/CheckInboxPage";
 import { ForgotPasswordPage } from "./routes/auth/ForgotPasswordPage";
@@ -48,6 +49,14 @@ const router = createBrowserRouter([
         element: (
           <RequireAuth>
             <AccountPage />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: "/account/notifications",
+        element: (
+          <RequireAuth>
+            <NotificationsPage />
           </RequireAuth>
         ),
       },

@@ -24,3 +24,7 @@ export type ChartSeries = NonNullable<NonNullable<SectionsOf<3>["technical"]>["d
 /** One page of the market table (`tokens.list`) and one of its rows. */
 export type TokenPage = RouterOutputs["tokens"]["list"];
 export type Token = TokenPage["items"][number];
+
+/** The account's notification channels and recent deliveries (settings page). */
+export type NotificationChannel = RouterOutputs["notifications"]["channels"][number];
+export type Delivery = RouterOutputs["notifications"]["deliveries"][number];

@@ -1,1 +1,2 @@
 export { startFakeUpstream, type FakeUpstream, type FakeRequest, type FailMode, type FailOptions } from "./fake-upstream";
+export { startReceiver, selfSignedCert, type Receiver, type ReceivedRequest, type Answer } from "./receiver";

@@ -60,6 +60,9 @@ export function AccountPage() {
         <p className="muted small">
           To change your password, use <Link to="/forgot-password">the reset link</Link>: it logs you out everywhere.
         </p>
+        <p className="small">
+          <Link to="/account/notifications">Notification settings</Link>: browser push, webhooks and what was sent.
+        </p>
       </div>
 
       <div className="card stack">
