@@ -109,6 +109,7 @@ try {
     ["./search.bench.ts", "benchSearch"],
     ["./analysis.bench.ts", "benchAnalysis"],
     ["./alerts.bench.ts", "benchAlerts"],
+    ["./deliveries.bench.ts", "benchDeliveries"],
   ] as const) {
     let mod: Record<string, (...a: unknown[]) => Promise<unknown>>;
     try {
@@ -132,11 +133,17 @@ try {
         "target < 100 ms",
       );
       row("analysis: full uncached, 4 phases (fake upstream)", `p50 ${r.uncachedFullMs.p50} ms, p99 ${r.uncachedFullMs.p99} ms`, "");
+    } else if (fn === "benchDeliveries") {
+      row(
+        `outbox: ${r.deliveries.toLocaleString("en")} queued webhook deliveries drained to a local receiver`,
+        `${r.drainMs} ms (${r.perSecond.toLocaleString("en")}/s)`,
+        `received ${r.received.toLocaleString("en")}, distinct ${r.distinct.toLocaleString("en")}, lost ${r.lost}, repeated ${r.repeated}; ${r.workers} workers`,
+      );
     } else {
       row(
         `alerts: one evaluation tick over ${r.alerts.toLocaleString("en")} enabled alerts`,
         `${r.evaluateMs} ms (${Math.round((r.alerts / r.evaluateMs) * 1000).toLocaleString("en")} alerts/s)`,
-        `${r.ratio}x a bare count(*) (${r.countMs} ms); target < 1 s on Postgres${r.note ? `; ${r.note}` : ""}`,
+        `${r.ratio}x a bare count(*) (${r.countMs} ms); ${r.triggered} fired, ${r.queued} outbox rows written; target < 1 s on Postgres${r.note ? `; ${r.note}` : ""}`,
       );
     }
   }

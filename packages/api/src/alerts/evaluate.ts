@@ -57,6 +57,8 @@ export interface FiredTrigger {
 export interface EvaluateResult {
   checked: number;
   triggered: number;
+  /** deliveries queued in the outbox with the firings (webhooks, push, e-mail) */
+  queued: number;
   expired: number;
   tickKey: string;
   triggers: FiredTrigger[];
@@ -350,7 +352,7 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
     if (queued) await wakeDeliveryWorkers(services);
     services.logger.info({ tickKey, checked, triggered: triggers.length }, "alerts fired");
   }
-  return { checked, triggered: triggers.length, expired, tickKey, triggers };
+  return { checked, triggered: triggers.length, queued, expired, tickKey, triggers };
 }
 
 /** After commit only: a subscriber that hears of a trigger can always read it. */
