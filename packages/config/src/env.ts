@@ -60,6 +60,8 @@ export const envSchema = z.object({
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
   /** let webhooks and push reach loopback and private addresses (self-hosting, tests); link-local never */
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** how long a webhook or push service may take to answer; a claimed delivery is held this long plus 5 s */
+  WEBHOOK_TIMEOUT_SECONDS: int(1, 60).default(10),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   LOG_PRETTY: bool.default(false),
 });

@@ -1,5 +1,5 @@
 import type { Config } from "@ucie/config";
-import { OUTBOUND_TIMEOUT_MS, type Resolve } from "./http";
+import type { Resolve } from "./http";
 
 export interface DeliveryOptions {
   /** WEBHOOK_ALLOW_PRIVATE: loopback and private addresses may be reached (never link-local) */
@@ -27,8 +27,9 @@ export interface DeliveryOptions {
 export function deliveryOptions(config: Config, overrides: Partial<DeliveryOptions> = {}): DeliveryOptions {
   return {
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-    timeoutMs: OUTBOUND_TIMEOUT_MS,
-    leaseMs: OUTBOUND_TIMEOUT_MS + 20_000,
+    timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    // past the request's own time limit and the write of its outcome: only a dead worker's claim runs out
+    leaseMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000 + 5000,
     backoffBaseMs: 1000,
     backoffCapMs: 3_600_000,
     giveUpAfterMs: 24 * 3_600_000,
