@@ -38,3 +38,5 @@ export const WEBHOOK_URL_MAX_LENGTH = 2048;
 export const CHANNEL_NAME_MAX_LENGTH = 100;
 export const WEBHOOK_FORMATS = ["json", "discord", "slack"] as const;
 export const DELIVERIES_LIST_MAX = 100;
+/** test deliveries a user may queue per minute: each is a request to an address the user chose */
+export const MAX_TESTS_PER_MINUTE = 5;

@@ -18,6 +18,8 @@ export interface CleanupCounts {
   passwordResetTokens: number;
   throttle: number;
   jobRuns: number;
+  /** sent or given-up notification deliveries past 30 days */
+  deliveries: number;
 }
 
 async function deleteInBatches(services: Services, table: string, key: string, where: SQL): Promise<number> {
@@ -58,5 +60,11 @@ export async function cleanup(services: Services): Promise<CleanupCounts> {
       sql`window_start < ${new Date(now.getTime() - day)} and (blocked_until is null or blocked_until < ${now})`,
     ),
     jobRuns: await deleteInBatches(services, "job_runs", "id", sql`started_at < ${new Date(now.getTime() - 30 * day)}`),
+    deliveries: await deleteInBatches(
+      services,
+      "notification_deliveries",
+      "id",
+      sql`status in ('delivered', 'failed') and created_at < ${new Date(now.getTime() - 30 * day)}`,
+    ),
   };
 }

@@ -5,13 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { and, count, eq, sql } from "drizzle-orm";
 import { execute, notificationChannels, notificationDeliveries, pushSubscriptions, type WebhookFormat } from "@ucie/db";
-import { MAX_PUSH_SUBSCRIPTIONS_PER_USER, MAX_WEBHOOKS_PER_USER } from "../limits";
+import { MAX_PUSH_SUBSCRIPTIONS_PER_USER, MAX_TESTS_PER_MINUTE, MAX_WEBHOOKS_PER_USER } from "../limits";
 import type { PushSubscriptionInput, WebhookInput } from "../schemas";
 import type { Services } from "../services";
 import { checkUrl, refusedAddress } from "./http";
 import { wakeDeliveryWorkers } from "./outbox";
 
-export type ChannelFailure = { error: "not_found" | "invalid" | "limit"; message: string };
+export type ChannelFailure = { error: "not_found" | "invalid" | "limit" | "too_many"; message: string };
 
 export interface ChannelView {
   /** a webhook's uuid, or `email` / `push`: the ids `alerts.create` takes in `channels` */
@@ -114,6 +114,17 @@ export async function removeChannel(services: Services, userId: string, id: stri
 /** Queue a test delivery to a channel (`email`, `push`: every browser, or a webhook id); the ids queued. */
 export async function queueTest(services: Services, userId: string, channelId: string): Promise<{ ids: string[] } | ChannelFailure> {
   const now = services.clock.now();
+  const [recent] = await services.db
+    .select({ n: count() })
+    .from(notificationDeliveries)
+    .where(
+      and(
+        eq(notificationDeliveries.userId, userId),
+        sql`${notificationDeliveries.triggerSeq} IS NULL AND ${notificationDeliveries.createdAt} > ${new Date(now.getTime() - 60_000)}`,
+      ),
+    );
+  if ((recent?.n ?? 0) >= MAX_TESTS_PER_MINUTE)
+    return { error: "too_many", message: `At most ${MAX_TESTS_PER_MINUTE} tests a minute: wait a moment and try again` };
   const payload = { type: "test", triggeredAt: now.toISOString() };
   const base = { userId, payload, createdAt: now, nextAttemptAt: now };
   let rows: (typeof notificationDeliveries.$inferInsert)[];

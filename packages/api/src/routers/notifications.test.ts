@@ -93,6 +93,14 @@ describe("notifications.* and alerts' channels", () => {
     expect(updated.channels).toBeNull();
   });
 
+  it("limits test deliveries to a few a minute", async () => {
+    const { caller } = await loginCaller(services);
+    for (let i = 0; i < 5; i++) await caller.notifications.test({ id: "email" });
+    expect(await code(caller.notifications.test({ id: "email" }))).toBe("TOO_MANY_REQUESTS");
+    clock.advance(61_000);
+    expect(await code(caller.notifications.test({ id: "email" }))).toBe("OK");
+  });
+
   it("caps webhooks per account", async () => {
     const { caller } = await loginCaller(services);
     await Promise.all(

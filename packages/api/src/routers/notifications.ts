@@ -16,7 +16,8 @@ import { DELIVERIES_LIST_MAX, pushSubscriptionInput, webhookInput } from "../sch
 import { protectedProcedure, publicProcedure } from "../trpc";
 
 function fail(f: ChannelFailure): never {
-  throw new TRPCError({ code: f.error === "not_found" ? "NOT_FOUND" : "BAD_REQUEST", message: f.message });
+  const code = f.error === "not_found" ? "NOT_FOUND" : f.error === "too_many" ? "TOO_MANY_REQUESTS" : "BAD_REQUEST";
+  throw new TRPCError({ code, message: f.message });
 }
 
 const channelId = z.string().regex(/^(email|push|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, "Not a channel id");
