@@ -8,7 +8,7 @@ import { execute, notificationChannels, notificationDeliveries, pushSubscription
 import { MAX_PUSH_SUBSCRIPTIONS_PER_USER, MAX_TESTS_PER_MINUTE, MAX_WEBHOOKS_PER_USER } from "../limits";
 import type { PushSubscriptionInput, WebhookInput } from "../schemas";
 import type { Services } from "../services";
-import { checkUrl, refusedAddress } from "./http";
+import { checkUrl, refusedHost } from "./http";
 import { wakeDeliveryWorkers } from "./outbox";
 
 export type ChannelFailure = { error: "not_found" | "invalid" | "limit" | "too_many"; message: string };
@@ -27,14 +27,12 @@ export interface ChannelView {
   createdAt: Date | null;
 }
 
-/** Refuses at once what can never be delivered (a literal internal address); names are checked at each send. */
-function vetWebhookUrl(services: Services, raw: string): URL | ChannelFailure {
+/** Refuses at once an address that resolves inside; every send checks again, as DNS can change. */
+async function vetWebhookUrl(services: Services, raw: string): Promise<URL | ChannelFailure> {
   const url = checkUrl(raw);
   if (typeof url === "string") return { error: "invalid", message: url };
-  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const literal = /^[\d.]+$|:/.test(host);
-  const why = literal ? refusedAddress(host, services.delivery.allowPrivate) : null;
-  if (why) return { error: "invalid", message: `This address cannot be reached from UCIE: ${why}` };
+  const why = await refusedHost(url, services.delivery.allowPrivate, services.delivery.resolve);
+  if (why) return { error: "invalid", message: `This address cannot be reached from UCIE. ${why}` };
   return url;
 }
 
@@ -43,7 +41,7 @@ export async function addWebhook(
   userId: string,
   input: WebhookInput,
 ): Promise<{ id: string; secret: string } | ChannelFailure> {
-  const url = vetWebhookUrl(services, input.url);
+  const url = await vetWebhookUrl(services, input.url);
   if ("error" in url) return url;
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   return services.db.transaction(async (tx) => {

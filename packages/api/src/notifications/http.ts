@@ -31,6 +31,17 @@ export class OutboundRefused extends Error {
 /** Ranges opened by `allowPrivate`; every other non-unicast range stays closed. */
 const PRIVATE_RANGES = new Set(["loopback", "private", "uniqueLocal", "carrierGradeNat"]);
 
+const RANGE_WORDS: Record<string, string> = {
+  loopback: "a loopback",
+  private: "a private",
+  linkLocal: "a link-local",
+  uniqueLocal: "a unique-local",
+  carrierGradeNat: "a carrier-grade NAT",
+  multicast: "a multicast",
+  unspecified: "an unspecified",
+  broadcast: "a broadcast",
+};
+
 /** Why `address` may not be reached, or null when it may. */
 export function refusedAddress(address: string, allowPrivate: boolean): string | null {
   if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
@@ -40,7 +51,7 @@ export function refusedAddress(address: string, allowPrivate: boolean): string |
   const range = ip.range();
   if (range === "unicast") return null;
   if (allowPrivate && PRIVATE_RANGES.has(range)) return null;
-  return `${address} is a ${range} address`;
+  return `${address} is ${RANGE_WORDS[range] ?? `a reserved (${range})`} address`;
 }
 
 export type Resolve = (hostname: string) => Promise<string[]>;
@@ -89,9 +100,23 @@ async function pickAddress(hostname: string, allowPrivate: boolean, resolve: Res
   // every answer must pass: otherwise a round-robin name could still lead inside on a later connection
   for (const a of addresses) {
     const why = refusedAddress(a, allowPrivate);
-    if (why) throw new OutboundRefused(`Refused: ${bare} resolves to ${why}`);
+    if (why)
+      throw new OutboundRefused(a === bare ? `Refused: ${why}` : `Refused: ${bare} resolves to ${a}, which ${why.slice(a.length + 1)}`);
   }
   return addresses[0]!;
+}
+
+/**
+ * Why `url`'s host may not be reached now, or null. For a clear answer when a user adds a webhook; a name
+ * that does not resolve yet is not refused here (every send checks again).
+ */
+export async function refusedHost(url: URL, allowPrivate: boolean, resolve: Resolve = systemResolve): Promise<string | null> {
+  try {
+    await pickAddress(url.hostname, allowPrivate, resolve);
+    return null;
+  } catch (err) {
+    return err instanceof OutboundRefused && !/does not resolve/.test(err.message) ? err.message : null;
+  }
 }
 
 export async function sendOutbound(rawUrl: string, opts: OutboundOptions): Promise<OutboundResponse> {

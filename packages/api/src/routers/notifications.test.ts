@@ -1,3 +1,4 @@
+import dns from "node:dns/promises";
 import { eq } from "drizzle-orm";
 import { notificationDeliveries } from "@ucie/db";
 import { createTestDb, type TestDatabase } from "@ucie/db/testing";
@@ -15,7 +16,10 @@ describe("notifications.* and alerts' channels", () => {
 
   beforeAll(async () => {
     database = await createTestDb();
-    services = testServices(database, clock);
+    // example.com plays a public host without asking the network; other names resolve for real
+    const resolve = async (host: string) =>
+      host.endsWith("example.com") ? ["93.184.216.34"] : (await dns.lookup(host, { all: true })).map((a) => a.address);
+    services = testServices(database, clock, { delivery: { resolve } });
     await seedCoins(services.db);
   });
   afterAll(async () => {
@@ -48,8 +52,13 @@ describe("notifications.* and alerts' channels", () => {
 
   it("refuses URLs that can never be delivered, naming the reason", async () => {
     const { caller } = await loginCaller(services);
-    await expect(caller.notifications.addWebhook({ url: "http://169.254.169.254/latest", format: "json" })).rejects.toThrow(/link/i);
+    await expect(caller.notifications.addWebhook({ url: "http://169.254.169.254/latest", format: "json" })).rejects.toThrow(
+      "This address cannot be reached from UCIE. Refused: 169.254.169.254 is a link-local address",
+    );
     await expect(caller.notifications.addWebhook({ url: "http://[::1]/", format: "json" })).rejects.toThrow(/loopback/);
+    await expect(caller.notifications.addWebhook({ url: "http://localhost:8080/", format: "json" })).rejects.toThrow(
+      /localhost resolves to (127\.0\.0\.1|::1), which is a loopback address/,
+    );
     await expect(caller.notifications.addWebhook({ url: "ftp://example.com/", format: "json" })).rejects.toThrow(/http/);
     await expect(caller.notifications.addWebhook({ url: "https://example.com/", format: "xml" as "json" })).rejects.toThrow(
       /json, discord or slack/,
