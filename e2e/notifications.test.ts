@@ -1,7 +1,8 @@
 /**
  * Notification settings in Chromium: add a webhook (the secret is shown once), test it against a real local
  * receiver, and watch the delivery go from queued to delivered; the receiver checks the signature with the
- * secret the page showed. axe-clean; screenshots at desktop and phone width.
+ * secret the page showed; the service worker turns a push message into a notification. axe-clean; screenshots
+ * at desktop and phone width.
  */
 import { createHmac } from "node:crypto";
 import { deliverBatch } from "@ucie/api";
@@ -80,5 +81,37 @@ describe("notification settings in the browser", () => {
     await expect.poll(() => page.locator(".deliveries-table tbody tr").first().textContent()).toContain("Delivered");
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, "notifications-phone");
+  });
+
+  it("the service worker shows a pushed alert as a notification that links to the coin", async () => {
+    await context.grantPermissions(["notifications"], { origin: server.url });
+    await page.goto(`${server.url}/account/notifications`);
+    const cdp = await context.newCDPSession(page);
+    const registered = new Promise<string>((resolve) =>
+      cdp.on("ServiceWorker.workerRegistrationUpdated", (e: { registrations: { registrationId: string; scopeURL: string }[] }) => {
+        const reg = e.registrations.find((r) => r.scopeURL === `${server.url}/`);
+        if (reg) resolve(reg.registrationId);
+      }),
+    );
+    await cdp.send("ServiceWorker.enable");
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+      await navigator.serviceWorker.ready;
+    });
+    // what the push service hands the browser once decrypted: the server's pushPayload()
+    const data = JSON.stringify({
+      title: "UCIE: BTC",
+      body: "BTC price at or above $31,000. Value 31500.",
+      url: "/token/bitcoin",
+      tag: "d-1",
+    });
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: `${server.url}/`, registrationId: await registered, data });
+    const shown = () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, url: n.data?.url })),
+      );
+    await expect
+      .poll(shown, { timeout: 10_000 })
+      .toEqual([{ title: "UCIE: BTC", body: "BTC price at or above $31,000. Value 31500.", url: "/token/bitcoin" }]);
   });
 });
