@@ -8,7 +8,7 @@ import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
 import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
 import { startReceiver, type Answer, type ReceivedRequest, type Receiver } from "../testing/receiver";
-import { claimDeliveries, deliverBatch } from "./deliver";
+import { claimDeliveries, deliverBatch, startDeliveryWorker } from "./deliver";
 
 const MIN = 60_000;
 
@@ -164,6 +164,29 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
     await other.events.close();
   });
 
+  it("the worker loop: woken by what is queued, and a hanging receiver holds back no other delivery", async () => {
+    plan = (r) => (r.path === "/stuck" ? "hang" : { status: 200 });
+    // polls only once a minute: what it sends here it learnt of from the wake-up NOTIFY
+    const instance = testServices(database, clock, { delivery: { allowPrivate: true, timeoutMs: 1000, pollMs: 60_000 } });
+    const worker = await startDeliveryWorker(instance);
+    try {
+      const me = await loginCaller(services);
+      const stuck = await me.caller.notifications.addWebhook({ url: `${receiver.url}/stuck`, format: "json" });
+      const quick = await me.caller.notifications.addWebhook({ url: `${receiver.url}/quick`, format: "json" });
+      const seen = receiver.requests.length;
+      const slow = await me.caller.notifications.test({ id: stuck.id });
+      await receiver.nextRequest(seen);
+      const fast = await me.caller.notifications.test({ id: quick.id });
+      const status = async (id: string) =>
+        (await services.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.id, id)))[0]!.status;
+      await expect.poll(() => status(fast.ids[0]!), { timeout: 5000 }).toBe("delivered");
+      expect(await status(slow.ids[0]!)).toBe("pending");
+    } finally {
+      await worker.stop();
+      await instance.events.close();
+    }
+  });
+
   it("gives up after 24 hours of failures", async () => {
     plan = (r) => (r.path === "/down" ? { status: 500 } : { status: 200 });
     const { alert } = await firingAlert("ethereum", "/down");
@@ -210,7 +233,10 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
       };
       const before = receiver.requests.length;
       await Promise.all([drain(small), drain(other)]);
-      const ids = receiver.requests.slice(before).map((r) => String(r.headers["x-ucie-delivery"]));
+      const ids = receiver.requests
+        .slice(before)
+        .filter((r) => r.path === "/many")
+        .map((r) => String(r.headers["x-ucie-delivery"]));
       const rows = await services.db.select().from(notificationDeliveries).where(eq(notificationDeliveries.status, "delivered"));
       const ours = rows.filter((r) => ids.includes(r.id));
       expect(ids.length).toBe(200);

@@ -267,11 +267,18 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-/** The worker loop of one instance: a batch whenever woken, polled or the previous batch was full. */
+/**
+ * The worker loop of one instance: up to `batchSize` sends in flight, topped up as each one ends, so one
+ * slow receiver (up to its 10 s limit) never holds back the others. It looks for due rows when woken (a
+ * NOTIFY: something was queued), when a send ends, and every `pollMs` (retries coming due).
+ */
 export async function startDeliveryWorker(services: Services): Promise<DeliveryWorker> {
   const controller = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
   let wake: (() => void) | null = null;
   let woken = false;
+  // the last claim filled every free slot: more rows are likely due, so a send that ends looks again at once
+  let backlog = false;
   const unsubscribe = await services.events.subscribe(DELIVERY_WAKE_CHANNEL, () => {
     woken = true;
     wake?.();
@@ -279,20 +286,35 @@ export async function startDeliveryWorker(services: Services): Promise<DeliveryW
   const loop = (async () => {
     while (!controller.signal.aborted) {
       woken = false;
+      const free = services.delivery.batchSize - inFlight.size;
       let full = false;
-      try {
-        const { claimed } = await deliverBatch(services);
-        full = claimed >= services.delivery.batchSize;
-      } catch (err) {
-        services.logger.error({ err: describeError(err) }, "delivery batch failed");
+      if (free > 0) {
+        try {
+          const claimed = await claimDeliveries(services, free);
+          for (const d of claimed) {
+            const p: Promise<unknown> = deliverOne(services, d)
+              .catch((err: unknown) => services.logger.error({ err: describeError(err), delivery: d.id }, "delivery failed"))
+              .finally(() => {
+                inFlight.delete(p);
+                if (backlog) wake?.();
+              });
+            inFlight.add(p);
+          }
+          full = claimed.length === free;
+          backlog = full;
+        } catch (err) {
+          services.logger.error({ err: describeError(err) }, "delivery claim failed");
+        }
       }
-      if (full || woken) continue;
+      if ((full && inFlight.size < services.delivery.batchSize) || woken) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         sleep(services.delivery.pollMs, controller.signal).then(resolve, resolve);
       });
       wake = null;
     }
+    // sends under way finish (each within its time limit); unclaimed rows wait for the next start or another instance
+    await Promise.allSettled([...inFlight]);
   })();
   return {
     async stop() {
