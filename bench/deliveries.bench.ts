@@ -1,6 +1,6 @@
 /**
  * The outbox drained: 10,000 queued webhook deliveries (real alert firings, 100 users with one webhook
- * each) sent by two delivery workers at once (two Services on the same database, as two instances) to a
+ * each) sent by two delivery worker loops at once (two Services on the same database, as two instances) to a
  * local node:http receiver. Reports the time and checks that none is lost (every delivery id arrived and
  * every row is `delivered`) and none repeated (as many requests as distinct ids).
  *
@@ -8,7 +8,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createServices, deliverBatch, FakeClock, type Services } from "@ucie/api";
+import { createServices, FakeClock, startDeliveryWorker, type Services } from "@ucie/api";
 import { loadConfig } from "@ucie/config";
 import { createDb, migrate, type Database } from "@ucie/db";
 import { runStandalone, scratchDatabase } from "./lib";
@@ -65,12 +65,18 @@ export async function benchDeliveries(databaseUrl = process.env.BENCH_DATABASE_U
        FROM t JOIN notification_channels c ON c.user_id = t.user_id`,
     );
 
-    const drain = async (s: Services) => {
-      while ((await deliverBatch(s)).claimed > 0);
-    };
+    // the production loop: each instance's worker, 50 sends in flight, started on a full outbox
+    const countDelivered = async () =>
+      (
+        (await exec(scratch.database, `SELECT count(*)::int AS n FROM notification_deliveries WHERE status = 'delivered'`)) as {
+          n: number;
+        }[]
+      )[0]!.n;
     const t0 = performance.now();
-    await Promise.all(workers.map(drain));
+    const running = await Promise.all(workers.map((w) => startDeliveryWorker(w)));
+    while ((await countDelivered()) < DELIVERIES && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 50));
     const drainMs = Math.round(performance.now() - t0);
+    await Promise.all(running.map((r) => r.stop()));
 
     const [row] = (await exec(
       scratch.database,

@@ -296,7 +296,8 @@ export async function startDeliveryWorker(services: Services): Promise<DeliveryW
               .catch((err: unknown) => services.logger.error({ err: describeError(err), delivery: d.id }, "delivery failed"))
               .finally(() => {
                 inFlight.delete(p);
-                if (backlog) wake?.();
+                // top up in chunks (half the slots free), not one claim query per finished send
+                if (backlog && inFlight.size <= services.delivery.batchSize / 2) wake?.();
               });
             inFlight.add(p);
           }
@@ -306,7 +307,7 @@ export async function startDeliveryWorker(services: Services): Promise<DeliveryW
           services.logger.error({ err: describeError(err) }, "delivery claim failed");
         }
       }
-      if ((full && inFlight.size < services.delivery.batchSize) || woken) continue;
+      if ((full && inFlight.size <= services.delivery.batchSize / 2) || woken) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         sleep(services.delivery.pollMs, controller.signal).then(resolve, resolve);
