@@ -50,7 +50,6 @@ export interface FiredTrigger {
   value: number | null;
   threshold: number | null;
   condition: Record<string, unknown>;
-  email: boolean;
   triggeredAt: Date;
 }
 
@@ -288,7 +287,7 @@ SELECT
   ), '[]'::json) AS triggers`;
 }
 
-interface RawTrigger extends Omit<FiredTrigger, "triggeredAt" | "email"> {
+interface RawTrigger extends Omit<FiredTrigger, "triggeredAt"> {
   triggeredAt: string;
 }
 
@@ -341,7 +340,6 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
         value: t.value === null ? null : Number(t.value),
         threshold: t.threshold === null ? null : Number(t.threshold),
         condition: t.condition ?? {},
-        email: (t.condition as { email?: unknown } | null)?.email === true,
         triggeredAt: new Date(t.triggeredAt),
       })),
     };
