@@ -110,6 +110,7 @@ try {
     ["./analysis.bench.ts", "benchAnalysis"],
     ["./alerts.bench.ts", "benchAlerts"],
     ["./deliveries.bench.ts", "benchDeliveries"],
+    ["./backup.bench.ts", "benchBackup"],
   ] as const) {
     let mod: Record<string, (...a: unknown[]) => Promise<unknown>>;
     try {
@@ -139,6 +140,12 @@ try {
         `${r.drainMs} ms (${r.perSecond.toLocaleString("en")}/s)`,
         `received ${r.received.toLocaleString("en")}, distinct ${r.distinct.toLocaleString("en")}, lost ${r.lost}, repeated ${r.repeated}; ${r.workers} workers`,
       );
+    } else if (fn === "benchBackup") {
+      row(
+        `backup / restore: ${r.authLogs.toLocaleString("en")} auth logs + ${r.alerts.toLocaleString("en")} alerts`,
+        `backup ${r.backupMs} ms, restore ${r.restoreMs} ms`,
+        `file ${r.fileMb} MB (gzip JSON lines)`,
+      );
     } else {
       row(
         `alerts: one evaluation tick over ${r.alerts.toLocaleString("en")} enabled alerts`,
@@ -146,6 +153,20 @@ try {
         `${r.ratio}x a bare count(*) (${r.countMs} ms); ${r.triggered} fired, ${r.queued} outbox rows written; target < 1 s on Postgres${r.note ? `; ${r.note}` : ""}`,
       );
     }
+  }
+  // ---- first load of the home page in Chromium (needs the built SPA: `pnpm bench` builds it)
+  try {
+    const { benchPageLoad } = await import("./page-load.bench");
+    const r = await benchPageLoad(server.url);
+    results.pageLoad = r;
+    row("home page JavaScript on the wire (compressed)", `${(r.jsBytes / 1024).toFixed(1)} KB`, `${r.jsFiles} files; budget < 150 KB`);
+    row(
+      "home page first paint, 4x CPU, 1.6 Mbps, 150 ms",
+      `median ${r.medianMs} ms`,
+      `runs ${r.firstPaintMs.join(", ")} ms; budget < 2500 ms`,
+    );
+  } catch (err) {
+    row("home page first load", "not measured", String(err instanceof Error ? err.message.split("\n")[0] : err));
   }
   row("server RSS, peak under load", `${peakRss} MB`, "");
   results.peakRssMb = peakRss;

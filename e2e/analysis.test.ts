@@ -12,6 +12,8 @@ const stepStates = (page: Page) =>
       lis.map((li) => ["complete", "partial", "failed", "running", "waiting"].find((c) => li.classList.contains(c)) ?? "?"),
     );
 const finished = (s: string) => s === "complete" || s === "partial" || s === "failed";
+/** the first `n` steps are done; false while the stepper is not on the page yet (the page loads on demand) */
+const done = (states: string[], n = 4) => states.length === 4 && states.slice(0, n).every(finished);
 
 describe("token page analysis", () => {
   let up: FakeUpstream;
@@ -41,7 +43,7 @@ describe("token page analysis", () => {
     await page.goto(`${server.url}/token/bitcoin`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("Bitcoin");
     // skeletons first, then each section as its phase arrives
-    await expect.poll(async () => (await stepStates(page)).slice(0, 2).every(finished), { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => done(await stepStates(page), 2), { timeout: 15_000 }).toBe(true);
     expect((await stepStates(page))[2]).toBe("running");
     expect(await page.locator("#h-market").isVisible()).toBe(true);
     expect(await page.locator("#h-technical").count()).toBe(0);
@@ -51,11 +53,11 @@ describe("token page analysis", () => {
 
     await page.reload();
     // the stored phases are back at once, while phase 3 is still being computed
-    await expect.poll(async () => (await stepStates(page)).slice(0, 2).every(finished), { timeout: 3_000 }).toBe(true);
+    await expect.poll(async () => done(await stepStates(page), 2), { timeout: 3_000 }).toBe(true);
     expect(finished((await stepStates(page))[2]!)).toBe(false);
     expect(await page.evaluate(() => sessionStorage.getItem("ucie:analysis-session:bitcoin"))).toBe(sessionBefore);
 
-    await expect.poll(async () => (await stepStates(page)).every(finished), { timeout: 30_000 }).toBe(true);
+    await expect.poll(async () => done(await stepStates(page)), { timeout: 30_000 }).toBe(true);
     up.clearFailures();
     expect(await stepStates(page)).toEqual(["complete", "complete", "complete", "complete"]);
     await expect.poll(() => page.locator(".price-chart canvas").count()).toBeGreaterThan(0);
@@ -70,7 +72,7 @@ describe("token page analysis", () => {
     await page.getByRole("button", { name: "Refresh analysis" }).isEnabled();
     const other = await context.newPage();
     await other.goto(`${server.url}/token/bitcoin`);
-    await expect.poll(async () => (await stepStates(other)).every(finished), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => done(await stepStates(other)), { timeout: 10_000 }).toBe(true);
     await other.close();
   });
 
@@ -90,7 +92,7 @@ describe("token page analysis", () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${server.url}/token/bitcoin`);
-    await expect.poll(async () => (await stepStates(page)).every(finished), { timeout: 30_000 }).toBe(true);
+    await expect.poll(async () => done(await stepStates(page)), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => page.locator(".price-chart canvas").count()).toBeGreaterThan(0);
     await screenshot(page, "token-analysis-375");
     // close-ups of the busiest parts at phone width

@@ -63,7 +63,7 @@ describe("home page (offline)", () => {
 
     // provenance on hover
     const priceCell = page.locator(".market-table tbody tr").first().locator("td").nth(3);
-    expect(await priceCell.innerText()).toBe("$32,797.00");
+    expect(await priceCell.innerText()).toBe("$32,797");
     expect(await priceCell.getAttribute("title")).toMatch(/offline snapshot · as of 2021-06-24/);
     // no internet offline: logos fall back to letters
     await expect.poll(() => page.locator(".market-table tbody tr").first().locator(".coin-fallback").textContent()).toBe("B");
@@ -176,7 +176,7 @@ describe("home page (offline)", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     const wrap = page.locator(".market-table");
     expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
-    expect(await page.locator(".market-table tbody tr").first().locator("td").nth(3).innerText()).toBe("$32,797.00\n-3.16%");
+    expect(await page.locator(".market-table tbody tr").first().locator("td").nth(3).innerText()).toBe("$32,797\n-3.16%");
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, "home-offline-375");
   });
@@ -206,7 +206,7 @@ describe("home page (live, fake upstream)", () => {
       .poll(() => page.locator(".data-banner").textContent())
       .toMatch(/Live market data from CoinGecko, updated (just now|\d+ seconds? ago)/);
     const first = page.locator(".market-table tbody tr").first();
-    expect(await first.locator("td").nth(3).innerText()).toBe("$64,123.45");
+    expect(await first.locator("td").nth(3).innerText()).toBe("$64,123");
     expect(await first.locator("td").nth(3).getAttribute("title")).toMatch(/live CoinGecko data/);
     expect(await first.locator("svg.sparkline polyline").getAttribute("points")).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+){100,}$/);
     await expectNoSeriousA11yViolations(page);

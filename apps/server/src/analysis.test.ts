@@ -9,7 +9,7 @@ import type { MarketService } from "@ucie/api";
 import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import { ucieAnalysisCache, uciePhaseData } from "@ucie/db";
 import { createTestDb, testDbKinds } from "@ucie/db/testing";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestClient, type TestServer } from "./testing";
 
@@ -141,6 +141,36 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(rows[0]!.expiresAt.getTime() - rows[0]!.createdAt.getTime()).toBe(60 * 60_000);
   });
 
+  it("one price per page: phase 3's last close and the synthesis use phase 1's price (one source)", async () => {
+    up.setPrice("chainlink", 23.4567);
+    const r = await runStream(alice, { symbol: "chainlink", sessionId: sid("one-price") });
+    expect(r.completed).toBe(true);
+    const [p1, , p3, p4] = r.events.map((e) => e.data);
+    const price = p1!.data.sections.market!.data.priceUsd;
+    expect(price).toBe(23.4567);
+    const tech = p3!.data.sections.technical!.data;
+    expect(tech.lastClose).toBe(price);
+    expect(tech.series.close.at(-1)).toBe(price);
+    expect(p4!.data.sections.synthesis!.data.outlook.priceUsd).toBe(price);
+    const vsSma = p4!.data.sections.synthesis!.data.reasons.find((x: { factor: string }) => x.factor === "price_vs_sma200");
+    expect(vsSma.text).toContain(`${((price / tech.sma200 - 1) * 100).toFixed(1)}%`);
+  });
+
+  it("recomputes a cached technical section drawn at another price than phase 1's", async () => {
+    const first = await runStream(alice, { symbol: "polkadot", sessionId: sid("stale-a") });
+    const price = first.events[0]!.data.data.sections.market!.data.priceUsd;
+    // as if the technical section had been cached at an earlier price
+    await server.database.db
+      .update(ucieAnalysisCache)
+      .set({ data: sql`jsonb_set(${ucieAnalysisCache.data}, '{data,lastClose}', '1')` })
+      .where(and(eq(ucieAnalysisCache.coinId, "polkadot"), eq(ucieAnalysisCache.analysisType, "technical")));
+    const again = await runStream(alice, { symbol: "polkadot", sessionId: sid("stale-b") });
+    const technical = again.events[2]!.data.data.sections.technical!;
+    expect(again.events[0]!.data.data.sections.market!.fromCache).toBe(true);
+    expect(technical.fromCache).toBe(false);
+    expect(technical.data.lastClose).toBe(price);
+  });
+
   it("a second request within the TTL is served from the cache without touching the upstream", async () => {
     const before = up.requests.length;
     const beforeCalls = counter.calls.length;
@@ -265,6 +295,32 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     } finally {
       up.clearFailures();
     }
+  });
+});
+
+describe("analysis offline", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("closes the running day at the snapshot's price, and has 7 and 30 day changes from the history", async () => {
+    const r = await runStream(await server.signedInClient(), { symbol: "bitcoin", sessionId: sid("offline") });
+    expect(r.completed).toBe(true);
+    const [p1, , p3] = r.events.map((e) => e.data);
+    const market = p1!.data.sections.market!.data;
+    expect(market.priceUsd).toBe(32_797);
+    // the bundled history's 2021-06-24 closes at that day's end (34,662): the page shows one price
+    expect(p3!.data.sections.technical!.data.lastClose).toBe(32_797);
+    // the snapshot has no 7 or 30 day change; the history loaded for phase 3 gives them
+    expect(market.change7dPct).toBeNull();
+    const tech = p3!.data.sections.technical!.data;
+    const closes: number[] = tech.series.close;
+    expect(tech.change7dPct).toBeCloseTo((32_797 / closes.at(-8)! - 1) * 100, 9);
+    expect(tech.change30dPct).toBeCloseTo((32_797 / closes.at(-31)! - 1) * 100, 9);
   });
 });
 

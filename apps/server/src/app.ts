@@ -8,8 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
+import expressStaticGzip from "express-static-gzip";
 import helmet from "helmet";
-import { appRouter, createContextInner, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
+import { appRouter, createContextInner, readLogo, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 /** Request bodies above this are refused with 413. */
@@ -97,7 +98,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          imgSrc: ["'self'", "data:", "https:"],
+          // coin logos come from our own /logos: the browser asks no third party
+          imgSrc: ["'self'", "data:"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
           connectSrc: ["'self'"],
@@ -179,9 +181,41 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     }),
   );
 
+  // coin logos from our own origin (fetched once from the market source's image host): the browser asks no third party
+  app.get("/logos/:coinId", async (req, res, next) => {
+    try {
+      const coinId = req.params.coinId;
+      const logo = /^[\w.-]{1,100}$/.test(coinId) ? await readLogo(services.db, coinId) : null;
+      if (!logo) {
+        res.status(404).type("text").send("No logo");
+        return;
+      }
+      // the URL carries the content hash (?v=<etag>): a year of caching is safe
+      res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+      res.setHeader("ETag", `"${logo.etag}"`);
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      if (req.headers["if-none-match"] === `"${logo.etag}"`) {
+        res.status(304).end();
+        return;
+      }
+      res.type(logo.contentType).send(logo.body);
+    } catch (err) {
+      next(err);
+    }
+  });
+
   if (existsSync(path.join(webDist, "index.html"))) {
-    app.use("/assets", express.static(path.join(webDist, "assets"), { immutable: true, maxAge: "1y", fallthrough: false }));
-    app.use(express.static(webDist, { index: false, maxAge: "1h" }));
+    // the build writes .br and .gz beside each asset; the best one the browser accepts goes out, with Vary.
+    // (Only static files: /trpc, and so every SSE stream, is never compressed.)
+    const precompressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };
+    app.use(
+      "/assets",
+      expressStaticGzip(path.join(webDist, "assets"), {
+        ...precompressed,
+        serveStatic: { immutable: true, maxAge: "1y", fallthrough: false },
+      }),
+    );
+    app.use(expressStaticGzip(webDist, { ...precompressed, serveStatic: { index: false, maxAge: "1h" } }));
     app.get("/{*splat}", (_req, res) => {
       res.setHeader("Cache-Control", "no-cache");
       res.sendFile(path.join(webDist, "index.html"));

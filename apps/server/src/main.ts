@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from "@ucie/config";
 import { createLogger } from "@ucie/api";
+import { DataDirInUseError } from "@ucie/db";
 import { startServer } from "./server";
 
 const config = loadConfigOrExit();
@@ -7,12 +8,21 @@ const config = loadConfigOrExit();
 // human-readable lines in a terminal, JSON lines everywhere else (files, containers, CI)
 const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY || (process.stdout.isTTY && !process.env.CI) });
 const running = await startServer({ config, logger }).catch((err: unknown) => {
-  logger.fatal({ err }, "start-up failed");
+  // another process serves this data directory: one plain line, nothing touched
+  if (err instanceof DataDirInUseError) console.error(err.message);
+  else logger.fatal({ err }, "start-up failed");
   process.exit(1);
 });
 
 const where = config.DATABASE_URL ? "Postgres" : `embedded PGlite in ${config.DATA_DIR}`;
 logger.info({ port: running.port, database: where, instance: running.services.instanceId }, `UCIE is up at ${config.publicUrl}`);
+const endpoint = running.services.database.url;
+if (endpoint) {
+  logger.info(
+    { endpoint },
+    `The embedded database is open to local tools while UCIE runs: psql '${endpoint}'\n` + `  pnpm cli commands act on this live data.`,
+  );
+}
 if (running.firstAccessCode) {
   logger.info(
     `No access code existed, so one was made: ${running.firstAccessCode}\n` +

@@ -20,16 +20,39 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServerProcess(
-  env: Record<string, string>,
-  opts: { port?: number; timeoutMs?: number } = {},
-): Promise<ServerProcess> {
-  const port = opts.port ?? 20_000 + Math.floor(Math.random() * 20_000);
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+function startProcess(env: Record<string, string>, port: number): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "info", LOG_PRETTY: "false", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+const randomPort = () => 20_000 + Math.floor(Math.random() * 20_000);
+
+/** A server start that should be refused: waits for the process to end and gives its exit code and output. */
+export async function runServerProcessToExit(
+  env: Record<string, string>,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = performance.now();
+  const proc = startProcess(env, randomPort());
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d) => (stdout += d));
+  proc.stderr!.on("data", (d) => (stderr += d));
+  const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+  const code = await new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr, ms: Math.round(performance.now() - started) };
+}
+
+export async function spawnServerProcess(
+  env: Record<string, string>,
+  opts: { port?: number; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const port = opts.port ?? randomPort();
+  const proc = startProcess(env, port);
   let output = "";
   proc.stdout!.on("data", (d) => (output += d));
   proc.stderr!.on("data", (d) => (output += d));

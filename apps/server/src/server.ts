@@ -38,7 +38,7 @@ export interface StartOptions extends ServiceOverrides {
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config } = opts;
   const ownsDatabase = !opts.database;
-  const database = opts.database ?? (await openDatabase(config));
+  const database = opts.database ?? (await openDatabase(config, { role: "server", command: "ucie server" }));
   const services = createServices(database, opts);
   const { firstAccessCode } = await bootstrap(services);
   // one log line: is CoinGecko reachable and does the configured key fit the plan (not awaited: never delays start-up)

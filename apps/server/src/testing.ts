@@ -38,6 +38,8 @@ export interface TestServerOptions {
   mailer?: Mailer;
   /** the server's logger (a test that reads the log passes one writing to its own stream) */
   logger?: Logger;
+  /** folder of a built SPA to serve (default: apps/web/dist) */
+  webDist?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -46,7 +48,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const mail: MailMessage[] = [];
   // with SMTP_URL in env the server's own nodemailer transport sends (browser tests read a local SMTP sink)
   const mailer: Mailer | undefined = opts.mailer ?? (opts.env?.SMTP_URL ? undefined : { send: async (m) => void mail.push(m) });
-  const running = await startServer({ config, database, clock: opts.clock, mailer, logger: opts.logger, jobs: false });
+  const running = await startServer({
+    config,
+    database,
+    clock: opts.clock,
+    mailer,
+    logger: opts.logger,
+    webDist: opts.webDist,
+    jobs: false,
+  });
   const close = running.close;
   return {
     ...running,

@@ -1,72 +1,57 @@
+import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./lib/auth";
-import { AccountPage } from "./routes/account/AccountPage";
-import { NotificationsPage } from "./routes/account/NotificationsPage";
-import { AlertsPage } from "./routes/alerts/AlertsPage";
-import { CheckInboxPage } from "./routes/auth/CheckInboxPage";
-import { ForgotPasswordPage } from "./routes/auth/ForgotPasswordPage";
-import { LoginPage } from "./routes/auth/LoginPage";
-import { RegisterPage } from "./routes/auth/RegisterPage";
-import { ResetPasswordPage } from "./routes/auth/ResetPasswordPage";
-import { VerifyPage } from "./routes/auth/VerifyPage";
+// the landing page ships in the first bundle; every other page is fetched when first visited
 import { HomePage } from "./routes/home/HomePage";
-import { NotFoundPage } from "./routes/NotFoundPage";
-import { TokenPage } from "./routes/token/TokenPage";
-import { WatchlistPage } from "./routes/watchlist/WatchlistPage";
+
+/** A page module loaded on demand (React.lazy wants a default export; ours are named). */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+
+const TokenPage = page(() => import("./routes/token/TokenPage"), "TokenPage");
+const WatchlistPage = page(() => import("./routes/watchlist/WatchlistPage"), "WatchlistPage");
+const AlertsPage = page(() => import("./routes/alerts/AlertsPage"), "AlertsPage");
+const AccountPage = page(() => import("./routes/account/AccountPage"), "AccountPage");
+const NotificationsPage = page(() => import("./routes/account/NotificationsPage"), "NotificationsPage");
+const LoginPage = page(() => import("./routes/auth/LoginPage"), "LoginPage");
+const RegisterPage = page(() => import("./routes/auth/RegisterPage"), "RegisterPage");
+const CheckInboxPage = page(() => import("./routes/auth/CheckInboxPage"), "CheckInboxPage");
+const VerifyPage = page(() => import("./routes/auth/VerifyPage"), "VerifyPage");
+const ForgotPasswordPage = page(() => import("./routes/auth/ForgotPasswordPage"), "ForgotPasswordPage");
+const ResetPasswordPage = page(() => import("./routes/auth/ResetPasswordPage"), "ResetPasswordPage");
+const NotFoundPage = page(() => import("./routes/NotFoundPage"), "NotFoundPage");
+
+export function PageLoading() {
+  return (
+    <div className="page-loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      Loading…
+    </div>
+  );
+}
+
+const load = (node: ReactNode) => <Suspense fallback={<PageLoading />}>{node}</Suspense>;
+const signedIn = (node: ReactNode) => load(<RequireAuth>{node}</RequireAuth>);
 
 const router = createBrowserRouter([
   {
     element: <Layout />,
     children: [
       { path: "/", element: <HomePage /> },
-      {
-        path: "/token/:id",
-        element: (
-          <RequireAuth>
-            <TokenPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: "/watchlist",
-        element: (
-          <RequireAuth>
-            <WatchlistPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: "/alerts",
-        element: (
-          <RequireAuth>
-            <AlertsPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: "/account",
-        element: (
-          <RequireAuth>
-            <AccountPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: "/account/notifications",
-        element: (
-          <RequireAuth>
-            <NotificationsPage />
-          </RequireAuth>
-        ),
-      },
-      { path: "/login", element: <LoginPage /> },
-      { path: "/register", element: <RegisterPage /> },
-      { path: "/check-inbox", element: <CheckInboxPage /> },
-      { path: "/verify", element: <VerifyPage /> },
-      { path: "/forgot-password", element: <ForgotPasswordPage /> },
-      { path: "/reset-password", element: <ResetPasswordPage /> },
-      { path: "*", element: <NotFoundPage /> },
+      { path: "/token/:id", element: signedIn(<TokenPage />) },
+      { path: "/watchlist", element: signedIn(<WatchlistPage />) },
+      { path: "/alerts", element: signedIn(<AlertsPage />) },
+      { path: "/account", element: signedIn(<AccountPage />) },
+      { path: "/account/notifications", element: signedIn(<NotificationsPage />) },
+      { path: "/login", element: load(<LoginPage />) },
+      { path: "/register", element: load(<RegisterPage />) },
+      { path: "/check-inbox", element: load(<CheckInboxPage />) },
+      { path: "/verify", element: load(<VerifyPage />) },
+      { path: "/forgot-password", element: load(<ForgotPasswordPage />) },
+      { path: "/reset-password", element: load(<ResetPasswordPage />) },
+      { path: "*", element: load(<NotFoundPage />) },
     ],
   },
 ]);

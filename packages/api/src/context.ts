@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "./lib/db-errors";
 import { requestContext } from "./lib/request-context";
 import type { RequestMeta } from "./lib/request-meta";
 import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
+import { CHALLENGE_COOKIE_PREFIX } from "./auth/two-factor";
 
 /** A database outage as the API reports it: 503 with a clear message, never the driver's error. */
 export function databaseUnavailableError(cause: unknown): TRPCError {
@@ -37,7 +38,10 @@ export interface CreateContextInnerOptions {
 
 export async function createContextInner(opts: CreateContextInnerOptions) {
   const { services } = opts;
-  const token = opts.sessionToken ?? null;
+  const cookieValue = opts.sessionToken ?? null;
+  // the cookie holds either a session token or, between password and second factor, a challenge token
+  const pending = cookieValue?.startsWith(CHALLENGE_COOKIE_PREFIX) ? cookieValue.slice(CHALLENGE_COOKIE_PREFIX.length) : null;
+  const token = pending === null ? cookieValue : null;
   const validation = await validateSession(services, token).catch((err: unknown) => {
     throw isDatabaseUnavailable(err) ? databaseUnavailableError(err) : err;
   });
@@ -48,6 +52,8 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
     session: validation.session as ValidSession | null,
     user: validation.user as SessionUser | null,
     sessionToken: validation.session ? token : null,
+    /** the pending two-factor login this browser holds, if any */
+    twoFactorChallenge: pending,
     req: { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta,
     cookie: opts.cookie ?? recordingCookie(),
     setHeader: opts.setHeader ?? ((_name: string, _value: string) => {}),

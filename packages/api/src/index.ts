@@ -18,7 +18,7 @@ export {
 } from "./auth/revocation";
 export { bootstrap } from "./bootstrap";
 export { startDeliveryWorker, deliverBatch, type DeliveryWorker } from "./notifications/deliver";
-export { createAccessCodes, listAccessCodes } from "./auth/access-codes";
+export { createAccessCodes, listAccessCodes, revokeAccessCode, parseDuration } from "./auth/access-codes";
 export * from "./jobs";
 export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type EvaluateOptions } from "./alerts/evaluate";
 export { createMarketService, createOfflineMarket, UpstreamError, isUpstreamError } from "./market";
@@ -28,4 +28,7 @@ export { resolveCoin, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";
 export { SNAPSHOT_DATE, loadSnapshot } from "./market/snapshot";
+export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES, type LogoFetchResult } from "./market/logos";
 export { hashPassword } from "./auth/password";
+export { totpCode } from "./auth/two-factor";
+export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";

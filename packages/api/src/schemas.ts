@@ -54,6 +54,15 @@ export const anyPassword = z.string().min(1, "Enter your password").max(PASSWORD
 
 export const emailToken = z.string().trim().min(16, "This link is incomplete").max(200, "This link is not valid");
 
+/** a code from an authenticator app (RFC 6238: 6 digits) */
+export const totpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app");
+
+/** one of the ten two-factor recovery codes (XXXXX-XXXXX; spaces, dashes and case do not matter) */
+export const recoveryCode = z.string().trim().min(10, "Enter one of your recovery codes").max(20, "This is not a recovery code");
+
 export const accessCode = z.string().trim().min(4, "Enter your access code").max(ACCESS_CODE_MAX_LENGTH, "This access code is not valid");
 
 // ---- notifications -------------------------------------------------------------------------------

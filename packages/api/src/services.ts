@@ -11,6 +11,7 @@ import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
 import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
+import { createPasswordChecker, type PasswordChecker } from "./auth/password-strength";
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
@@ -39,6 +40,8 @@ export interface Services {
   mailer: Mailer;
   events: EventBus;
   sessionPolicy: SessionPolicy;
+  /** breached-list and strength checks for new passwords; their data loads on first use */
+  passwords: PasswordChecker;
   /** market data: CoinGecko and the other live sources, or the offline snapshot, per MARKET_DATA */
   market: MarketService;
   /** a name for this process, for job claims and logs */
@@ -73,6 +76,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       idleTimeoutMs: config.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
       absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
     },
+    passwords: createPasswordChecker(),
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     delivery: deliveryOptions(config, overrides.delivery),

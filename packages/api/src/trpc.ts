@@ -4,7 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { z, ZodError, ZodRealError } from "zod";
 import { databaseUnavailableError, type Context } from "./context";
 import { isDatabaseUnavailable } from "./lib/db-errors";
 
@@ -77,7 +77,7 @@ const noNulCharacters = t.middleware(async ({ getRawInput, next }) => {
     throw new TRPCError({
       code: "BAD_REQUEST",
       message: `${field}: ${message}`,
-      cause: new ZodError([{ code: "custom", path: field === "input" ? [] : field.split("."), message, input: undefined }]),
+      cause: new ZodRealError([{ code: "custom", path: field === "input" ? [] : field.split("."), message, input: undefined }]),
     });
   }
   return next();

@@ -5,47 +5,41 @@
 import path from "node:path";
 import { z } from "zod";
 
-const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-
 const url = (protocols: string[]) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.string().refine(
-      (s) => {
-        try {
-          return protocols.includes(new URL(s).protocol);
-        } catch {
-          return false;
-        }
-      },
-      `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`,
-    ),
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")} URL`,
   );
 
 const int = (min: number, max: number) => {
   const message = `must be a whole number from ${min} to ${max}`;
-  return z.preprocess(emptyToUndefined, z.coerce.number({ error: message }).int(message).min(min, message).max(max, message));
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 };
-const bool = z.preprocess(
-  emptyToUndefined,
-  z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes"),
-);
+const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
-export const envSchema = z.object({
-  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("production")),
+const variables = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
-  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./.data")),
+  DATA_DIR: z.string().default("./.data"),
+  /** where auth logs past retention are archived before deletion; unset: DATA_DIR/archive */
+  ARCHIVE_DIR: z.string().optional(),
   DB_POOL_MAX: int(1, 500).default(10),
   PORT: int(0, 65535).default(3000),
-  HOST: z.preprocess(emptyToUndefined, z.string().default("0.0.0.0")),
+  HOST: z.string().default("0.0.0.0"),
   PUBLIC_URL: url(["http:", "https:"]).optional(),
   TRUST_PROXY: bool.default(false),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
-  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("UCIE <no-reply@localhost>")),
-  MARKET_DATA: z.preprocess(emptyToUndefined, z.enum(["live", "offline", "auto"]).default("auto")),
+  MAIL_FROM: z.string().default("UCIE <no-reply@localhost>"),
+  MARKET_DATA: z.enum(["live", "offline", "auto"]).default("auto"),
   COINGECKO_API_BASE: url(["http:", "https:"]).optional(),
-  COINGECKO_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
-  COINGECKO_API_PLAN: z.preprocess(emptyToUndefined, z.enum(["demo", "pro"]).default("demo")),
+  COINGECKO_API_KEY: z.string().optional(),
+  COINGECKO_API_PLAN: z.enum(["demo", "pro"]).default("demo"),
   COINGECKO_CALLS_PER_MINUTE: int(1, 10000).optional(),
   FEAR_GREED_API_BASE: url(["http:", "https:"]).default("https://api.alternative.me"),
   NEWS_API_BASE: url(["http:", "https:"]).default("https://min-api.cryptocompare.com"),
@@ -62,9 +56,23 @@ export const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** how long a webhook or push service may take to answer; a claimed delivery is held this long plus 5 s */
   WEBHOOK_TIMEOUT_SECONDS: int(1, 60).default(10),
-  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: bool.default(false),
 });
+
+/**
+ * An empty (or blank) variable means unset, for every variable: `.env` files write `DATABASE_URL=`.
+ * Dropped before the object is parsed, so `.optional()` and `.default()` see a missing key, never "".
+ */
+function withoutEmpty(source: unknown): unknown {
+  if (typeof source !== "object" || source === null) return source;
+  return Object.fromEntries(Object.entries(source).filter(([, v]) => !(typeof v === "string" && v.trim() === "")));
+}
+
+export const envSchema = z.preprocess(withoutEmpty, variables);
+
+/** Every variable the schema reads. */
+export const envVariableNames = Object.keys(variables.shape) as (keyof typeof variables.shape)[];
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -75,6 +83,10 @@ export interface Config extends Env {
   secureCookies: boolean;
   coingeckoBase: string;
   coingeckoCallsPerMinute: number;
+  /** ARCHIVE_DIR, or DATA_DIR/archive (absolute) */
+  archiveDir: string;
+  /** where the command was typed (pnpm runs scripts inside a package folder): relative paths start here */
+  workDir: string;
 }
 
 export class ConfigError extends Error {
@@ -95,18 +107,27 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const variable = String(issue.path[0] ?? "environment");
     const value = source[variable];
     const shown = variable.includes("KEY") || variable.includes("URL") ? "" : ` (got "${value}")`;
-    const detail = issue.code === "invalid_value" ? `must be one of ${issue.values.map((v) => String(v)).join(", ")}` : issue.message;
+    const detail =
+      issue.code === "invalid_value"
+        ? `must be one of ${issue.values.map((v) => String(v)).join(", ")}`
+        : // zod says "expected string, received undefined" for a missing required value: say it plainly
+          value === undefined
+          ? "must be set"
+          : issue.message;
     throw new ConfigError(variable, `${detail}${shown}`);
   }
   const env = parsed.data;
   // pnpm runs scripts inside the package folder; a relative DATA_DIR means "from where you typed the command"
   const base = source.INIT_CWD ?? process.cwd();
   env.DATA_DIR = path.resolve(base, env.DATA_DIR);
+  const archiveDir = env.ARCHIVE_DIR ? path.resolve(base, env.ARCHIVE_DIR) : path.join(env.DATA_DIR, "archive");
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
   const pro = env.COINGECKO_API_PLAN === "pro";
   return {
     ...env,
     publicUrl,
+    archiveDir,
+    workDir: base,
     secureCookies: publicUrl.startsWith("https:"),
     coingeckoBase: (env.COINGECKO_API_BASE ?? (pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3")).replace(
       /\/+$/,

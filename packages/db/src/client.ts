@@ -1,6 +1,7 @@
 /**
  * The one database factory. `DATABASE_URL` set: postgres.js against a real server. Unset: embedded PGlite
  * under `DATA_DIR` (or in memory). The same Drizzle schema, queries and migrations run on both.
+ * Which of these a server or the CLI gets from the configuration is decided in `embedded.ts` (`openDatabase`).
  * Besides Drizzle, a handle offers LISTEN/NOTIFY (live events across instances) and a cheap ping.
  */
 import { mkdirSync } from "node:fs";
@@ -31,14 +32,17 @@ export interface DbConfig {
 
 export interface Database {
   db: Db;
+  /** the engine: a Postgres server, or PGlite (in this process, or a running UCIE server's over its socket) */
   kind: "postgres" | "pglite";
+  /** where standard Postgres tools (psql, pg_dump) reach this database, when it is a UCIE server's embedded one */
+  url?: string;
   /** SELECT 1 with a short timeout: backs /readyz */
   ping(timeoutMs?: number): Promise<boolean>;
   /** LISTEN on a channel; resolves to an unsubscribe function */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
-  /** the raw driver, for the few things Drizzle does not cover (migrations, tests) */
+  /** the raw driver, for the few things Drizzle does not cover (migrations, tests): postgres.js whenever a socket is involved */
   raw: { kind: "postgres"; sql: postgres.Sql; db: PostgresJsDatabase<Schema> } | { kind: "pglite"; client: PGlite };
 }
 
@@ -52,22 +56,28 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** The database the configuration names: Postgres at DATABASE_URL, else PGlite under DATA_DIR/pglite. */
-export async function openDatabase(config: { DATABASE_URL?: string; DATA_DIR: string; DB_POOL_MAX: number }): Promise<Database> {
-  return createDb({
-    url: config.DATABASE_URL,
-    dataDir: config.DATABASE_URL ? undefined : path.join(config.DATA_DIR, "pglite"),
-    poolMax: config.DB_POOL_MAX,
-  });
-}
-
 export async function createDb(config: DbConfig = {}): Promise<Database> {
   if (config.url) return createPostgres(config.url, config.poolMax ?? 10);
   return createPglite(config);
 }
 
-function createPostgres(url: string, poolMax: number): Database {
+export interface PostgresOptions {
+  /** Unix socket path (postgres.js ignores a URL's `?host=/dir`) */
+  path?: string;
+  /** the engine behind the connection (PGlite behind pglite-socket speaks the same protocol) */
+  kind?: Database["kind"];
+  /** replaces LISTEN/NOTIFY (pglite-socket sends a notification to whichever client's query is running) */
+  events?: Partial<Pick<Database, "listen" | "notify">>;
+  /** runs after the pool has ended */
+  onClose?: () => Promise<void>;
+}
+
+/** A database reached with postgres.js. */
+export type PostgresDatabase = Database & { raw: { kind: "postgres"; sql: postgres.Sql; db: PostgresJsDatabase<Schema> } };
+
+export function createPostgres(url: string, poolMax: number, opts: PostgresOptions = {}): PostgresDatabase {
   const sql = postgres(url, {
+    ...(opts.path ? { path: opts.path } : {}),
     max: poolMax,
     onnotice: () => {},
     // fail fast when the server is down instead of queueing requests for minutes
@@ -87,7 +97,7 @@ function createPostgres(url: string, poolMax: number): Database {
   }
   return {
     db,
-    kind: "postgres",
+    kind: opts.kind ?? "postgres",
     raw: { kind: "postgres", sql, db: pgDb },
     async ping(timeoutMs = 2000) {
       try {
@@ -97,27 +107,34 @@ function createPostgres(url: string, poolMax: number): Database {
         return false;
       }
     },
-    async listen(channel, onPayload) {
-      const sub = await sql.listen(channel, onPayload);
-      return () => sub.unlisten();
-    },
-    async notify(channel, payload) {
-      await sql.notify(channel, payload);
-    },
+    listen:
+      opts.events?.listen ??
+      (async (channel, onPayload) => {
+        const sub = await sql.listen(channel, onPayload);
+        return () => sub.unlisten();
+      }),
+    notify:
+      opts.events?.notify ??
+      (async (channel, payload) => {
+        await sql.notify(channel, payload);
+      }),
     async close() {
       await sql.end({ timeout: 5 });
+      await opts.onClose?.();
     },
   };
 }
 
-async function createPglite(config: DbConfig): Promise<Database> {
-  let client = config.pglite;
-  if (!client) {
-    const dir = config.dataDir && config.dataDir !== "memory://" ? path.resolve(config.dataDir) : undefined;
-    if (dir) mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir ? { dataDir: dir, extensions: { pg_trgm } } : { extensions: { pg_trgm } });
-  }
-  const pg = client;
+/** A PGlite instance with the extensions the schema needs; files under dataDir, or in memory. */
+export async function newPglite(dataDir?: string): Promise<PGlite> {
+  const dir = dataDir && dataDir !== "memory://" ? path.resolve(dataDir) : undefined;
+  if (dir) mkdirSync(dir, { recursive: true });
+  return PGlite.create(dir ? { dataDir: dir, extensions: { pg_trgm } } : { extensions: { pg_trgm } });
+}
+
+/** PGlite in this process. Nothing else may open its files meanwhile: see `openDatabase` for who may. */
+export async function createPglite(config: DbConfig & { onClose?: () => Promise<void> }): Promise<Database> {
+  const pg = config.pglite ?? (await newPglite(config.dataDir));
   const db: Db = drizzlePglite(pg, { schema, casing: "snake_case" });
   return {
     db,
@@ -140,6 +157,7 @@ async function createPglite(config: DbConfig): Promise<Database> {
     },
     async close() {
       if (!pg.closed) await pg.close();
+      await config.onClose?.();
     },
   };
 }

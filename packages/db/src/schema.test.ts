@@ -146,18 +146,18 @@ describe.each(testDbKinds())("schema on %s", (kind) => {
   });
 
   describe("access_codes", () => {
-    it("refuses lower-case, padded and duplicate codes", async () => {
-      expect(await pgError(d, `insert into access_codes (code) values ('ucie-abcd')`)).toBe(CHECK);
-      expect(await pgError(d, `insert into access_codes (code) values (' UCIE-ABCD')`)).toBe(CHECK);
-      await d.db.execute(sql.raw(`insert into access_codes (code) values ('UCIE-ABCD')`));
-      expect(await pgError(d, `insert into access_codes (code) values ('UCIE-ABCD')`)).toBe(UNIQUE);
+    it("keeps one row per code hash", async () => {
+      await d.db.execute(sql.raw(`insert into access_codes (code_hash, prefix) values ('hash-abcd', 'UCIE-ABCD')`));
+      expect(await pgError(d, `insert into access_codes (code_hash, prefix) values ('hash-abcd', 'UCIE-ABCD')`)).toBe(UNIQUE);
+      expect(await pgError(d, `insert into access_codes (prefix) values ('UCIE-ABCD')`)).toBe(NOT_NULL);
     });
     it("refuses an inconsistent redemption", async () => {
-      expect(await pgError(d, `insert into access_codes (code, redeemed) values ('UCIE-R1', true)`)).toBe(CHECK);
-      expect(await pgError(d, `insert into access_codes (code, redeemed, redeemed_by) values ('UCIE-R2', false, '${userA}')`)).toBe(CHECK);
-      expect(await pgError(d, `insert into access_codes (code, redeemed, redeemed_at) values ('UCIE-R3', false, now())`)).toBe(CHECK);
+      const row = (_: string) => `insert into access_codes (code_hash, prefix`;
+      expect(await pgError(d, `${row("1")}, redeemed) values ('h-r1', 'UCIE-R1', true)`)).toBe(CHECK);
+      expect(await pgError(d, `${row("2")}, redeemed, redeemed_by) values ('h-r2', 'UCIE-R2', false, '${userA}')`)).toBe(CHECK);
+      expect(await pgError(d, `${row("3")}, redeemed, redeemed_at) values ('h-r3', 'UCIE-R3', false, now())`)).toBe(CHECK);
       expect(
-        await pgError(d, `insert into access_codes (code, redeemed, redeemed_by, redeemed_at) values ('UCIE-R4', true, '${userA}', now())`),
+        await pgError(d, `${row("4")}, redeemed, redeemed_by, redeemed_at) values ('h-r4', 'UCIE-R4', true, '${userA}', now())`),
       ).toBeNull();
     });
   });
@@ -248,7 +248,9 @@ describe.each(testDbKinds())("schema on %s", (kind) => {
         ),
       );
       await d.db.execute(
-        sql.raw(`insert into access_codes (code, redeemed, redeemed_by, redeemed_at) values ('UCIE-GONE', true, '${u}', now())`),
+        sql.raw(
+          `insert into access_codes (code_hash, prefix, redeemed, redeemed_by, redeemed_at) values ('h-gone', 'UCIE-GONE', true, '${u}', now())`,
+        ),
       );
       await d.db.execute(sql.raw(`insert into auth_logs (user_id, event_type, success) values ('${u}', 'login', true)`));
 
@@ -259,7 +261,7 @@ describe.each(testDbKinds())("schema on %s", (kind) => {
       expect(await count("ucie_watchlist", `user_id = '${u}'`)).toBe(0);
       expect(await count("ucie_alerts", `user_id = '${u}'`)).toBe(0);
       expect(await count("ucie_alert_triggers", `user_id = '${u}'`)).toBe(0);
-      const code = await one(`select redeemed, redeemed_by from access_codes where code = 'UCIE-GONE'`);
+      const code = await one(`select redeemed, redeemed_by from access_codes where code_hash = 'h-gone'`);
       expect(code.redeemed).toBe(true);
       expect(code.redeemed_by).toBeNull();
       expect(await count("auth_logs", `user_id is null and event_type = 'login'`)).toBeGreaterThanOrEqual(1);

@@ -1,4 +1,4 @@
-import { syncCatalogue, type CatalogueSyncResult, type Services } from "@ucie/api";
+import { fetchMissingLogos, syncCatalogue, type CatalogueSyncResult, type Services } from "@ucie/api";
 
 const MAX_LISTED = 20;
 
@@ -25,6 +25,8 @@ export async function tokensCommand(services: Services, args: string[]): Promise
   const [sub] = args;
   if (sub === "sync") {
     console.log(formatSyncResult(await syncCatalogue(services)));
+    const logos = await fetchMissingLogos(services);
+    if (logos.fetched || logos.failed) console.log(`  logos        ${logos.fetched} fetched, ${logos.failed} not available`);
     return 0;
   }
   console.error("usage: tokens sync");

@@ -11,7 +11,7 @@ import { useMe } from "../lib/auth";
 import { useSharedStream } from "../lib/shared-stream";
 import type { StreamEvent } from "../lib/api-types";
 import { useTRPC, useTRPCClient } from "../lib/trpc";
-import { formatPct, formatPrice } from "../routes/home/format";
+import { formatChange, formatIndicator, formatPrice } from "../lib/format";
 
 type Trigger = RouterOutputs["alerts"]["triggers"][number];
 /** a firing as the live stream sends it */
@@ -30,9 +30,9 @@ const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeS
 function formatValue(type: string, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return "";
   if (type.startsWith("price_")) return formatPrice(v);
-  if (type === "percent_change") return formatPct(v);
-  if (type.startsWith("rsi_")) return `RSI ${v.toFixed(1)}`;
-  if (type === "volume_spike") return `${v.toFixed(2)}× average volume`;
+  if (type === "percent_change") return formatChange(v);
+  if (type.startsWith("rsi_")) return `RSI ${formatIndicator("rsi", v)}`;
+  if (type === "volume_spike") return `${formatIndicator("ratio", v)}× average volume`;
   return `${v > 0 ? "+" : ""}${v} points`;
 }
 

@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 
-type Column = string | { label: string; className: string };
+export type SortDirection = "ascending" | "descending";
+/** A column; with `sort`, its header is a button that sorts by it (aria-sort tells which way). */
+type Column = string | { label: string; className?: string; sort?: { direction: SortDirection | null; onSort: () => void } };
 
 /** A data table whose last column holds each row's buttons; that column's header is for screen readers only. */
 export function DataTable({
@@ -26,8 +28,17 @@ export function DataTable({
                   {c}
                 </th>
               ) : (
-                <th key={c.label} scope="col" className={c.className}>
-                  {c.label}
+                <th key={c.label} scope="col" className={c.className} aria-sort={c.sort ? (c.sort.direction ?? "none") : undefined}>
+                  {c.sort ? (
+                    <button type="button" className="sort" onClick={c.sort.onSort}>
+                      {c.label}
+                      <span className="sort-mark" aria-hidden="true">
+                        {c.sort.direction === "ascending" ? "▲" : c.sort.direction === "descending" ? "▼" : ""}
+                      </span>
+                    </button>
+                  ) : (
+                    c.label
+                  )}
                 </th>
               ),
             )}

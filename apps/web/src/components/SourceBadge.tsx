@@ -1,3 +1,5 @@
+import { formatTime } from "../lib/format";
+
 /** Where a figure came from, as a badge; the hover text adds when. */
 export type DataSourceName = "live" | "snapshot" | "simulated" | "cached";
 
@@ -17,7 +19,7 @@ const MEANING: Record<DataSourceName, string> = {
 
 export function SourceBadge({ source, asOf }: { source: DataSourceName; asOf?: Date | string | null }) {
   const when = asOf ? new Date(asOf) : null;
-  const title = `${MEANING[source]}${when && !Number.isNaN(when.getTime()) ? `, as of ${when.toLocaleString()}` : ""}`;
+  const title = `${MEANING[source]}${when && !Number.isNaN(when.getTime()) ? `, as of ${formatTime(when)}` : ""}`;
   return (
     <span className={`badge ${source}`} title={title}>
       {LABEL[source]}

@@ -2,6 +2,7 @@
  * A small SVG price trend (no chart library: a polyline is all it needs). Green when the last point is
  * above the first, red below. `label` names it for screen readers and shows on hover.
  */
+import { formatPercent } from "../lib/format";
 export function Sparkline({
   points,
   width = 120,
@@ -30,7 +31,7 @@ export function Sparkline({
   const last = values[values.length - 1]!;
   const up = last >= first;
   const change = first ? ((last - first) / first) * 100 : 0;
-  const text = label ?? `trend ${up ? "up" : "down"} ${Math.abs(change).toFixed(1)}%`;
+  const text = label ?? `trend ${up ? "up" : "down"} ${formatPercent(Math.abs(change))}`;
   return (
     <svg
       className={`sparkline ${up ? "up" : "down"}`}

@@ -19,6 +19,7 @@ import {
 import type { Services } from "../services";
 import { resolveCoin, type TokenRow } from "../market/resolve";
 import { withTimeout } from "../lib/timeouts";
+import { logoPathSql } from "../market/logos";
 import { coinMetrics, sentimentMoves } from "./metrics";
 import {
   alertInput,
@@ -92,7 +93,7 @@ function viewQuery(db: DbOrTx) {
       alert: ucieAlerts,
       name: ucieTokens.name,
       tokenSymbol: ucieTokens.symbol,
-      logo: ucieTokens.imageUrl,
+      logo: logoPathSql,
       priceUsd: sql<number | null>`CASE WHEN ${ucieTokens.isActive} THEN ${ucieTokens.currentPriceUsd} END`,
       coinCheckedAt: ucieAlertCoinSamples.checkedAt,
     })

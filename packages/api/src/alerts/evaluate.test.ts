@@ -299,6 +299,31 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
     expect(await triggerCount(a.id)).toBe(1);
   });
 
+  it("a manual pass right after the scheduler's tick checks every alert again, and fires each once per state change", async () => {
+    await setPrice(services.db, "uniswap", 20);
+    const { caller } = await loginCaller(services);
+    const a = await caller.alerts.create({ symbol: "UNI", type: "price_above", threshold: 30, repeat: "repeat", cooldownSeconds: 60 });
+    clock.advance(MIN);
+    const scheduled = await evaluateAlerts(services);
+    expect(scheduled.checked).toBeGreaterThanOrEqual(1);
+
+    // the price crosses the line within the same interval: the scheduler's tick is spent...
+    await setPrice(services.db, "uniswap", 35);
+    expect(await evaluateAlerts(services)).toMatchObject({ checked: 0, triggered: 0 });
+    // ...but an operator's pass checks now
+    const manual = await evaluateAlerts(services, { manual: true });
+    expect(manual.checked).toBeGreaterThanOrEqual(scheduled.checked);
+    expect(manual.triggers.map((t) => t.alertId)).toContain(a.id);
+
+    // the condition still holds: further passes check it, and it stays fired once
+    const again = await evaluateAlerts(services, { manual: true });
+    expect(again.checked).toBeGreaterThanOrEqual(1);
+    expect(again.triggers.map((t) => t.alertId)).not.toContain(a.id);
+    clock.advance(5 * MIN);
+    expect((await evaluateAlerts(services)).triggers.map((t) => t.alertId)).not.toContain(a.id);
+    expect(await triggerCount(a.id)).toBe(1);
+  });
+
   it("streams a user's firings: backlog after lastEventId, then live, each once", async () => {
     await setPrice(services.db, "ethereum", 2_000);
     const me = await loginCaller(services);

@@ -19,6 +19,7 @@
  * - After commit, each new trigger is published on the EventBus (Postgres NOTIFY reaches every instance),
  *   and the delivery workers are woken (notifications/deliver.ts sends the outbox).
  */
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { execute } from "@ucie/db";
 import type { Services } from "../services";
@@ -37,6 +38,12 @@ const EVALUATOR_LOCK = 0x5543_4945_414c_5254n;
 export interface EvaluateOptions {
   /** the scheduler's tick; default: the start of the current ALERT_INTERVAL_SECONDS window */
   tickKey?: string;
+  /**
+   * An operator's pass (`pnpm cli alerts evaluate`): its own tick, so every enabled alert is checked now even
+   * when the scheduler already evaluated this interval. Firing still needs an armed alert (a firing disarms
+   * it until its condition clears), so a manual pass never fires an alert twice for one state change.
+   */
+  manual?: boolean;
   signal?: AbortSignal;
 }
 
@@ -296,7 +303,7 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
   const now = services.clock.now();
   const intervalMs = services.config.ALERT_INTERVAL_SECONDS * 1000;
   const tickStart = new Date(Math.floor(now.getTime() / intervalMs) * intervalMs);
-  const tickKey = opts.tickKey ?? tickStart.toISOString();
+  const tickKey = opts.tickKey ?? (opts.manual ? `manual-${now.toISOString()}-${randomUUID()}` : tickStart.toISOString());
 
   const { metrics, sentiment } = await indicatorInputs(services, now, tickKey, opts.signal);
 

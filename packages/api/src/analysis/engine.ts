@@ -62,13 +62,14 @@ export class AnalysisEngine {
     const { db, clock, logger } = this.services;
     if (!refresh) {
       const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
-      if (cached) return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
+      if (cached && !drawnAtAnotherPrice(type, cached.data, earlier))
+        return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
     }
     return this.flights.run(`section:${coin.coingeckoId}:${type}`, async () => {
       // a flight that ended between our cache read and now has written the cache: use it
       if (!refresh) {
         const cached = await readCachedAnalysis(db, coin.coingeckoId, type, clock.now());
-        if (cached)
+        if (cached && !drawnAtAnotherPrice(type, cached.data, earlier))
           return { ...cached.data, qualityScore: cached.qualityScore, fromCache: true, computedAt: cached.createdAt.toISOString() };
       }
       const controller = new AbortController();
@@ -128,6 +129,17 @@ export class AnalysisEngine {
       fromCache: results.every((r) => r.fromCache),
     };
   }
+}
+
+/**
+ * A cached technical section (or synthesis) drawn at another price than the page's (phase 1's, fresher than
+ * their 15 and 30 minutes in the cache) would put two prices on one page: it is computed again instead.
+ */
+function drawnAtAnotherPrice(type: AnalysisType, cached: CachedSection, earlier: SectionContext["earlier"]): boolean {
+  const price = (earlier.market?.data as { priceUsd?: number | null } | null | undefined)?.priceUsd;
+  const data = cached.data as { lastClose?: number | null; outlook?: { priceUsd?: number } | null } | null;
+  const drawnAt = type === "technical" ? data?.lastClose : type === "synthesis" ? data?.outlook?.priceUsd : undefined;
+  return typeof price === "number" && typeof drawnAt === "number" && price !== drawnAt;
 }
 
 /** The synthesis is as good as what it was built from, scaled down for every rule it could not apply. */

@@ -78,6 +78,42 @@ function history(ctx: SectionContext, coinId: string): Promise<Sourced<Candle[]>
   return ctx.fetch(`history:${coinId}:${HISTORY_DAYS}`, (signal) => ctx.market.history(coinId, HISTORY_DAYS, signal));
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * One price per page: the running day's candle closes at the current price phase 1 showed, so the header,
+ * the chart's last close and the synthesis agree. CoinGecko's last daily point is "now" anyway; offline,
+ * the bundled history's last day closes at its end of day, after the snapshot's price. A price on a later
+ * day than the history starts that day's candle; a price older than the history changes nothing.
+ */
+export function withCurrentPrice(candles: Candle[], price: number | null | undefined, asOf: string | null | undefined): Candle[] {
+  const last = candles.at(-1);
+  if (!last || typeof price !== "number" || !Number.isFinite(price) || price <= 0 || !asOf) return candles;
+  const day = Math.floor(Date.parse(asOf) / DAY_MS) * DAY_MS;
+  if (!Number.isFinite(day) || day < last.t) return candles;
+  if (day === last.t) {
+    return [...candles.slice(0, -1), { ...last, close: price, high: Math.max(last.high, price), low: Math.min(last.low, price) }];
+  }
+  const open = last.close;
+  return [...candles, { t: day, open, high: Math.max(open, price), low: Math.min(open, price), close: price, volume: last.volume }];
+}
+
+/** Percent change of the last close over `days` days of daily candles, or null when the history is shorter or has gaps. */
+export function changeOverDays(candles: Candle[], days: number): number | null {
+  const now = candles.at(-1);
+  const then = candles.at(-1 - days);
+  if (!now || !then || then.close <= 0 || now.t - then.t !== days * DAY_MS) return null;
+  return (now.close / then.close - 1) * 100;
+}
+
+/** The coin's history with the current price (phase 1's) as the running day's close. */
+async function historyAtCurrentPrice(ctx: SectionContext): Promise<Sourced<Candle[]>> {
+  const h = await history(ctx, ctx.coin.coingeckoId);
+  const m = ctx.earlier.market;
+  const price = m && (m.status === "ok" || m.status === "partial") ? (m.data as { priceUsd?: number | null } | null)?.priceUsd : null;
+  return { ...h, data: withCurrentPrice(h.data, price, m?.asOf) };
+}
+
 async function market(ctx: SectionContext): Promise<Computed<SectionData["market"]>> {
   const { coin } = ctx;
   let live: LivePrice | null = null;
@@ -165,7 +201,7 @@ async function news(ctx: SectionContext): Promise<Computed<NewsData>> {
 }
 
 async function technical(ctx: SectionContext): Promise<Computed<SectionData["technical"]>> {
-  const h = await history(ctx, ctx.coin.coingeckoId);
+  const h = await historyAtCurrentPrice(ctx);
   if (h.data.length < 2)
     return {
       status: "failed",
@@ -176,6 +212,8 @@ async function technical(ctx: SectionContext): Promise<Computed<SectionData["tec
       completeness: 0,
     };
   const { snapshot, series } = computeTechnicals(h.data);
+  // 7 and 30 day changes from this history, for when the price source gives none (offline; coins outside its list)
+  const changes = { change7dPct: changeOverDays(h.data, 7), change30dPct: changeOverDays(h.data, 30) };
   const completeness = completenessOf([
     snapshot.rsi14,
     snapshot.macd,
@@ -189,7 +227,7 @@ async function technical(ctx: SectionContext): Promise<Computed<SectionData["tec
   ]);
   return {
     status: "ok",
-    data: { ...snapshot, series },
+    data: { ...snapshot, ...changes, series },
     source: h.source,
     asOf: iso(h.asOf),
     note:
@@ -202,10 +240,7 @@ async function technical(ctx: SectionContext): Promise<Computed<SectionData["tec
 
 async function risk(ctx: SectionContext): Promise<Computed<SectionData["risk"]>> {
   const isBtc = ctx.coin.coingeckoId === "bitcoin";
-  const [own, btc] = await Promise.allSettled([
-    history(ctx, ctx.coin.coingeckoId),
-    isBtc ? Promise.resolve(null) : history(ctx, "bitcoin"),
-  ]);
+  const [own, btc] = await Promise.allSettled([historyAtCurrentPrice(ctx), isBtc ? Promise.resolve(null) : history(ctx, "bitcoin")]);
   if (own.status === "rejected") throw own.reason;
   if (own.value.data.length < 3)
     return {

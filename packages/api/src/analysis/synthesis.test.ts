@@ -84,7 +84,9 @@ describe("market condition", () => {
 
 describe("synthesis", () => {
   it("lists every rule with its points, and the score is 50 plus their sum", () => {
-    const s = synthesize({ market: buildMarketSnapshot(row(), null), technical: technical(), risk: risk(), fearGreed: null, news: null });
+    // one price: the market's current price is the chart's last close (110), 8% below the all-time high
+    const market = buildMarketSnapshot(row({ currentPriceUsd: 110, athUsd: 120 }), null);
+    const s = synthesize({ market, technical: technical(), risk: risk(), fearGreed: null, news: null });
     const texts = s.reasons.map((r) => r.text);
     expect(texts).toContain("RSI 72: overbought, -10");
     expect(texts).toContain("Golden cross: 50-day above 200-day, +10");
@@ -96,6 +98,18 @@ describe("synthesis", () => {
     expect(s.rating).toBe("bullish");
     expect(s.components).toEqual({ trend: 25, momentum: -10, risk: 5, sentiment: 0 });
     expect(s.missing).toEqual(["Fear and Greed index", "news headlines"]);
+  });
+
+  it("compares the page's one price, phase 1's, with the 200-day average", () => {
+    const s = synthesize({
+      market: buildMarketSnapshot(row({ currentPriceUsd: 90 }), null),
+      technical: technical(),
+      risk: risk(),
+      fearGreed: null,
+      news: null,
+    });
+    expect(s.reasons.map((r) => r.text)).toContain("Price below its 200-day average (-10.0%), -10");
+    expect(s.outlook?.priceUsd).toBe(90);
   });
 
   it("gives 7- and 30-day ranges of price·exp(±1.645·σ·√t)", () => {

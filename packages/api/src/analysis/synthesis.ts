@@ -72,13 +72,15 @@ export function synthesize(input: SynthesisInput): SynthesisData {
     reasons.push({ category, factor, points, text: `${what}, ${signed(points)}` });
 
   const t = input.technical;
-  if (t?.lastClose != null && t.sma200 != null) {
-    const above = t.lastClose > t.sma200;
+  // the page's one price: phase 1's current price, else the chart's last close (the same number when both exist)
+  const current = input.market?.priceUsd ?? t?.lastClose ?? null;
+  if (current != null && t?.sma200 != null) {
+    const above = current > t.sma200;
     add(
       "trend",
       "price_vs_sma200",
       above ? 10 : -10,
-      `Price ${above ? "above" : "below"} its 200-day average (${fmt((t.lastClose / t.sma200 - 1) * 100, 1)}%)`,
+      `Price ${above ? "above" : "below"} its 200-day average (${fmt((current / t.sma200 - 1) * 100, 1)}%)`,
     );
   } else missing.push("200-day average");
   if (t?.trend.state) {

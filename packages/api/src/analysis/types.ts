@@ -83,7 +83,7 @@ export interface SectionData {
   market: MarketSnapshot;
   sentiment: FearGreedData;
   news: NewsData;
-  technical: TechnicalSnapshot & { series: ChartSeries };
+  technical: TechnicalSnapshot & { change7dPct: number | null; change30dPct: number | null; series: ChartSeries };
   risk: RiskData;
   onchain: BitcoinOnchain;
   derivatives: DerivativesSnapshot & { fundingRatePct: number; annualisedFundingPct: number };

@@ -11,11 +11,15 @@ import { tryWriteAuthLog } from "./audit";
 import { verifyDummyPassword, verifyPasswordHash, warmDummyHash } from "./password";
 import { createSession, type ValidSession } from "./session";
 import { clearThrottle, hitThrottles, THROTTLE_RULES } from "./throttle";
+import { createTwoFactorChallenge } from "./two-factor";
 
 export type LoginResult =
   | { ok: true; user: { id: string; email: string }; token: string; session: ValidSession }
   | { ok: false; reason: "credentials" }
   | { ok: false; reason: "unverified" }
+  | { ok: false; reason: "disabled" }
+  /** the password was right; the second factor is still to come (two-factor.ts) */
+  | { ok: "two-factor"; user: { id: string; email: string }; challenge: { token: string; expiresAt: Date } }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 export async function attemptLogin(
@@ -39,7 +43,14 @@ export async function attemptLogin(
   }
 
   const [user] = await db
-    .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, emailVerified: users.emailVerified })
+    .select({
+      id: users.id,
+      email: users.email,
+      passwordHash: users.passwordHash,
+      emailVerified: users.emailVerified,
+      disabledAt: users.disabledAt,
+      totpEnabledAt: users.totpEnabledAt,
+    })
     .from(users)
     .where(eq(users.email, input.email))
     .limit(1);
@@ -57,8 +68,16 @@ export async function attemptLogin(
     await tryWriteAuthLog(services, meta, { type: "failed_login", userId: user.id, success: false, reason: "e-mail not verified" });
     return { ok: false, reason: "unverified" };
   }
+  if (user.disabledAt) {
+    await tryWriteAuthLog(services, meta, { type: "failed_login", userId: user.id, success: false, reason: "account disabled" });
+    return { ok: false, reason: "disabled" };
+  }
 
   await clearThrottle(db, THROTTLE_RULES.loginAccount, input.email);
+  if (user.totpEnabledAt) {
+    const challenge = await createTwoFactorChallenge(services, user.id, meta);
+    return { ok: "two-factor", user: { id: user.id, email: user.email }, challenge };
+  }
   const { token, session } = await createSession(db, user.id, clock, services.sessionPolicy, {
     ipAddress: meta.ip,
     userAgent: meta.userAgent,

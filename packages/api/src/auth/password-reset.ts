@@ -70,3 +70,20 @@ export async function resetPassword(services: Services, input: { token: string; 
   await tryWriteAuthLog(services, meta, { type: "password_reset", userId: result.userId, success: true });
   return true;
 }
+
+/** The address a reset link belongs to, while it is usable (so the new password can be checked against it). */
+export async function emailForResetToken(services: Services, token: string): Promise<string | null> {
+  const [row] = await services.db
+    .select({ email: users.email })
+    .from(passwordResetTokens)
+    .innerJoin(users, eq(users.id, passwordResetTokens.userId))
+    .where(
+      and(
+        eq(passwordResetTokens.tokenHash, hashToken(token)),
+        isNull(passwordResetTokens.usedAt),
+        gt(passwordResetTokens.expiresAt, services.clock.now()),
+      ),
+    )
+    .limit(1);
+  return row?.email ?? null;
+}

@@ -1,7 +1,7 @@
 /**
  * Password rules and hashing. Rules after NIST 800-63B / ASVS 6.2: at least 8 characters (the UI
- * recommends 15+), long passphrases welcome, no composition rules, never truncated, and no password
- * from the common-password list. Hashing: argon2id m=19456 KiB, t=2, p=1 (OWASP's first choice) with
+ * recommends 15+), long passphrases welcome, no composition rules, never truncated; no password from a
+ * breached list nor one an estimator scores weak (password-strength.ts). Hashing: argon2id m=19456 KiB, t=2, p=1 (OWASP's first choice) with
  * @node-rs/argon2, a maintained native binding whose async `hash` runs off the event loop.
  */
 import { readFileSync } from "node:fs";
@@ -21,17 +21,17 @@ export const ARGON2_OPTIONS: Options = {
 };
 
 /** Unicode passwords compare by what the user sees: "é" typed two ways is one password. */
-function normalise(password: string): string {
+export function normalisePassword(password: string): string {
   return password.normalize("NFKC");
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  return hash(normalise(password), ARGON2_OPTIONS);
+  return hash(normalisePassword(password), ARGON2_OPTIONS);
 }
 
 export async function verifyPasswordHash(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, normalise(password));
+    return await verify(passwordHash, normalisePassword(password));
   } catch {
     return false; // a malformed stored hash is a failed login, not a 500
   }
@@ -70,5 +70,5 @@ function commonPasswords(): Set<string> {
 }
 
 export function isCommonPassword(password: string): boolean {
-  return commonPasswords().has(normalise(password).trim().toLowerCase());
+  return commonPasswords().has(normalisePassword(password).trim().toLowerCase());
 }

@@ -1,12 +1,13 @@
 /**
  * Invite-only registration. One transaction inserts the user and redeems the access code with a
- * conditional UPDATE (`... WHERE code = $1 AND NOT redeemed RETURNING id`): under any concurrency one
+ * conditional UPDATE (`... WHERE code_hash = $1 AND NOT redeemed AND NOT revoked AND NOT expired RETURNING id`): under any concurrency one
  * code makes one account, and any failure rolls the redemption back (ASVS 2.3.3).
  */
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { accessCodes, users } from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
+import { usableAccessCode } from "./access-codes";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { sendVerification } from "./email-verification";
 import { hashPassword } from "./password";
@@ -45,11 +46,7 @@ export async function registerUser(services: Services, input: RegisterInput, met
   try {
     user = await db.transaction(async (tx) => {
       // a cheap look first: an unusable code must not tell its holder whether an e-mail has an account
-      const [usable] = await tx
-        .select({ id: accessCodes.id })
-        .from(accessCodes)
-        .where(and(eq(accessCodes.code, input.accessCode), eq(accessCodes.redeemed, false)))
-        .limit(1);
+      const [usable] = await tx.select({ id: accessCodes.id }).from(accessCodes).where(usableAccessCode(input.accessCode, now)).limit(1);
       if (!usable) throw new Refusal("code");
 
       const [created] = await tx
@@ -70,7 +67,7 @@ export async function registerUser(services: Services, input: RegisterInput, met
       const redeemed = await tx
         .update(accessCodes)
         .set({ redeemed: true, redeemedBy: created.id, redeemedAt: now })
-        .where(and(eq(accessCodes.code, input.accessCode), eq(accessCodes.redeemed, false)))
+        .where(usableAccessCode(input.accessCode, now))
         .returning({ id: accessCodes.id });
       if (redeemed.length !== 1) throw new Refusal("code");
 
@@ -83,7 +80,7 @@ export async function registerUser(services: Services, input: RegisterInput, met
     await tryWriteAuthLog(services, meta, {
       type: "register",
       success: false,
-      reason: err.reason === "code" ? "access code not valid or already used" : "e-mail already registered",
+      reason: err.reason === "code" ? "access code unknown, used, revoked or expired" : "e-mail already registered",
     });
     return { ok: false, reason: err.reason };
   }

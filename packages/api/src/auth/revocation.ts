@@ -1,6 +1,7 @@
 /**
  * Session revocation reaches every server instance at once. Logout, revokeSession, password reset and
- * session expiry publish the ended session ids on the EventBus (Postgres NOTIFY); every instance evicts
+ * change, account deletion, an operator's disable or end-sessions, and session expiry publish the ended
+ * session ids on the EventBus (Postgres NOTIFY); every instance evicts
  * them from its session cache, and long-lived streams end through `watchSession`.
  *
  * Usage in a subscription:
@@ -14,7 +15,7 @@ import type { SessionCache } from "./session-cache";
 
 export const SESSION_REVOKED_CHANNEL = "ucie_session_revoked";
 
-export type RevocationReason = "logout" | "revoked" | "password_reset" | "expired";
+export type RevocationReason = "logout" | "revoked" | "password_reset" | "password_changed" | "account_deleted" | "disabled" | "expired";
 
 export interface SessionsRevokedEvent {
   userId: string;

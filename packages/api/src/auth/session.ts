@@ -5,7 +5,7 @@
  * idle expiry forward at most once an hour.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { sessions, users, type Db, type DbOrTx } from "@ucie/db";
 import type { Clock } from "../lib/clock";
 import type { Services } from "../services";
@@ -81,7 +81,8 @@ export async function validateSessionToken(
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash))
+    // a disabled account's sessions are deleted when it is disabled; this also covers one made in between
+    .where(and(eq(sessions.tokenHash, tokenHash), isNull(users.disabledAt)))
     .limit(1);
   const row = rows[0];
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(tokenHash))) return { session: null, user: null };

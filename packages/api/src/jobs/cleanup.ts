@@ -1,11 +1,12 @@
 /**
- * Retention: expired sessions, cache rows, phase data, reset tokens and throttle windows, auth logs past
- * 90 days, old job records. Deletes run in small batches, each its own short statement, so a large
- * backlog never holds locks that a login would wait on.
+ * Retention: expired sessions, cache rows, phase data, reset tokens, pending two-factor logins and throttle
+ * windows, auth logs past 90 days (archived to ARCHIVE_DIR first, see archive.ts), old job records. Deletes run
+ * in small batches, each its own short statement, so a large backlog never holds locks that a login would wait on.
  */
 import { sql, type SQL } from "drizzle-orm";
 import { execute } from "@ucie/db";
 import type { Services } from "../services";
+import { archiveAuthLogs, type ArchiveOptions } from "./archive";
 
 export const AUTH_LOG_RETENTION_DAYS = 90;
 const BATCH = 1000;
@@ -16,6 +17,7 @@ export interface CleanupCounts {
   phaseData: number;
   authLogs: number;
   passwordResetTokens: number;
+  twoFactorChallenges: number;
   throttle: number;
   jobRuns: number;
   /** sent or given-up notification deliveries past 30 days */
@@ -38,21 +40,22 @@ async function deleteInBatches(services: Services, table: string, key: string, w
   }
 }
 
-export async function cleanup(services: Services): Promise<CleanupCounts> {
+export async function cleanup(services: Services, archive: ArchiveOptions = {}): Promise<CleanupCounts> {
   const now = services.clock.now();
   const authCutoff = new Date(now.getTime() - AUTH_LOG_RETENTION_DAYS * 86_400_000);
   const day = 86_400_000;
-  return {
+  const counts = {
     sessions: await deleteInBatches(services, "sessions", "id", sql`expires_at <= ${now}`),
     analysisCache: await deleteInBatches(services, "ucie_analysis_cache", "id", sql`expires_at <= ${now}`),
     phaseData: await deleteInBatches(services, "ucie_phase_data", "id", sql`expires_at <= ${now}`),
-    authLogs: await deleteInBatches(services, "auth_logs", "id", sql`"timestamp" < ${authCutoff}`),
     passwordResetTokens: await deleteInBatches(
       services,
       "password_reset_tokens",
       "id",
       sql`expires_at <= ${new Date(now.getTime() - day)}`,
     ),
+    // pending two-factor logins last 5 minutes; an abandoned one is only a row to forget
+    twoFactorChallenges: await deleteInBatches(services, "two_factor_challenges", "id", sql`expires_at <= ${now}`),
     throttle: await deleteInBatches(
       services,
       "auth_throttle",
@@ -67,4 +70,6 @@ export async function cleanup(services: Services): Promise<CleanupCounts> {
       sql`status in ('delivered', 'failed') and created_at < ${new Date(now.getTime() - 30 * day)}`,
     ),
   };
+  // last: an archive that cannot be written (full disk, no permission) keeps the logs and fails the run, after the rest is done
+  return { ...counts, authLogs: (await archiveAuthLogs(services, authCutoff, archive)).deleted };
 }

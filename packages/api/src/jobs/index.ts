@@ -2,6 +2,7 @@ import type { Services } from "../services";
 import { cleanup } from "./cleanup";
 import { refreshPrices, syncCatalogue } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
+import { fetchMissingLogos } from "../market/logos";
 import type { JobDefinition } from "./scheduler";
 
 export { cleanup, AUTH_LOG_RETENTION_DAYS, type CleanupCounts } from "./cleanup";
@@ -28,7 +29,12 @@ export function defaultJobs(services: Services): JobDefinition[] {
       name: "token-sync",
       intervalMs: config.TOKEN_SYNC_INTERVAL_HOURS * 3_600_000,
       leaseMs: 10 * 60_000,
-      run: (s, tick) => syncCatalogue(s, tick.signal),
+      run: async (s, tick) => {
+        const synced = await syncCatalogue(s, tick.signal);
+        // logos of coins new to the catalogue, fetched once and served from our own origin
+        const logos = await fetchMissingLogos(s, { signal: tick.signal });
+        return { ...synced, logos };
+      },
     },
   ];
 }

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "@ucie/config";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "@ucie/db";
@@ -12,14 +16,18 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
   let a: Services;
   let b: Services;
   const clock = new FakeClock(new Date("2026-06-01T12:00:00Z"));
+  const archiveDir = mkdtempSync(path.join(os.tmpdir(), "ucie-jobs-archive-"));
 
   beforeAll(async () => {
     database = await createTestDb(kind);
-    a = createServices(database, { instanceId: "instance-a", clock });
-    b = createServices(database, { instanceId: "instance-b", clock });
+    // clean-up archives old auth logs: into a scratch directory, not the working tree
+    const config = loadConfig({ ARCHIVE_DIR: archiveDir, LOG_LEVEL: "silent" });
+    a = createServices(database, { instanceId: "instance-a", clock, config });
+    b = createServices(database, { instanceId: "instance-b", clock, config });
   });
   afterAll(async () => {
     await database?.close();
+    rmSync(archiveDir, { recursive: true, force: true });
   });
 
   it("runs each tick once when two instances race for it", async () => {
@@ -99,9 +107,11 @@ describe.each(testDbKinds())("jobs on %s", (kind) => {
       ('BTC', 'bitcoin', 'market', '{}', 90, ${new Date(now.getTime() - 1)}), ('ETH', 'ethereum', 'market', '{}', 90, ${new Date(now.getTime() + 60_000)})`);
     await database.db.execute(sql`insert into ucie_phase_data (session_id, symbol, coin_id, phase_number, phase_data, expires_at) values
       ('s-old', 'BTC', 'bitcoin', 1, '{}', ${new Date(now.getTime() - 1)}), ('s-new', 'BTC', 'bitcoin', 1, '{}', ${new Date(now.getTime() + 60_000)})`);
+    await database.db.execute(sql`insert into two_factor_challenges (user_id, token_hash, expires_at) values
+      (${uid}, 'abandoned', ${new Date(now.getTime() - 1)}), (${uid}, 'pending', ${new Date(now.getTime() + 60_000)})`);
 
     const counts = await cleanup(a);
-    expect(counts).toMatchObject({ sessions: 1, authLogs: 2500, analysisCache: 1, phaseData: 1 });
+    expect(counts).toMatchObject({ sessions: 1, authLogs: 2500, analysisCache: 1, phaseData: 1, twoFactorChallenges: 1 });
     const left = (
       await execute<{ s: number; l: number; c: number; p: number }>(
         database.db,

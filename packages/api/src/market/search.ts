@@ -40,7 +40,7 @@ function hitsFrom(candidates: SQL, n: number): SQL {
   return sql`
     with candidates as (${candidates}),
     best as (select distinct on (id) id, tier, score from candidates order by id, tier, score desc)
-    select t.coingecko_id as "id", t.symbol, t.name, t.image_url as "logo", t.market_cap_rank as "rank",
+    select t.coingecko_id as "id", t.symbol, t.name, case when t.logo_etag is not null then '/logos/' || t.coingecko_id || '?v=' || t.logo_etag end as "logo", t.market_cap_rank as "rank",
       t.is_active as "isActive", t.current_price_usd as "priceUsd", b.tier,
       exists (
         select 1 from ucie_tokens o

@@ -1,6 +1,7 @@
 /** The catalogue as the API shows it: one token's public shape, and the ranked list. */
 import { sql } from "drizzle-orm";
 import { ucieTokens, type DbOrTx } from "@ucie/db";
+import { logoPath } from "./logos";
 import { loadBitcoinCsv, offlineCandles } from "./offline";
 import { SNAPSHOT_DATE } from "./snapshot";
 import type { TokenRow } from "./resolve";
@@ -74,7 +75,7 @@ export function toTokenDto(row: TokenRow): TokenDto {
     id: row.coingeckoId,
     symbol: row.symbol,
     name: row.name,
-    logo: row.imageUrl,
+    logo: logoPath(row.coingeckoId, row.logoEtag),
     rank: row.marketCapRank,
     priceUsd: row.currentPriceUsd,
     change1hPct: row.priceChangePct1h,

@@ -4,7 +4,7 @@ import { accessCodes, authLogs, execute, passwordResetTokens, sessions, users } 
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { createAccessCodes } from "../auth/access-codes";
+import { createAccessCodes, hashAccessCode } from "../auth/access-codes";
 import { sessionCacheFor, watchSession, SessionEndedError } from "../auth/revocation";
 import { generateSessionToken, hashToken } from "../auth/session";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
@@ -63,7 +63,10 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
 
       const [row] = await db.select().from(users).where(eq(users.id, user.id));
       expect(row!.passwordHash.startsWith("$argon2id$v=19$m=19456,t=2,p=1$")).toBe(true);
-      const [redeemed] = await db.select().from(accessCodes).where(eq(accessCodes.code, code!));
+      const [redeemed] = await db
+        .select()
+        .from(accessCodes)
+        .where(eq(accessCodes.codeHash, hashAccessCode(code!)));
       expect(redeemed).toMatchObject({ redeemed: true, redeemedBy: user.id });
 
       const token = await env.tokenFromMail("alice@example.com", "verify", sent);
@@ -91,17 +94,38 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       expect(field(tooShort)).toBe("password");
       const common = await failure(b.api.auth.register({ email: "common@example.com", password: "password123", accessCode: code! }));
       expect(common.code).toBe("BAD_REQUEST");
-      expect(common.message).toMatch(/common/);
+      expect(common.message).toMatch(/common passwords from data breaches/);
+      // found in the bundled breached-password list (ASVS 6.2.4), whatever their case
+      for (const breached of ["qwer1234", "12341234", "QWER1234"]) {
+        const err = await failure(b.api.auth.register({ email: "breached@example.com", password: breached, accessCode: code! }));
+        expect([err.code, field(err), err.message]).toEqual(["BAD_REQUEST", "password", expect.stringMatching(/data breaches/)]);
+      }
+      // not on any list, but zxcvbn-ts sees through it: a pattern, or the user's own address (ASVS 6.2.12)
+      for (const [email, guessable] of [
+        ["pattern@example.com", "abcdabcdabcd"],
+        ["ownname@example.com", "ownname@example.com"],
+      ] as const) {
+        const err = await failure(b.api.auth.register({ email, password: guessable, accessCode: code! }));
+        expect([field(err), err.message]).toEqual(["password", expect.stringMatching(/too easy to guess/)]);
+      }
       expect(await failure(b.api.auth.register({ email: "caps@example.com", password: "Password123", accessCode: code! }))).toMatchObject({
         code: "BAD_REQUEST",
       });
       const huge = await failure(b.api.auth.register({ email: "huge@example.com", password: "x".repeat(5000), accessCode: code! }));
       expect(huge.code).toBe("BAD_REQUEST");
       // none of the refusals used the code
-      expect((await db.select().from(accessCodes).where(eq(accessCodes.code, code!)))[0]!.redeemed).toBe(false);
+      expect(
+        (
+          await db
+            .select()
+            .from(accessCodes)
+            .where(eq(accessCodes.codeHash, hashAccessCode(code!)))
+        )[0]!.redeemed,
+      ).toBe(false);
 
-      // 8 lower-case letters and nothing else is fine: no composition rules
-      expect(await b.api.auth.register({ email: "plain@example.com", password: "qzjvmtrk", accessCode: code! })).toMatchObject({
+      // random lower-case letters and nothing else are fine: no composition rules. (Since zxcvbn-ts joined
+      // the checks, 8 random letters score 2, "guessable": 9 make it.)
+      expect(await b.api.auth.register({ email: "plain@example.com", password: "qzjvmtrkw", accessCode: code! })).toMatchObject({
         email: "plain@example.com",
       });
       for (const length of [64, 128]) {
@@ -138,7 +162,10 @@ describe.each(testDbKinds())("auth router on %s", (kind) => {
       const dup = await failure(b.api.auth.register({ email: " FIRST@example.com", password: TEST_PASSWORD, accessCode: fresh! }));
       expect(dup.code).toBe("BAD_REQUEST");
       expect(field(dup)).toBe("email");
-      const [codeRow] = await db.select().from(accessCodes).where(eq(accessCodes.code, fresh!));
+      const [codeRow] = await db
+        .select()
+        .from(accessCodes)
+        .where(eq(accessCodes.codeHash, hashAccessCode(fresh!)));
       expect(codeRow).toMatchObject({ redeemed: false, redeemedBy: null, redeemedAt: null });
       expect(await db.select().from(users).where(eq(users.email, "first@example.com"))).toHaveLength(1);
 
@@ -611,7 +638,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("registration under concurrency 
     const allUsers = await db.select().from(users);
     expect(allUsers).toHaveLength(1);
     expect(allUsers[0]!.id).toBe(won[0]!.value.id);
-    const [codeRow] = await db.select().from(accessCodes).where(eq(accessCodes.code, code!));
+    const [codeRow] = await db
+      .select()
+      .from(accessCodes)
+      .where(eq(accessCodes.codeHash, hashAccessCode(code!)));
     expect(codeRow).toMatchObject({ redeemed: true, redeemedBy: won[0]!.value.id });
     const logs = await db.select().from(authLogs).where(eq(authLogs.eventType, "register"));
     expect(logs).toHaveLength(20);

@@ -1,48 +1,51 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { and, desc, eq, gt } from "drizzle-orm";
 import { sessions } from "@ucie/db";
-import { z, ZodError } from "zod";
+import { z } from "zod";
 import { normaliseAccessCode } from "../auth/access-codes";
 import { tryWriteAuthLog } from "../auth/audit";
 import { resendVerification, verifyEmailToken } from "../auth/email-verification";
 import { attemptLogin } from "../auth/login";
-import { isCommonPassword } from "../auth/password";
-import { requestPasswordReset, resetPassword } from "../auth/password-reset";
+import { changePassword, deleteAccount, exportAccountData, type PasswordCheck } from "../auth/account";
+import { emailForResetToken, requestPasswordReset, resetPassword } from "../auth/password-reset";
+import { PASSWORD_PROBLEM_MESSAGES } from "../auth/password-strength";
 import { registerUser } from "../auth/registration";
 import { publishSessionsRevoked } from "../auth/revocation";
 import { invalidateSession, invalidateUserSessions } from "../auth/session";
 import { hitThrottles, THROTTLE_RULES, type ThrottleRule } from "../auth/throttle";
+import { CHALLENGE_COOKIE_PREFIX, verifyTwoFactor } from "../auth/two-factor";
 import type { Context } from "../context";
-import { accessCode, anyPassword, email, emailToken, newPasswordLength } from "../schemas";
+import { accessCode, anyPassword, email, emailToken, newPasswordLength, recoveryCode, totpCode } from "../schemas";
 import { protectedProcedure, publicProcedure } from "../trpc";
+import { fieldError, tooManyRequests } from "./errors";
+import { twoFactorRouter } from "./two-factor";
 
 // ---- inputs --------------------------------------------------------------------------------------
-// the shared schemas (../schemas, also used by the web forms), and the one rule only the server can check
-/** A new password: length rules and the common-password list, and nothing else (no composition rules). */
-const newPassword = newPasswordLength.refine((p) => !isCommonPassword(p), "This password is on a list of common passwords: choose another");
+// the shared schemas (../schemas, also used by the web forms)
+/**
+ * A new password: the length rules here, no composition rules; the breached list and the strength
+ * estimate come after parsing (requireStrongPassword), since they know the e-mail and load lazily.
+ */
+const newPassword = newPasswordLength;
 
 // ---- helpers -------------------------------------------------------------------------------------
-/** An error the form shows beside one field: the same shape as a zod failure (message and fieldErrors). */
-function fieldError(code: "BAD_REQUEST" | "CONFLICT", field: string, message: string): TRPCError {
-  return new TRPCError({
-    code,
-    message: `${field}: ${message}`,
-    cause: new ZodError([{ code: "custom", path: [field], message, input: undefined }]),
-  });
-}
-
-function tooManyRequests(ctx: Context, retryAfterSeconds: number): TRPCError {
-  ctx.setHeader("Retry-After", String(retryAfterSeconds));
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} seconds` : `${minutes} minutes`;
-  return new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many attempts. Try again in ${wait}.` });
-}
-
 async function throttle(ctx: Context, what: string, checks: Array<[ThrottleRule, string | null | undefined]>): Promise<void> {
   const result = await hitThrottles(ctx.services.db, checks, ctx.services.clock.now());
   if (result.allowed) return;
   await tryWriteAuthLog(ctx.services, ctx.req, { type: "rate_limited", success: false, reason: what });
   throw tooManyRequests(ctx, result.retryAfterSeconds);
+}
+
+/** Refuse a breached or easily guessed password, naming the field it came in. */
+async function requireStrongPassword(ctx: Context, field: string, password: string, email: string | null): Promise<void> {
+  const problem = await ctx.services.passwords.check(password, email ? [email] : []);
+  if (problem) throw fieldError("BAD_REQUEST", field, PASSWORD_PROBLEM_MESSAGES[problem]);
+}
+
+/** A wrong password re-entered inside a session: the error names the field; too many tries, 429. */
+function refuseReauth(ctx: Context, check: Exclude<PasswordCheck, { ok: true }>, field: string): TRPCError {
+  if (check.reason === "throttled") return tooManyRequests(ctx, check.retryAfterSeconds);
+  return fieldError("BAD_REQUEST", field, "This is not your current password");
 }
 
 /** The cookie lives as long as the session could (its absolute end); the server enforces the idle timeout. */
@@ -66,6 +69,7 @@ export const authRouter = {
     )
     .mutation(async ({ ctx, input }) => {
       await throttle(ctx, "register", [[THROTTLE_RULES.registerIp, ctx.req.ip]]);
+      await requireStrongPassword(ctx, "password", input.password, input.email);
       const result = await registerUser(
         ctx.services,
         { email: input.email, password: input.password, accessCode: normaliseAccessCode(input.accessCode) },
@@ -110,6 +114,7 @@ export const authRouter = {
           message: "Confirm your e-mail address first: open the link we sent you, or ask for a new one.",
         });
       }
+      if (result.reason === "disabled") throw new TRPCError({ code: "FORBIDDEN", message: "This account is disabled" });
       throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong e-mail or password" });
     }
     // whatever session this browser had before is ended: one cookie, one fresh session
@@ -117,9 +122,64 @@ export const authRouter = {
       await invalidateSession(ctx.services.db, ctx.session.id);
       await publishSessionsRevoked(ctx.services, { userId: ctx.session.userId, sessionIds: [ctx.session.id], reason: "logout" });
     }
+    if (result.ok === "two-factor") {
+      // no session yet: the cookie holds the pending login until verifyTwoFactor completes it
+      ctx.cookie.set(CHALLENGE_COOKIE_PREFIX + result.challenge.token, result.challenge.expiresAt);
+      return { twoFactorRequired: true as const };
+    }
     ctx.cookie.set(result.token, cookieExpiry(ctx, result.session.createdAt));
     return result.user;
   }),
+
+  verifyTwoFactor: publicProcedure
+    .input(
+      z
+        .object({
+          code: totpCode.optional(),
+          recoveryCode: recoveryCode.optional(),
+        })
+        .refine((i) => (i.code === undefined) !== (i.recoveryCode === undefined), {
+          message: "Enter either a code or a recovery code",
+          path: ["code"],
+        }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const result = await verifyTwoFactor(ctx.services, ctx.twoFactorChallenge, input, ctx.req);
+      if (!result.ok) {
+        if (result.reason === "throttled") throw tooManyRequests(ctx, result.retryAfterSeconds);
+        if (result.reason === "expired") {
+          if (ctx.twoFactorChallenge) ctx.cookie.clear();
+          throw new TRPCError({ code: "UNAUTHORIZED", message: "This sign-in has expired: log in again with your password" });
+        }
+        throw input.code !== undefined
+          ? fieldError("BAD_REQUEST", "code", "This code is not right, or was already used: wait for the next one")
+          : fieldError("BAD_REQUEST", "recoveryCode", "This recovery code is not right, or was already used");
+      }
+      ctx.cookie.set(result.token, cookieExpiry(ctx, result.session.createdAt));
+      return result.user;
+    }),
+
+  twoFactor: twoFactorRouter,
+
+  changePassword: protectedProcedure.input(z.object({ currentPassword: anyPassword, newPassword })).mutation(async ({ ctx, input }) => {
+    await requireStrongPassword(ctx, "newPassword", input.newPassword, ctx.user.email);
+    const result = await changePassword(
+      ctx.services,
+      { userId: ctx.user.id, keepSessionId: ctx.session.id, currentPassword: input.currentPassword, newPassword: input.newPassword },
+      ctx.req,
+    );
+    if (!result.ok) throw refuseReauth(ctx, result, "currentPassword");
+    return { ok: true as const };
+  }),
+
+  deleteAccount: protectedProcedure.input(z.object({ password: anyPassword })).mutation(async ({ ctx, input }) => {
+    const result = await deleteAccount(ctx.services, { userId: ctx.user.id, password: input.password }, ctx.req);
+    if (!result.ok) throw refuseReauth(ctx, result, "password");
+    ctx.cookie.clear();
+    return { ok: true as const };
+  }),
+
+  exportData: protectedProcedure.query(({ ctx }) => exportAccountData(ctx.services, ctx.user.id, ctx.req)),
 
   logout: protectedProcedure.mutation(async ({ ctx }) => {
     await invalidateSession(ctx.services.db, ctx.session.id);
@@ -180,6 +240,7 @@ export const authRouter = {
 
   resetPassword: publicProcedure.input(z.object({ token: emailToken, password: newPassword })).mutation(async ({ ctx, input }) => {
     await throttle(ctx, "password reset", [[THROTTLE_RULES.tokenIp, ctx.req.ip]]);
+    await requireStrongPassword(ctx, "password", input.password, await emailForResetToken(ctx.services, input.token));
     const ok = await resetPassword(ctx.services, input, ctx.req);
     if (!ok) {
       throw new TRPCError({

@@ -75,7 +75,8 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
         ["wrapped-solana", "fuzzy"],
       ]);
       expect(hits[0]).toMatchObject({ id: "solana", symbol: "SOL", name: "Solana", rank: 14 });
-      expect(hits[0]!.logo).toMatch(/^https:/);
+      // offline no logo is held: the page draws a badge rather than ask CoinGecko's image host
+      expect(hits[0]!.logo).toBeNull();
     });
 
     it("is case-insensitive and finds names by prefix", async () => {

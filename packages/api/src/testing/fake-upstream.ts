@@ -27,6 +27,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
 import { loadSnapshot } from "../market/snapshot";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay } from "../market/simulate";
 import type { MarketCoin } from "../market/types";
@@ -63,11 +64,14 @@ export interface FakeRequest {
   at: number;
 }
 
-type Provider = "coingecko" | "coingecko-pro" | "fear-greed" | "news" | "defillama" | "derivatives" | "mempool" | "unknown";
+type Provider =
+  "coingecko" | "coingecko-pro" | "coingecko-images" | "fear-greed" | "news" | "defillama" | "derivatives" | "mempool" | "unknown";
 
 const PREFIXES: [string, Provider][] = [
   ["/coingecko-pro/api/v3", "coingecko-pro"],
   ["/coingecko/api/v3", "coingecko"],
+  // CoinGecko's image host (assets.coingecko.com): logos at /coins/images/<n>/<thumb|small|large>/<name>.png
+  ["/coingecko-images", "coingecko-images"],
   ["/alternative", "fear-greed"],
   ["/cryptocompare", "news"],
   ["/llama", "defillama"],
@@ -269,6 +273,15 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         }
         if (path === "/mempool") return json(res, 200, { count: 41234, vsize: 23456789, total_fee: 12345678, fee_histogram: [] });
         break;
+      case "coingecko-images": {
+        const m = /^\/coins\/images\/\d+\/(thumb|small|large)\/([\w.-]+)\.png$/.exec(path);
+        if (m) {
+          const png = solidPng(m[1] === "thumb" ? 25 : m[1] === "small" ? 64 : 250, m[2]!);
+          res.writeHead(200, { "content-type": "image/png", "content-length": png.length, "cache-control": "max-age=31536000" });
+          return void res.end(png);
+        }
+        break;
+      }
       default:
         break;
     }
@@ -317,7 +330,7 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
           const then = candles[candles.length - 1 - days]?.close;
           return then && c.current_price ? ((c.current_price - then) / then) * 100 : null;
         };
-        const row: Record<string, unknown> = { ...c, last_updated: now };
+        const row: Record<string, unknown> = { ...c, image: fakeImageUrl(c.image, req), last_updated: now };
         if (withSpark) row.sparkline_in_7d = { price: hourlyFor(c, 7).map((p) => p[1]) };
         if (changes.includes("1h")) row.price_change_percentage_1h_in_currency = pct(1) === null ? null : pct(1)! / 24;
         if (changes.includes("24h")) row.price_change_percentage_24h_in_currency = c.price_change_percentage_24h;
@@ -505,6 +518,40 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       });
     },
   };
+}
+
+/** CoinGecko's image URL moved onto the fake's own image host (the host the request came to). */
+function fakeImageUrl(image: string | null | undefined, req: http.IncomingMessage): string | null {
+  if (!image) return null;
+  const u = new URL(image);
+  return `http://${req.headers.host}/coingecko-images${u.pathname}${u.search}`;
+}
+
+/** A size×size PNG of one colour picked from the name: a real image, made without an image library. */
+export function solidPng(size: number, name: string): Buffer {
+  const hue = [...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
+  const [r, g, b] = [hue & 255, (hue >> 8) & 255, (hue >> 16) & 255];
+  const rowBytes = Buffer.alloc(1 + size * 3);
+  for (let x = 0; x < size; x++) rowBytes.set([r, g, b], 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: size }, () => rowBytes));
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

@@ -4,9 +4,10 @@
  * tRPC errors.
  */
 import { and, desc, eq, or, sql } from "drizzle-orm";
-import { ucieTokens, ucieWatchlist, type Db, type DbOrTx } from "@ucie/db";
+import { ucieAnalysisCache, ucieTokens, ucieWatchlist, type Db, type DbOrTx } from "@ucie/db";
 import type { Clock } from "../lib/clock";
 import { resolveCoin } from "../market/resolve";
+import { logoPathSql } from "../market/logos";
 
 export interface WatchlistItem {
   /** the coin's CoinGecko id */
@@ -17,6 +18,14 @@ export interface WatchlistItem {
   /** the current price, or for a delisted coin its last known one; null only when never priced */
   priceUsd: number | null;
   change24h: number | null;
+  /** 7-day change: the source's, else the one from the coin's last technical analysis (its daily history) */
+  change7d: number | null;
+  marketCapUsd: number | null;
+  /** RSI (14) from the coin's last technical analysis, with its time; null when never analysed */
+  rsi14: number | null;
+  rsiAt: Date | null;
+  /** the user's enabled alerts on this coin */
+  alertCount: number;
   /** when the catalogue last priced the coin */
   priceAt: Date | null;
   /** where the price came from: `live` (CoinGecko) or `snapshot` (the bundled 2021-06-24 data, offline) */
@@ -28,15 +37,26 @@ export interface WatchlistItem {
   lastViewedAt: Date | null;
 }
 
+/** the coin's last technical analysis section (any age: its RSI is shown with its time) */
+const technical = sql`(select c.data from ucie_analysis_cache c
+  where c.coin_id = ${ucieWatchlist.coinId} and c.analysis_type = 'technical')`;
+
 function itemQuery(db: DbOrTx) {
   return db
     .select({
       id: ucieWatchlist.coinId,
       symbol: sql<string>`coalesce(${ucieTokens.symbol}, ${ucieWatchlist.symbol})`,
       name: sql<string>`coalesce(${ucieTokens.name}, ${ucieWatchlist.symbol})`,
-      logo: ucieTokens.imageUrl,
+      logo: logoPathSql,
       priceUsd: ucieTokens.currentPriceUsd,
       change24h: ucieTokens.priceChangePct24h,
+      change7d: sql<number | null>`coalesce(${ucieTokens.priceChangePct7d}, (${technical} -> 'data' ->> 'change7dPct')::float8)`,
+      marketCapUsd: ucieTokens.marketCapUsd,
+      rsi14: sql<number | null>`(${technical} -> 'data' ->> 'rsi14')::float8`,
+      rsiAt: sql<Date | null>`(select c.created_at from ucie_analysis_cache c
+        where c.coin_id = ${ucieWatchlist.coinId} and c.analysis_type = 'technical')`.mapWith(ucieAnalysisCache.createdAt),
+      alertCount: sql<number>`(select count(*)::int from ucie_alerts a
+        where a.user_id = ${ucieWatchlist.userId} and a.coin_id = ${ucieWatchlist.coinId} and a.enabled)`,
       priceAt: ucieTokens.lastUpdated,
       priceSource: sql<"live" | "snapshot">`coalesce(${ucieTokens.source}, 'live')`,
       delisted: sql<boolean>`(${ucieTokens.id} IS NULL OR NOT ${ucieTokens.isActive} OR ${ucieTokens.currentPriceUsd} IS NULL)`,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, integer } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, integer } from "drizzle-orm/pg-core";
 
 const now = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -13,6 +13,13 @@ export const users = pgTable(
     /** SHA-256 of the e-mail verification token; the raw token only ever travels in the e-mail */
     verificationToken: text(),
     verificationExpiresAt: timestamp({ withTimezone: true }),
+    /** set by an operator (`pnpm cli users disable`): no login, no session */
+    disabledAt: timestamp({ withTimezone: true }),
+    /** base32 TOTP secret (RFC 6238); kept while set-up is pending, in use once `totp_enabled_at` is set */
+    totpSecret: text(),
+    totpEnabledAt: timestamp({ withTimezone: true }),
+    /** the last 30 s time step whose code was accepted: a code works once */
+    totpLastStep: bigint({ mode: "number" }),
     createdAt: now(),
     updatedAt: now(),
   },
@@ -51,17 +58,21 @@ export const accessCodes = pgTable(
   "access_codes",
   {
     id: uuid().primaryKey().defaultRandom(),
-    code: text().notNull(),
+    /** hex SHA-256 of the normalised code: the code itself is shown once, at creation, and never stored */
+    codeHash: text().notNull(),
+    /** the code's first group ("UCIE-7KQ2"), enough for an operator to tell codes apart */
+    prefix: text().notNull(),
     redeemed: boolean().notNull().default(false),
     redeemedBy: uuid().references(() => users.id, { onDelete: "set null" }),
     redeemedAt: timestamp({ withTimezone: true }),
+    expiresAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
     createdAt: now(),
   },
   (t) => [
-    uniqueIndex("access_codes_code_unique").on(t.code),
+    uniqueIndex("access_codes_code_hash_unique").on(t.codeHash),
     index("access_codes_redeemed_idx").on(t.redeemed),
     index("access_codes_redeemed_by_idx").on(t.redeemedBy),
-    check("access_codes_code_normalised", sql`${t.code} = upper(btrim(${t.code})) AND length(${t.code}) BETWEEN 4 AND 64`),
     // A redeemed code has its redeemer and time; an unredeemed one has neither. redeemed_by may later become
     // NULL through ON DELETE SET NULL when the account is deleted, so only "unredeemed => no redeemer" is strict.
     check(
@@ -83,6 +94,16 @@ export const AUTH_EVENT_TYPES = [
   "session_revoked",
   "rate_limited",
   "security_alert",
+  "password_changed",
+  "account_deleted",
+  "account_disabled",
+  "account_enabled",
+  "data_exported",
+  "two_factor_setup",
+  "two_factor_enabled",
+  "two_factor_disabled",
+  "two_factor_challenge",
+  "two_factor_verified",
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -140,4 +161,42 @@ export const authThrottle = pgTable(
     meta: jsonb(),
   },
   (t) => [index("auth_throttle_window_idx").on(t.windowStart)],
+);
+
+/** Single-use two-factor recovery codes: only the SHA-256 of each is kept. */
+export const twoFactorRecoveryCodes = pgTable(
+  "two_factor_recovery_codes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text().notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    createdAt: now(),
+  },
+  (t) => [uniqueIndex("two_factor_recovery_codes_hash_unique").on(t.userId, t.codeHash)],
+);
+
+/**
+ * A login that passed the password and waits for its second factor (5 minutes). The browser holds the
+ * token in its session cookie slot; only the SHA-256 is kept, so a dump cannot finish anyone's login.
+ */
+export const twoFactorChallenges = pgTable(
+  "two_factor_challenges",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text().notNull(),
+    failures: integer().notNull().default(0),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: now(),
+  },
+  (t) => [
+    uniqueIndex("two_factor_challenges_token_hash_unique").on(t.tokenHash),
+    index("two_factor_challenges_user_idx").on(t.userId),
+    index("two_factor_challenges_expires_idx").on(t.expiresAt),
+  ],
 );

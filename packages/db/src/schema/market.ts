@@ -15,6 +15,8 @@ export const ucieTokens = pgTable(
     name: text().notNull(),
     marketCapRank: integer(),
     imageUrl: text(),
+    /** set when UCIE holds the coin's logo (ucie_coin_logos): the browser loads it from /logos/<id>?v=<etag> */
+    logoEtag: text(),
     currentPriceUsd: doublePrecision(),
     marketCapUsd: doublePrecision(),
     totalVolumeUsd: doublePrecision(),
@@ -55,3 +57,17 @@ export const ucieTokens = pgTable(
     index("ucie_tokens_search_trgm_idx").using("gin", sql`(lower(${t.symbol}) || ' ' || lower(${t.name})) gin_trgm_ops`),
   ],
 );
+
+/**
+ * Coin logos fetched once from the market source's image host and served from UCIE's own origin, so the
+ * browser asks no third party. `body` is base64 (a few KB; the same on PGlite and Postgres); null records a
+ * failed fetch, retried after a day.
+ */
+export const ucieCoinLogos = pgTable("ucie_coin_logos", {
+  coinId: text().primaryKey(),
+  contentType: text(),
+  body: text(),
+  etag: text(),
+  sourceUrl: text().notNull(),
+  fetchedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

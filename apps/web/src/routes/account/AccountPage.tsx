@@ -5,7 +5,10 @@ import { DataTable } from "../../components/DataTable";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { useTRPC } from "../../lib/trpc";
 import { FormAlert, formError } from "../auth/form";
+import { ChangePasswordCard } from "./ChangePasswordCard";
 import { deviceLabel } from "./device";
+import { TwoFactorCard } from "./TwoFactorCard";
+import { YourDataCard } from "./YourDataCard";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
@@ -57,13 +60,13 @@ export function AccountPage() {
             <dd>{dateOnly.format(new Date(me.createdAt))}</dd>
           </div>
         </dl>
-        <p className="muted small">
-          To change your password, use <Link to="/forgot-password">the reset link</Link>: it logs you out everywhere.
-        </p>
         <p className="small">
           <Link to="/account/notifications">Notification settings</Link>: browser push, webhooks and what was sent.
         </p>
       </div>
+
+      <ChangePasswordCard email={me.email} />
+      <TwoFactorCard />
 
       <div className="card stack">
         <div className="section-header">
@@ -145,6 +148,8 @@ export function AccountPage() {
         )}
         {sessions.data && others === 0 && <p className="muted small">No other device is logged in.</p>}
       </div>
+
+      <YourDataCard />
     </section>
   );
 }

@@ -128,9 +128,13 @@ function AlertRow({ alert: a }: { alert: Alert }) {
             checked={a.enabled}
             disabled={toggle.isPending}
             onChange={(e) => toggle.mutate({ id: a.id, enabled: e.target.checked })}
-            aria-label={`${a.enabled ? "Turn off" : "Turn on"}: ${a.description}`}
+            // a switch's name stays put; its state (on or off) is its checked state, shown beside it
+            aria-label={`Alert on: ${a.description}`}
           />
           <span aria-hidden="true" className="switch-track" />
+          <span aria-hidden="true" className="switch-text">
+            {a.enabled ? "On" : "Off"}
+          </span>
         </label>
       </td>
       <td className="wl-actions">

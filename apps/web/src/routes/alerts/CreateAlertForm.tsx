@@ -6,7 +6,7 @@ import { useSearchParams } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
 import { TokenSearch } from "../../components/TokenSearch";
 import { fieldErrors, issueErrors, useTRPC } from "../../lib/trpc";
-import { formatPrice } from "../home/format";
+import { formatPrice } from "../../lib/format";
 import { ALERT_TYPES, COOLDOWNS, type AlertType } from "./choices";
 
 type Coin = { id: string; symbol: string; name: string; logo: string | null; priceUsd: number | null };

@@ -30,7 +30,15 @@ export function RegisterPage() {
       <form className="card stack" onSubmit={onSubmit} noValidate aria-busy={register.isPending}>
         <MutationError error={register.error} />
         <EmailField value={email} onChange={setEmail} error={errors.email} />
-        <PasswordField label="Password" isNew autoComplete="new-password" value={password} onChange={setPassword} error={errors.password} />
+        <PasswordField
+          label="Password"
+          isNew
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          error={errors.password}
+          userInputs={[email]}
+        />
         <Field
           label="Access code"
           autoComplete="off"

@@ -1,6 +1,7 @@
 /** Small form parts shared by the account pages: labelled fields with hints and server errors. */
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH } from "@ucie/api/limits";
 import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { MIN_STRENGTH_SCORE, usePasswordScore } from "../../lib/password-strength";
 import { errorCode, fieldErrors, isApiError } from "../../lib/trpc";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
@@ -70,6 +71,7 @@ export function PasswordField({
   onChange,
   isNew = false,
   autoComplete,
+  userInputs,
 }: {
   label: string;
   error?: string;
@@ -77,6 +79,8 @@ export function PasswordField({
   onChange(value: string): void;
   isNew?: boolean;
   autoComplete: string;
+  /** what an attacker would try first (the e-mail address): the meter counts it as guessable */
+  userInputs?: string[];
 }) {
   const id = useId();
   const [shown, setShown] = useState(false);
@@ -107,27 +111,34 @@ export function PasswordField({
           {error}
         </span>
       )}
-      {isNew && <StrengthHint id={hintId} password={value} />}
+      {isNew && <StrengthHint id={hintId} password={value} userInputs={userInputs} />}
     </div>
   );
 }
 
-/** Length is what makes a password strong: we ask for 8, recommend 15 or more, and set no other rules. */
-function StrengthHint({ id, password }: { id: string; password: string }) {
+/**
+ * The meter: length first (8 needed, 15 or more recommended, no other rules), then zxcvbn-ts's estimate,
+ * which catches what length cannot ("qwer1234", the user's own address). It says what the server will say.
+ */
+function StrengthHint({ id, password, userInputs }: { id: string; password: string; userInputs?: string[] }) {
   const n = [...password].length;
   const [min, good] = [PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH];
-  const level = n === 0 ? "empty" : n < min ? "short" : n < good ? "ok" : "strong";
+  const score = usePasswordScore(n >= min ? password : "", userInputs);
+  const level =
+    n === 0 ? "empty" : n < min ? "short" : score === null ? "checking" : score < MIN_STRENGTH_SCORE ? "weak" : score < 4 ? "ok" : "strong";
   const text = {
     empty: `At least ${min} characters; ${good} or more is better. A few unrelated words make a good one.`,
     short: `${n} characters: at least ${min} are needed.`,
-    ok: `${n} characters: enough, but ${good} or more is much stronger.`,
-    strong: `${n} characters: a strong length.`,
+    checking: `${n} characters.`,
+    weak: `${n} characters, but easy to guess: it looks like a common password or pattern. Add a few unrelated words.`,
+    ok: n < good ? `${n} characters: good, but ${good} or more is much stronger.` : `${n} characters: good.`,
+    strong: `${n} characters: a strong password.`,
   }[level];
-  const filled = level === "empty" ? 0 : level === "short" ? 1 : level === "ok" ? 2 : 3;
+  const filled = { empty: 0, short: 1, checking: 1, weak: 1, ok: 3, strong: 4 }[level];
   return (
     <div className="strength" data-level={level}>
       <div className="strength-bar" aria-hidden="true">
-        {[1, 2, 3].map((i) => (
+        {[1, 2, 3, 4].map((i) => (
           <span key={i} className={i <= filled ? "on" : undefined} />
         ))}
       </div>
@@ -165,15 +176,17 @@ export function SubmitButton({
   pending,
   pendingLabel,
   className = "btn btn-primary",
+  disabled = false,
   children,
 }: {
   pending: boolean;
   pendingLabel: string;
   className?: string;
+  disabled?: boolean;
   children: ReactNode;
 }) {
   return (
-    <button type="submit" className={className} disabled={pending}>
+    <button type="submit" className={className} disabled={pending || disabled}>
       {pending ? pendingLabel : children}
     </button>
   );

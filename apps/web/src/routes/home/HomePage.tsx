@@ -5,7 +5,7 @@ import { SourceBadge } from "../../components/SourceBadge";
 import { TokenSearch } from "../../components/TokenSearch";
 import type { TokenPage } from "../../lib/api-types";
 import { useTRPC } from "../../lib/trpc";
-import { formatUtc, timeAgo } from "./format";
+import { formatTime, timeAgo } from "../../lib/format";
 import { MarketTable, MarketTableSkeleton } from "./MarketTable";
 
 /** re-render every 30 s so "2 minutes ago" stays true */
@@ -22,14 +22,14 @@ function DataBanner({ page, now }: { page: TokenPage; now: number }) {
   if (!page.source) return null;
   if (page.source === "live") {
     return (
-      <p className="data-banner live" title={`Prices as of ${formatUtc(page.asOf)}`}>
+      <p className="data-banner live" title={`Prices as of ${formatTime(page.asOf)}`}>
         <SourceBadge source="live" asOf={page.asOf} /> Live market data from CoinGecko, updated {timeAgo(page.asOf, now)}.
       </p>
     );
   }
   const day = page.asOf ? new Date(page.asOf).toISOString().slice(0, 10) : "2021-06-24";
   return (
-    <p className="data-banner snapshot" title={`Snapshot taken ${formatUtc(page.asOf)}`}>
+    <p className="data-banner snapshot" title={`Snapshot taken ${formatTime(page.asOf)}`}>
       <SourceBadge source="snapshot" asOf={page.asOf} /> Offline snapshot of {day}: real prices from that day, not today's. Sparklines other
       than Bitcoin's are simulated.
     </p>

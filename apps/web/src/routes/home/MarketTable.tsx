@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { Link } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
 import { Sparkline } from "../../components/Sparkline";
-import { changeClass, formatCompactUsd, formatPct, formatPrice, formatUtc } from "./format";
+import { changeClass, formatChange, formatPrice, formatTime, formatUsdCompact } from "../../lib/format";
 import type { Token } from "../../lib/api-types";
 
 type SortKey = "rank" | "name" | "symbol" | "price" | "change24h" | "marketCap" | "volume";
@@ -42,7 +42,7 @@ const SOURCE_TEXT = { live: "live CoinGecko data", snapshot: "offline snapshot",
 /** hover text for a figure: the value, where it came from, and when */
 function provenance(t: Token, value: string): string {
   const state = t.isActive ? "" : " · delisted: last known value";
-  return `${value} · ${SOURCE_TEXT[t.source]} · as of ${formatUtc(t.asOf)}${state}`;
+  return `${value} · ${SOURCE_TEXT[t.source]} · as of ${formatTime(t.asOf)}${state}`;
 }
 
 export function MarketTable({ tokens }: { tokens: Token[] }) {
@@ -108,7 +108,7 @@ export function MarketTable({ tokens }: { tokens: Token[] }) {
                   </span>
                 </Link>
                 {!t.isActive && (
-                  <span className="badge delisted" title={`Left the top list; last priced ${formatUtc(t.asOf)}`}>
+                  <span className="badge delisted" title={`Left the top list; last priced ${formatTime(t.asOf)}`}>
                     delisted
                   </span>
                 )}
@@ -117,19 +117,19 @@ export function MarketTable({ tokens }: { tokens: Token[] }) {
               <td className="r num" title={provenance(t, formatPrice(t.priceUsd))}>
                 {formatPrice(t.priceUsd)}
                 {/* phone width: the 24 h column is hidden and its figure sits under the price */}
-                <span className={`change-sm ${changeClass(t.change24hPct)}`}>{formatPct(t.change24hPct)}</span>
+                <span className={`change-sm ${changeClass(t.change24hPct)}`}>{formatChange(t.change24hPct)}</span>
               </td>
               <td
                 className={`r num hide-sm ${changeClass(t.change24hPct)}`}
-                title={provenance(t, `24 h change ${formatPct(t.change24hPct)}`)}
+                title={provenance(t, `24 h change ${formatChange(t.change24hPct)}`)}
               >
-                {formatPct(t.change24hPct)}
+                {formatChange(t.change24hPct)}
               </td>
-              <td className="r num hide-sm" title={provenance(t, `market cap ${formatCompactUsd(t.marketCapUsd)}`)}>
-                {formatCompactUsd(t.marketCapUsd)}
+              <td className="r num hide-sm" title={provenance(t, `market cap ${formatUsdCompact(t.marketCapUsd)}`)}>
+                {formatUsdCompact(t.marketCapUsd)}
               </td>
-              <td className="r num hide-md" title={provenance(t, `24 h volume ${formatCompactUsd(t.volume24hUsd)}`)}>
-                {formatCompactUsd(t.volume24hUsd)}
+              <td className="r num hide-md" title={provenance(t, `24 h volume ${formatUsdCompact(t.volume24hUsd)}`)}>
+                {formatUsdCompact(t.volume24hUsd)}
               </td>
               <td className="r spark-cell">
                 <Sparkline

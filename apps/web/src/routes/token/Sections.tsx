@@ -1,8 +1,20 @@
 import type { ReactNode } from "react";
 import { PriceChart } from "../../components/charts/PriceChart";
 import { SourceBadge } from "../../components/SourceBadge";
-import { fmtAgo, fmtCompact, fmtNum, fmtPct, fmtPlain, fmtUsd, fmtUsdCompact, trendClass } from "./format";
-import type { PhaseEventOf, SectionOf } from "../../lib/api-types";
+import {
+  changeClass,
+  formatChange,
+  formatCompact,
+  formatFundingRate,
+  formatIndicator,
+  formatNumber,
+  formatPercent,
+  formatPrice,
+  formatTime,
+  formatUsdCompact,
+  timeAgo,
+} from "../../lib/format";
+import type { PhaseEvent, PhaseEventOf, Section, SectionOf } from "../../lib/api-types";
 
 /** Source, freshness and quality of one section, and why it is partial when it is. */
 export function SectionMeta({ section }: { section: SectionOf<unknown> | undefined }) {
@@ -13,18 +25,45 @@ export function SectionMeta({ section }: { section: SectionOf<unknown> | undefin
       {source && <SourceBadge source={source} asOf={section.asOf} />}
       {section.source === "derived" && <span className="badge">derived</span>}
       {section.fromCache && (
-        <span className="badge cached" title={`Computed ${new Date(section.computedAt).toLocaleString()}`}>
-          cached {fmtAgo(section.computedAt)}
-        </span>
-      )}
-      {section.status !== "unavailable" && section.status !== "failed" && (
-        <span className="badge" title="Data quality: completeness, freshness and source, 0-100">
-          quality {section.qualityScore}/100
+        <span className="badge cached" title={`Computed ${formatTime(section.computedAt)}`}>
+          cached {timeAgo(section.computedAt)}
         </span>
       )}
       {section.status === "partial" && <span className="badge simulated">partial</span>}
       {section.status === "failed" && <span className="badge failed">failed</span>}
     </div>
+  );
+}
+
+const SECTION_NAMES: Record<string, string> = {
+  market: "market",
+  sentiment: "Fear and Greed",
+  news: "news",
+  technical: "technical",
+  risk: "risk",
+  onchain: "on-chain",
+  derivatives: "derivatives",
+  defi: "DeFi",
+  synthesis: "synthesis",
+};
+
+/** What a phase's one quality score is made of, for its hover text (the stepper and the card show the same). */
+export function qualityExplanation(event: PhaseEvent): string {
+  const parts = Object.entries(event.data.sections)
+    .filter(([, s]) => s && s.status !== "unavailable")
+    .map(([k, s]) => `${SECTION_NAMES[k] ?? k} ${s!.qualityScore}`);
+  return (
+    `Data quality ${event.qualityScore}/100: the average of this phase's sections (${parts.join(", ") || "none"}). ` +
+    "Each scores how complete, fresh and first-hand its data is; sections with no data for this coin are not counted."
+  );
+}
+
+/** The phase's quality score, explained on hover (and to screen readers, via the title). */
+export function PhaseQuality({ event }: { event: PhaseEvent }) {
+  return (
+    <span className="badge quality" title={qualityExplanation(event)}>
+      quality {event.qualityScore}/100
+    </span>
   );
 }
 
@@ -58,13 +97,37 @@ export function SkeletonCard({ title, lines = 4 }: { title: string; lines?: numb
   );
 }
 
-export function MarketCard({ event }: { event: PhaseEventOf<1> }) {
+/** A change over days: the source's, else the one computed from the daily history phase 3 loaded, said so on hover. */
+function DaysChange({
+  label,
+  fromSource,
+  history,
+}: {
+  label: string;
+  fromSource: number | null;
+  history: { pct: number | null; asOf: string | null };
+}) {
+  const v = fromSource ?? history.pct;
+  const title =
+    fromSource !== null ? undefined : history.pct !== null ? `From the daily price history, as of ${formatTime(history.asOf)}` : undefined;
+  return (
+    <Stat label={label} className={changeClass(v)}>
+      <span title={title}>{formatChange(v)}</span>
+      {fromSource === null && history.pct !== null && <span className="muted small"> (history)</span>}
+    </Stat>
+  );
+}
+
+export function MarketCard({ event, technical }: { event: PhaseEventOf<1>; technical?: PhaseEventOf<3>["data"]["sections"]["technical"] }) {
   const s = event.data.sections.market;
   const m = s?.data;
+  const t = technical?.data;
+  const histAsOf = technical?.asOf ?? null;
   return (
     <section className="card analysis-card" aria-labelledby="h-market">
       <div className="card-head">
         <h2 id="h-market">Market snapshot</h2>
+        <PhaseQuality event={event} />
         <SectionMeta section={s} />
       </div>
       <Note section={s} />
@@ -74,22 +137,18 @@ export function MarketCard({ event }: { event: PhaseEventOf<1> }) {
             {m.conditionLabel}
           </p>
           <div className="grid grid-3 stats">
-            <Stat label="Price">{fmtUsd(m.priceUsd)}</Stat>
-            <Stat label="Market cap">{fmtUsdCompact(m.marketCapUsd)}</Stat>
-            <Stat label="Volume 24 h">{fmtUsdCompact(m.volume24hUsd)}</Stat>
-            <Stat label="Change 24 h" className={trendClass(m.change24hPct)}>
-              {fmtPct(m.change24hPct)}
+            <Stat label="Price">{formatPrice(m.priceUsd)}</Stat>
+            <Stat label="Market cap">{formatUsdCompact(m.marketCapUsd)}</Stat>
+            <Stat label="Volume 24 h">{formatUsdCompact(m.volume24hUsd)}</Stat>
+            <Stat label="Change 24 h" className={changeClass(m.change24hPct)}>
+              {formatChange(m.change24hPct)}
             </Stat>
-            <Stat label="Change 7 d" className={trendClass(m.change7dPct)}>
-              {fmtPct(m.change7dPct)}
-            </Stat>
-            <Stat label="Change 30 d" className={trendClass(m.change30dPct)}>
-              {fmtPct(m.change30dPct)}
-            </Stat>
+            <DaysChange label="Change 7 d" fromSource={m.change7dPct} history={{ pct: t?.change7dPct ?? null, asOf: histAsOf }} />
+            <DaysChange label="Change 30 d" fromSource={m.change30dPct} history={{ pct: t?.change30dPct ?? null, asOf: histAsOf }} />
             <Stat label="Rank">{m.rank ? `#${m.rank}` : "—"}</Stat>
-            <Stat label="All-time high">{fmtUsd(m.athUsd)}</Stat>
-            <Stat label="From all-time high" className={trendClass(m.distanceFromAthPct)}>
-              {fmtPct(m.distanceFromAthPct)}
+            <Stat label="All-time high">{formatPrice(m.athUsd)}</Stat>
+            <Stat label="From all-time high" className={changeClass(m.distanceFromAthPct)}>
+              {formatChange(m.distanceFromAthPct)}
             </Stat>
           </div>
         </>
@@ -107,6 +166,7 @@ export function SentimentCard({ event }: { event: PhaseEventOf<2> }) {
     <section className="card analysis-card" aria-labelledby="h-sentiment">
       <div className="card-head">
         <h2 id="h-sentiment">Sentiment and news</h2>
+        <PhaseQuality event={event} />
       </div>
       <div className="grid grid-2">
         <div>
@@ -120,14 +180,14 @@ export function SentimentCard({ event }: { event: PhaseEventOf<2> }) {
               <Stat label="Today">
                 {f.value} <span className="muted small">{f.classification}</span>
               </Stat>
-              <Stat label="7-day change" className={trendClass(f.change7d)}>
+              <Stat label="7-day change" className={changeClass(f.change7d)}>
                 {f.change7d === null ? "—" : `${f.change7d > 0 ? "+" : ""}${f.change7d} (${f.trend7d})`}
               </Stat>
-              <Stat label="30-day change" className={trendClass(f.change30d)}>
+              <Stat label="30-day change" className={changeClass(f.change30d)}>
                 {f.change30d === null ? "—" : `${f.change30d > 0 ? "+" : ""}${f.change30d} (${f.trend30d})`}
               </Stat>
-              <Stat label="7-day average">{fmtPlain(f.average7d)}</Stat>
-              <Stat label="30-day average">{fmtPlain(f.average30d)}</Stat>
+              <Stat label="7-day average">{formatNumber(f.average7d)}</Stat>
+              <Stat label="30-day average">{formatNumber(f.average30d)}</Stat>
             </div>
           )}
         </div>
@@ -156,7 +216,7 @@ export function SentimentCard({ event }: { event: PhaseEventOf<2> }) {
                       {h.title}
                     </a>{" "}
                     <span className="muted small">
-                      {h.source}, {fmtAgo(h.publishedAt)}
+                      {h.source}, {timeAgo(h.publishedAt)}
                     </span>
                   </li>
                 ))}
@@ -177,6 +237,7 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEventOf<3>; coi
     <section className="card analysis-card" aria-labelledby="h-technical">
       <div className="card-head">
         <h2 id="h-technical">Technical and risk</h2>
+        <PhaseQuality event={event} />
         <SectionMeta section={s.technical} />
       </div>
       <Note section={s.technical} />
@@ -190,18 +251,24 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEventOf<3>; coi
         <>
           <p className="condition">{t.trend.label}</p>
           <div className="grid grid-3 stats">
-            <Stat label="RSI (14)">{fmtNum(t.rsi14, 1)}</Stat>
-            <Stat label="MACD (12, 26, 9)">{t.macd ? `${fmtNum(t.macd.macd, 4)} / ${fmtNum(t.macd.signal, 4)}` : "—"}</Stat>
-            <Stat label="MACD histogram" className={trendClass(t.macd?.histogram)}>
-              {fmtNum(t.macd?.histogram, 4)}
+            <Stat label="RSI (14)">{formatIndicator("rsi", t.rsi14)}</Stat>
+            <Stat label="MACD (12, 26, 9)">
+              {t.macd ? `${formatIndicator("macd", t.macd.macd)} / ${formatIndicator("macd", t.macd.signal)}` : "—"}
             </Stat>
-            <Stat label="Bollinger (20, 2)">{t.bollinger ? `${fmtUsd(t.bollinger.lower)} – ${fmtUsd(t.bollinger.upper)}` : "—"}</Stat>
-            <Stat label="EMA 20 / 50 / 200">{`${fmtUsd(t.ema20)} / ${fmtUsd(t.ema50)} / ${fmtUsd(t.ema200)}`}</Stat>
-            <Stat label="SMA 50 / 200">{`${fmtUsd(t.sma50)} / ${fmtUsd(t.sma200)}`}</Stat>
+            <Stat label="MACD histogram" className={changeClass(t.macd?.histogram)}>
+              {formatIndicator("macd", t.macd?.histogram)}
+            </Stat>
+            <Stat label="Bollinger (20, 2)">
+              {t.bollinger ? `${formatPrice(t.bollinger.lower)} – ${formatPrice(t.bollinger.upper)}` : "—"}
+            </Stat>
+            <Stat label="EMA 20 / 50 / 200">{`${formatPrice(t.ema20)} / ${formatPrice(t.ema50)} / ${formatPrice(t.ema200)}`}</Stat>
+            <Stat label="SMA 50 / 200">{`${formatPrice(t.sma50)} / ${formatPrice(t.sma200)}`}</Stat>
             <Stat label="Stochastic (14, 3)">
-              {t.stochastic ? `%K ${fmtNum(t.stochastic.k, 1)} · %D ${fmtNum(t.stochastic.d, 1)}` : "—"}
+              {t.stochastic
+                ? `%K ${formatIndicator("stochastic", t.stochastic.k)} · %D ${formatIndicator("stochastic", t.stochastic.d)}`
+                : "—"}
             </Stat>
-            <Stat label="ATR (14)">{`${fmtUsd(t.atr14)} (${fmtNum(t.atrPct, 2)}%)`}</Stat>
+            <Stat label="ATR (14)">{`${formatPrice(t.atr14)} (${formatPercent(t.atrPct)})`}</Stat>
           </div>
         </>
       )}
@@ -212,13 +279,13 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEventOf<3>; coi
       <Note section={s.risk} />
       {r && (
         <div className="grid grid-3 stats">
-          <Stat label="Annualised volatility">{fmtNum(r.annualisedVolatilityPct, 1)}%</Stat>
+          <Stat label="Annualised volatility">{formatPercent(r.annualisedVolatilityPct)}</Stat>
           <Stat label="Maximum drawdown" className="down">
-            {fmtNum(r.maxDrawdownPct, 1)}%
+            {formatChange(r.maxDrawdownPct === null ? null : -Math.abs(r.maxDrawdownPct))}
           </Stat>
-          <Stat label="1-day VaR (95%)">{fmtNum(r.var95Pct, 2)}%</Stat>
-          <Stat label="Correlation with BTC">{fmtNum(r.correlationBtc, 2)}</Stat>
-          <Stat label="Beta to BTC">{fmtNum(r.betaBtc, 2)}</Stat>
+          <Stat label="1-day VaR (95%)">{formatPercent(r.var95Pct)}</Stat>
+          <Stat label="Correlation with BTC">{formatIndicator("ratio", r.correlationBtc)}</Stat>
+          <Stat label="Beta to BTC">{formatIndicator("ratio", r.betaBtc)}</Stat>
           <Stat label="Days of history">{r.days}</Stat>
         </div>
       )}
@@ -226,28 +293,28 @@ export function TechnicalCard({ event, coinName }: { event: PhaseEventOf<3>; coi
         <Extra title="On-chain (Bitcoin)" section={s.onchain}>
           {(d) => (
             <>
-              <Stat label="Block height">{fmtPlain(d.blockHeight)}</Stat>
-              <Stat label="Hashrate">{d.hashrateEhs === null ? "—" : `${fmtNum(d.hashrateEhs, 1)} EH/s`}</Stat>
-              <Stat label="Mempool">{fmtCompact(d.mempoolTxCount)} tx</Stat>
+              <Stat label="Block height">{formatNumber(d.blockHeight)}</Stat>
+              <Stat label="Hashrate">{d.hashrateEhs === null ? "—" : `${formatNumber(d.hashrateEhs, 1)} EH/s`}</Stat>
+              <Stat label="Mempool">{formatCompact(d.mempoolTxCount)} tx</Stat>
             </>
           )}
         </Extra>
         <Extra title="Derivatives" section={s.derivatives}>
           {(d) => (
             <>
-              <Stat label={`Funding (${d.contract})`} className={trendClass(d.fundingRatePct)}>
-                {fmtNum(d.fundingRatePct, 4)}% / 8 h
+              <Stat label={`Funding (${d.contract})`} className={changeClass(d.fundingRatePct)}>
+                {formatFundingRate(d.fundingRatePct)} / 8 h
               </Stat>
-              <Stat label="Open interest">{fmtUsdCompact(d.openInterestUsd)}</Stat>
+              <Stat label="Open interest">{formatUsdCompact(d.openInterestUsd)}</Stat>
             </>
           )}
         </Extra>
         <Extra title="DeFi TVL" section={s.defi}>
           {(d) => (
             <>
-              <Stat label="Total value locked">{fmtUsdCompact(d.tvlUsd)}</Stat>
-              <Stat label="7-day change" className={trendClass(d.change7dPct)}>
-                {fmtPct(d.change7dPct)}
+              <Stat label="Total value locked">{formatUsdCompact(d.tvlUsd)}</Stat>
+              <Stat label="7-day change" className={changeClass(d.change7dPct)}>
+                {formatChange(d.change7dPct)}
               </Stat>
             </>
           )}
@@ -276,6 +343,7 @@ export function SynthesisCard({ event }: { event: PhaseEventOf<4> }) {
     <section className="card analysis-card" aria-labelledby="h-synthesis">
       <div className="card-head">
         <h2 id="h-synthesis">Synthesis and outlook</h2>
+        <PhaseQuality event={event} />
         <SectionMeta section={s} />
       </div>
       <Note section={s} />
@@ -319,10 +387,10 @@ export function SynthesisCard({ event }: { event: PhaseEventOf<4> }) {
                       <tr key={r.days}>
                         <th scope="row">{r.days} days</th>
                         <td className="num">
-                          {fmtUsd(r.low)} <span className="down small">{fmtPct(r.lowPct)}</span>
+                          {formatPrice(r.low)} <span className="down small">{formatChange(r.lowPct)}</span>
                         </td>
                         <td className="num">
-                          {fmtUsd(r.high)} <span className="up small">{fmtPct(r.highPct)}</span>
+                          {formatPrice(r.high)} <span className="up small">{formatChange(r.highPct)}</span>
                         </td>
                       </tr>
                     ))}

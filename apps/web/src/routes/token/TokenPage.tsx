@@ -5,8 +5,8 @@ import { Link, useParams } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
 import { SourceBadge } from "../../components/SourceBadge";
 import { errorCode, useTRPC } from "../../lib/trpc";
-import { fmtPct, fmtUsd, trendClass } from "./format";
-import { MarketCard, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
+import { changeClass, formatChange, formatPrice } from "../../lib/format";
+import { MarketCard, qualityExplanation, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
 import { useAnalysisStream, type PhaseMap, type StreamState } from "./useAnalysisStream";
 
 const PHASES = [1, 2, 3, 4] as const;
@@ -37,11 +37,16 @@ function PhaseStepper({ phases, state }: { phases: PhaseMap; state: StreamState 
               <span className="step-text">
                 <span className="step-label">{ANALYSIS_PHASES[p].label}</span>
                 <span className="step-status muted small">
-                  {ev
-                    ? `${ev.status}${ev.fromCache ? " · cached" : ""} · quality ${ev.qualityScore}`
-                    : status === "running"
-                      ? "working…"
-                      : "waiting"}
+                  {ev ? (
+                    <>
+                      {ev.status}
+                      {ev.fromCache ? " · cached" : ""} · <span title={qualityExplanation(ev)}>quality {ev.qualityScore}/100</span>
+                    </>
+                  ) : status === "running" ? (
+                    "working…"
+                  ) : (
+                    "waiting"
+                  )}
                 </span>
               </span>
             </li>
@@ -113,7 +118,7 @@ export function TokenPage() {
     <section className="page token-page">
       <header className="token-header card">
         <div className="token-title">
-          <CoinLogo src={t?.logo ?? coin?.imageUrl} symbol={symbol || id} size={44} />
+          <CoinLogo src={t?.logo} symbol={symbol || id} size={44} />
           <div>
             <h1>
               {name} {symbol && <span className="muted ticker">{symbol}</span>}
@@ -126,9 +131,9 @@ export function TokenPage() {
         </div>
         <div className="token-price">
           <span className="price num">
-            {price === null ? <span className="skeleton inline-skeleton" aria-label="Loading price" /> : fmtUsd(price)}
+            {price === null ? <span className="skeleton inline-skeleton" aria-label="Loading price" /> : formatPrice(price)}
           </span>
-          <span className={`num ${trendClass(change)}`}>{fmtPct(change)} 24 h</span>
+          <span className={`num ${changeClass(change)}`}>{formatChange(change)} 24 h</span>
           {marketSection?.source && marketSection.source !== "derived" ? (
             <SourceBadge source={marketSection.source} asOf={marketSection.asOf} />
           ) : (
@@ -170,7 +175,11 @@ export function TokenPage() {
         </div>
       )}
 
-      {phases[1] ? <MarketCard event={phases[1]} /> : <SkeletonCard title="Market snapshot" />}
+      {phases[1] ? (
+        <MarketCard event={phases[1]} technical={phases[3]?.data.sections.technical} />
+      ) : (
+        <SkeletonCard title="Market snapshot" />
+      )}
       {phases[2] ? <SentimentCard event={phases[2]} /> : <SkeletonCard title="Sentiment and news" />}
       {phases[3] ? <TechnicalCard event={phases[3]} coinName={name} /> : <SkeletonCard title="Technical and risk" lines={6} />}
       {phases[4] ? <SynthesisCard event={phases[4]} /> : <SkeletonCard title="Synthesis and outlook" lines={5} />}

@@ -1,25 +1,91 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@ucie/api";
 import { NOTES_MAX_LENGTH } from "@ucie/api/limits";
-import { useEffect, useRef, useState } from "react";
-import { Link } from "react-router";
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
+import { Link, useBlocker } from "react-router";
 import { SourceBadge } from "../../components/SourceBadge";
 import { CoinLogo } from "../../components/CoinLogo";
-import { DataTable } from "../../components/DataTable";
+import { DataTable, type SortDirection } from "../../components/DataTable";
 import { EmptyState, LoadError, SkeletonRows } from "../../components/QueryStates";
 import { TokenSearch } from "../../components/TokenSearch";
 import { errorCode, useTRPC } from "../../lib/trpc";
-import { changeClass, formatPct, formatPrice, timeAgo } from "../home/format";
+import { changeClass, formatChange, formatIndicator, formatPrice, formatTime, formatUsdCompact, timeAgo } from "../../lib/format";
 
 type Item = RouterOutputs["watchlist"]["list"][number];
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+type SortKey = "name" | "price" | "change24h" | "change7d" | "marketCap" | "rsi" | "alerts";
+const SORTS: { key: SortKey; label: string; hide?: string }[] = [
+  { key: "name", label: "Coin" },
+  { key: "price", label: "Price" },
+  { key: "change24h", label: "24 h" },
+  { key: "change7d", label: "7 d" },
+  { key: "marketCap", label: "Market cap", hide: "hide-md" },
+  { key: "rsi", label: "RSI" },
+  { key: "alerts", label: "Alerts" },
+];
+
+function sortValue(item: Item, key: SortKey): number | string | null {
+  switch (key) {
+    case "name":
+      return item.name.toLowerCase();
+    case "price":
+      return item.priceUsd;
+    case "change24h":
+      return item.delisted ? null : item.change24h;
+    case "change7d":
+      return item.delisted ? null : item.change7d;
+    case "marketCap":
+      return item.marketCapUsd;
+    case "rsi":
+      return item.rsi14;
+    case "alerts":
+      return item.alertCount;
+  }
+}
+
+/** Newest first until a column is chosen; missing values always last. */
+function sortItems(items: Item[], sort: { key: SortKey; dir: SortDirection } | null): Item[] {
+  if (!sort) return items;
+  const sign = sort.dir === "ascending" ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const va = sortValue(a, sort.key);
+    const vb = sortValue(b, sort.key);
+    if (va === null || vb === null) return va === vb ? 0 : va === null ? 1 : -1;
+    if (typeof va === "string" || typeof vb === "string") return sign * String(va).localeCompare(String(vb));
+    return sign * (va - vb);
+  });
+}
+
+/** Tells the page which notes have unsaved changes. */
+const UnsavedNotes = createContext<(id: string, dirty: boolean) => void>(() => {});
 
 export function WatchlistPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.watchlist.list.queryOptions(undefined, { refetchInterval: 60_000 }));
   const [notice, setNotice] = useState<{ text: string; ok: boolean } | null>(null);
+  // notes with unsaved changes: leaving the page asks first (one blocker for the page: the router allows one)
+  const [unsaved, setUnsaved] = useState<ReadonlySet<string>>(new Set());
+  const markUnsaved = useCallback((id: string, dirty: boolean) => {
+    setUnsaved((prev) => {
+      if (prev.has(id) === dirty) return prev;
+      const next = new Set(prev);
+      if (dirty) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  useUnsavedChangesWarning(unsaved.size > 0, "A note is not saved. Leave anyway?");
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDirection } | null>(null);
+  const toggleSort = (key: SortKey) =>
+    setSort((s) =>
+      s?.key === key
+        ? { key, dir: s.dir === "ascending" ? "descending" : "ascending" }
+        : // figures read best largest-first, names A to Z
+          { key, dir: key === "name" ? "ascending" : "descending" },
+    );
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.watchlist.list.queryKey() });
   const add = useMutation(
     trpc.watchlist.add.mutationOptions({
@@ -36,42 +102,51 @@ export function WatchlistPage() {
   );
 
   return (
-    <section className="page watchlist-page" aria-labelledby="watchlist-title">
-      <div className="page-header">
-        <div>
-          <h1 id="watchlist-title">Watchlist</h1>
-          <p className="muted home-sub">Coins you follow, with their latest price. Prices refresh every minute.</p>
+    <UnsavedNotes.Provider value={markUnsaved}>
+      <section className="page watchlist-page" aria-labelledby="watchlist-title">
+        <div className="page-header">
+          <div>
+            <h1 id="watchlist-title">Watchlist</h1>
+            <p className="muted home-sub">Coins you follow, with their latest price. Prices refresh every minute.</p>
+          </div>
+          <TokenSearch
+            label="Add a coin to your watchlist"
+            placeholder="Add a coin: name or ticker"
+            onSelect={(hit) => add.mutate({ symbol: hit.id })}
+          />
         </div>
-        <TokenSearch
-          label="Add a coin to your watchlist"
-          placeholder="Add a coin: name or ticker"
-          onSelect={(hit) => add.mutate({ symbol: hit.id })}
-        />
-      </div>
-      <div role="status" aria-live="polite" className="watchlist-notice">
-        {notice && <p className={notice.ok ? "form-success" : "form-error"}>{notice.text}</p>}
-      </div>
+        <div role="status" aria-live="polite" className="watchlist-notice">
+          {notice && <p className={notice.ok ? "form-success" : "form-error"}>{notice.text}</p>}
+        </div>
 
-      {list.isPending ? (
-        <SkeletonRows label="Loading your watchlist" count={4} />
-      ) : list.isError ? (
-        <LoadError title="Your watchlist could not be loaded" error={list.error} onRetry={() => void list.refetch()} />
-      ) : list.data.length === 0 ? (
-        <EmptyState title="Your watchlist is empty">
-          Search for a coin above to add it, or open one from <Link to="/">Markets</Link> and choose “Add to watchlist”.
-        </EmptyState>
-      ) : (
-        <DataTable
-          className="watchlist-table"
-          caption={`Your watchlist: ${list.data.length} coins`}
-          columns={["Coin", { label: "Price", className: "r" }, { label: "24 h", className: "r" }, "Notes"]}
-        >
-          {list.data.map((item) => (
-            <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
-          ))}
-        </DataTable>
-      )}
-    </section>
+        {list.isPending ? (
+          <SkeletonRows label="Loading your watchlist" count={4} />
+        ) : list.isError ? (
+          <LoadError title="Your watchlist could not be loaded" error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.length === 0 ? (
+          <EmptyState title="Your watchlist is empty">
+            Search for a coin above to add it, or open one from <Link to="/">Markets</Link> and choose “Add to watchlist”.
+          </EmptyState>
+        ) : (
+          <DataTable
+            className="watchlist-table"
+            caption={`Your watchlist: ${list.data.length} coins; the column buttons sort it`}
+            columns={[
+              ...SORTS.map((c) => ({
+                label: c.label,
+                className: c.key === "name" ? undefined : `r${c.hide ? ` ${c.hide}` : ""}`,
+                sort: { direction: sort?.key === c.key ? sort.dir : null, onSort: () => toggleSort(c.key) },
+              })),
+              "Notes",
+            ]}
+          >
+            {sortItems(list.data, sort).map((item) => (
+              <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
+            ))}
+          </DataTable>
+        )}
+      </section>
+    </UnsavedNotes.Provider>
   );
 }
 
@@ -121,7 +196,30 @@ function WatchlistRow({
         )}
       </td>
       <td data-label="24 h" className={`r num ${item.delisted ? "" : changeClass(item.change24h)}`}>
-        {item.delisted ? "–" : formatPct(item.change24h)}
+        {item.delisted ? "–" : formatChange(item.change24h)}
+      </td>
+      <td data-label="7 d" className={`r num ${item.delisted ? "" : changeClass(item.change7d)}`}>
+        {item.delisted ? "–" : formatChange(item.change7d)}
+      </td>
+      <td data-label="Market cap" className="r num hide-md">
+        {formatUsdCompact(item.marketCapUsd)}
+      </td>
+      <td data-label="RSI" className="r num" title={item.rsiAt ? `RSI (14) from the last analysis, ${formatTime(item.rsiAt)}` : undefined}>
+        {item.rsi14 === null ? (
+          <span className="muted" title="Open the coin to analyse it">
+            —
+          </span>
+        ) : (
+          formatIndicator("rsi", item.rsi14)
+        )}
+      </td>
+      <td data-label="Alerts" className="r num">
+        <Link
+          to={`/alerts?symbol=${encodeURIComponent(item.id)}`}
+          aria-label={`${item.alertCount} alert${item.alertCount === 1 ? "" : "s"} on ${item.name}`}
+        >
+          {item.alertCount}
+        </Link>
       </td>
       <td data-label="Notes" className="wl-notes">
         <NotesEditor item={item} onSaved={onChanged} />
@@ -162,13 +260,20 @@ function WatchlistRow({
   );
 }
 
-/** Notes edited in place: Enter saves, Escape cancels. */
+/** What a note may hold (the API's limit, `watchlist.update`). */
+export const NOTE_MAX = NOTES_MAX_LENGTH;
+
+/**
+ * Notes edited in place, with visible Save and Cancel: Enter saves (Shift+Enter is a new line), Escape
+ * cancels, a counter shows the length, and an over-long note is refused with a clear error rather than
+ * cut. Clicking away keeps the edit open; leaving the page with unsaved changes asks first.
+ */
 function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(item.notes ?? "");
   const [error, setError] = useState<string | null>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
   const save = useMutation(
@@ -182,6 +287,12 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
       onError: (err) => setError(err.message),
     }),
   );
+  const dirty = editing && text !== (item.notes ?? "");
+  const markUnsaved = useContext(UnsavedNotes);
+  useEffect(() => {
+    markUnsaved(item.id, dirty);
+    return () => markUnsaved(item.id, false);
+  }, [markUnsaved, item.id, dirty]);
   useEffect(() => {
     if (editing) inputRef.current?.focus();
     else if (returnFocus.current) {
@@ -206,42 +317,79 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
       </button>
     );
   }
+  const length = text.trim().length;
+  const over = length - NOTE_MAX;
+  const shownError =
+    over > 0 ? `Too long by ${over.toLocaleString("en-US")} characters: a note holds ${NOTE_MAX.toLocaleString("en-US")}.` : error;
   const errorId = `note-error-${item.id}`;
+  const counterId = `note-count-${item.id}`;
+  const submit = () => {
+    if (over > 0 || save.isPending) return;
+    save.mutate({ symbol: item.id, notes: text });
+  };
+  const cancel = () => {
+    setError(null);
+    returnFocus.current = true;
+    setEditing(false);
+  };
   return (
     <div className="wl-note-edit">
-      <input
+      <textarea
         ref={inputRef}
-        type="text"
         value={text}
-        maxLength={NOTES_MAX_LENGTH}
+        rows={Math.min(6, Math.max(2, text.split("\n").length))}
         aria-label={`Note for ${item.name}`}
-        aria-describedby={`note-hint-${item.id}${error ? ` ${errorId}` : ""}`}
-        aria-invalid={error ? true : undefined}
+        aria-describedby={`note-hint-${item.id} ${counterId}${shownError ? ` ${errorId}` : ""}`}
+        aria-invalid={shownError ? true : undefined}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === "Enter") {
+          if (e.key === "Enter" && !e.shiftKey) {
             e.preventDefault();
-            save.mutate({ symbol: item.id, notes: text });
+            submit();
           } else if (e.key === "Escape") {
             e.preventDefault();
-            setError(null);
-            returnFocus.current = true;
-            setEditing(false);
+            cancel();
           }
         }}
         disabled={save.isPending}
       />
       <span id={`note-hint-${item.id}`} className="visually-hidden">
-        Enter saves, Escape cancels.
+        Enter saves, Shift+Enter starts a new line, Escape cancels.
       </span>
-      <span className="muted small" aria-hidden="true">
-        {save.isPending ? "Saving…" : "Enter to save · Esc to cancel"}
-      </span>
-      {error && (
+      <div className="wl-note-bar">
+        <span id={counterId} className={`small num ${over > 0 ? "down" : "muted"}`}>
+          {length.toLocaleString("en-US")} / {NOTE_MAX.toLocaleString("en-US")}
+        </span>
+        <span className="row">
+          <button type="button" className="btn btn-sm btn-primary" onClick={submit} disabled={over > 0 || save.isPending}>
+            {save.isPending ? "Saving…" : "Save"}
+          </button>
+          <button type="button" className="btn btn-sm" onClick={cancel} disabled={save.isPending}>
+            Cancel
+          </button>
+        </span>
+      </div>
+      {shownError && (
         <span id={errorId} className="error small" role="alert">
-          {error}
+          {shownError}
         </span>
       )}
     </div>
   );
+}
+
+/** Ask before leaving (another page of the app, a reload, closing the tab) while `dirty`. */
+function useUnsavedChangesWarning(dirty: boolean, message: string) {
+  const blocker = useBlocker(dirty);
+  useEffect(() => {
+    if (blocker.state !== "blocked") return;
+    if (window.confirm(message)) blocker.proceed();
+    else blocker.reset();
+  }, [blocker, message]);
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", onBeforeUnload);
+    return () => window.removeEventListener("beforeunload", onBeforeUnload);
+  }, [dirty]);
 }
