@@ -4,11 +4,11 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { DataTable } from "../../components/DataTable";
 import type { Delivery, NotificationChannel } from "../../lib/api-types";
+import { formatTime, timeAgo } from "../../lib/format";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { Field, FormAlert, MutationError, SubmitButton } from "../auth/form";
 import { currentSubscription, pushSupported, subscribeThisBrowser } from "./push";
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 const FORMAT_LABELS: Record<(typeof WEBHOOK_FORMATS)[number], string> = { json: "JSON (signed)", discord: "Discord", slack: "Slack" };
 const STATUS_LABELS: Record<Delivery["status"], string> = {
   pending: "Queued",
@@ -100,7 +100,7 @@ export function NotificationsPage() {
           >
             {deliveries.data.map((d) => (
               <tr key={d.id}>
-                <td data-label="When">{dateTime.format(new Date(d.createdAt))}</td>
+                <td data-label="When">{formatTime(d.createdAt)}</td>
                 <td data-label="Channel">
                   {d.channelId ? (names.get(d.channelId) ?? "Removed webhook") : d.kind === "push" ? "Browser" : "E-mail"}
                 </td>
@@ -116,7 +116,7 @@ export function NotificationsPage() {
                 <td data-label="Tries" className="num">
                   {d.attempts}
                 </td>
-                <td className="r muted small">{d.deliveredAt ? `Delivered ${dateTime.format(new Date(d.deliveredAt))}` : ""}</td>
+                <td className="r muted small">{d.deliveredAt ? `Delivered ${timeAgo(d.deliveredAt)}` : ""}</td>
               </tr>
             ))}
           </DataTable>
