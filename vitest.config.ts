@@ -14,6 +14,16 @@ export default defineConfig({
         },
       },
       {
+        // the SPA's stateful components in a simulated DOM; only the network (the tRPC fetch) is faked
+        test: {
+          name: "web",
+          include: ["apps/web/src/**/*.test.tsx"],
+          environment: "happy-dom",
+          setupFiles: ["apps/web/src/testing/setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["e2e/**/*.test.ts"],

@@ -12,7 +12,6 @@
  *
  * Run alone: `node --import tsx bench/alerts.bench.ts` (writes bench/results/alerts.json).
  */
-import path from "node:path";
 import { createServices, evaluateAlerts, FakeClock } from "@ucie/api";
 import { loadConfig } from "@ucie/config";
 import { migrate, type Database } from "@ucie/db";

@@ -22,6 +22,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** answers with a 2xx status */
+  ok: number;
   errors: number;
 }
 
@@ -32,6 +34,7 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     non2xx: r.non2xx,
+    ok: r["2xx"],
     errors: r.errors,
   };
 }

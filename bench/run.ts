@@ -9,7 +9,13 @@ import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import { createSession, createServices } from "@ucie/api";
 import { createDb, migrate, users } from "@ucie/db";
+import type { benchAlerts } from "./alerts.bench";
+import type { benchAnalysis } from "./analysis.bench";
+import type { benchDeliveries } from "./deliveries.bench";
+import type { benchBackup } from "./backup.bench";
+import { benchHistory, HAMMER_CLIENTS } from "./history.bench";
 import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
+import type { benchSearch } from "./search.bench";
 
 const results: Record<string, unknown> = {};
 const rows: [string, string, string][] = [];
@@ -30,7 +36,7 @@ console.log(`UCIE benchmarks on ${dbLabel}, ${os.cpus().length} cores, Node ${pr
 // ---- seed accounts before the server opens the database (PGlite allows one process at a time)
 const PASSWORD = "correct horse battery staple";
 const ACCOUNTS = 1000;
-let sessionToken = "";
+let sessionToken: string;
 {
   const database = scratch?.database ?? (await createDb({ dataDir: path.join(dataDir!, "pglite") }));
   await migrate(database);
@@ -104,6 +110,15 @@ try {
     `${pingDuringLogins.requestsPerSec} req/s (hashing off the event loop)`,
   );
 
+  // ---- anonymous clients hammering the costliest public answer: how much it delays everyone else
+  const h = await benchHistory(server.url);
+  results.anonymousHistory = h;
+  row(
+    `system.ping p99 while ${HAMMER_CLIENTS} anonymous clients hammer 10-year tokens.history`,
+    `${h.ratio}x its p99 alone`,
+    `p99 ${h.pingDuring.p99Ms} ms vs ${h.pingAlone.p99Ms} ms; ${h.history.answered} histories answered, ${h.history.refused} refused (429); target <= 2x`,
+  );
+
   // ---- the feature benchmarks each area provides
   for (const [file, fn] of [
     ["./search.bench.ts", "benchSearch"],
@@ -114,20 +129,22 @@ try {
   ] as const) {
     let mod: Record<string, (...a: unknown[]) => Promise<unknown>>;
     try {
-      mod = await import(file);
+      mod = (await import(file)) as typeof mod;
     } catch {
       row(fn, "not available", "");
       continue;
     }
-    const r = (await mod[fn]!(fn === "benchAnalysis" ? undefined : benchUrl)) as Record<string, any>;
-    results[fn] = r;
+    const out = await mod[fn]!(fn === "benchAnalysis" ? undefined : benchUrl);
+    results[fn] = out;
     if (fn === "benchSearch") {
+      const r = out as Awaited<ReturnType<typeof benchSearch>>;
       row(
         `tokens.search over ${r.coins.toLocaleString("en")} coins`,
         `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
         `${r.queries} queries; slowest ${r.slowestQuery}`,
       );
     } else if (fn === "benchAnalysis") {
+      const r = out as Awaited<ReturnType<typeof benchAnalysis>>;
       row(
         "analysis: first event of a cached analysis",
         `p50 ${r.cachedFirstEventMs.p50} ms, p99 ${r.cachedFirstEventMs.p99} ms`,
@@ -135,18 +152,21 @@ try {
       );
       row("analysis: full uncached, 4 phases (fake upstream)", `p50 ${r.uncachedFullMs.p50} ms, p99 ${r.uncachedFullMs.p99} ms`, "");
     } else if (fn === "benchDeliveries") {
+      const r = out as Awaited<ReturnType<typeof benchDeliveries>>;
       row(
         `outbox: ${r.deliveries.toLocaleString("en")} queued webhook deliveries drained to a local receiver`,
         `${r.drainMs} ms (${r.perSecond.toLocaleString("en")}/s)`,
         `received ${r.received.toLocaleString("en")}, distinct ${r.distinct.toLocaleString("en")}, lost ${r.lost}, repeated ${r.repeated}; ${r.workers} workers`,
       );
     } else if (fn === "benchBackup") {
+      const r = out as Awaited<ReturnType<typeof benchBackup>>;
       row(
         `backup / restore: ${r.authLogs.toLocaleString("en")} auth logs + ${r.alerts.toLocaleString("en")} alerts`,
         `backup ${r.backupMs} ms, restore ${r.restoreMs} ms`,
         `file ${r.fileMb} MB (gzip JSON lines)`,
       );
     } else {
+      const r = out as Awaited<ReturnType<typeof benchAlerts>>;
       row(
         `alerts: one evaluation tick over ${r.alerts.toLocaleString("en")} enabled alerts`,
         `${r.evaluateMs} ms (${Math.round((r.alerts / r.evaluateMs) * 1000).toLocaleString("en")} alerts/s)`,

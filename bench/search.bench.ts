@@ -9,10 +9,9 @@
  *
  * Run alone: `node --import tsx bench/search.bench.ts` (writes bench/results/search.json).
  */
-import path from "node:path";
 import { createCaller, createContextInner, createServices, loadSnapshot, upsertCoins, type MarketCoin } from "@ucie/api";
 import { loadConfig } from "@ucie/config";
-import { migrate, type Database } from "@ucie/db";
+import { migrate } from "@ucie/db";
 import { runStandalone, scratchDatabase } from "./lib";
 
 export const COINS = 17_000;

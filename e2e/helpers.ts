@@ -38,16 +38,16 @@ export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   // evaluate, not a script tag: our CSP rightly refuses inline scripts
   await page.evaluate(axe.source);
   const result = await page.evaluate(async () => {
-    // @ts-expect-error injected above
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v: { id: string; impact: string; help: string; nodes: { target: string[] }[] }) => ({
+    // the page's copy of axe-core, injected above
+    const r = await (window as Window & { axe?: typeof axe }).axe!.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
       targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
     }));
   });
-  const serious = (result as { impact: string }[]).filter((v) => v.impact === "serious" || v.impact === "critical");
+  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
   if (serious.length) throw new Error(`axe-core violations on ${page.url()}:\n${JSON.stringify(serious, null, 2)}`);
 }
 

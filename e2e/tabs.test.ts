@@ -55,7 +55,14 @@ describe("live alerts across tabs", () => {
       pages.push(page);
     }
     await expect.poll(openStreams, { timeout: 15_000 }).toBe(1);
-    await new Promise((r) => setTimeout(r, 1000));
+    // every tab has taken part in the election: one holds the stream's lock, five wait for it (and so stay off the network)
+    const lockState = () =>
+      pages[0]!.evaluate(async () => {
+        const q = await navigator.locks.query();
+        const mine = (l: { name?: string }) => l.name === "ucie:alert-triggers";
+        return { held: (q.held ?? []).filter(mine).length, pending: (q.pending ?? []).filter(mine).length };
+      });
+    await expect.poll(lockState, { timeout: 15_000 }).toEqual({ held: 1, pending: 5 });
     expect(openStreams()).toBe(1);
     // the tabs still load pages and data: connections are not exhausted
     await expect.poll(() => pages[5]!.getByRole("heading", { level: 1 }).textContent()).toBe("Watchlist");

@@ -27,7 +27,7 @@ export async function openServices(argv: string[]): Promise<Services> {
   const config = loadConfigOrExit();
   // the CLI speaks on stdout; logs go to stderr, quiet unless debugging was asked for
   const level = config.LOG_LEVEL === "debug" || config.LOG_LEVEL === "trace" ? config.LOG_LEVEL : "warn";
-  const logger = createLogger({ level, destination: process.stderr as never });
+  const logger = createLogger({ level, destination: process.stderr });
   const database = await openCliDatabase(config, argv);
   return createServices(database, { config, logger, instanceId: `cli-${process.pid}` });
 }

@@ -5,25 +5,23 @@
  */
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import type { MarketService } from "@ucie/api";
+import { SESSION_REVOKED_CHANNEL, type RouterOutputs } from "@ucie/api";
 import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import { ucieAnalysisCache, uciePhaseData } from "@ucie/db";
 import { createTestDb, testDbKinds } from "@ucie/db/testing";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestClient, type TestServer } from "./testing";
+import { countSubscriptions, startTestServer, type TestClient, type TestServer } from "./testing";
 
 type StreamInput = { symbol: string; sessionId: string; refresh?: boolean; lastEventId?: string | null };
-interface PhaseEvent {
-  phase: number;
-  label: string;
-  status: "complete" | "partial" | "failed";
-  qualityScore: number;
-  fromCache: boolean;
-  data: {
-    coin: { id: string; symbol: string };
-    sections: Record<string, { status: string; reason?: string; data: any; source: string | null; fromCache: boolean; computedAt: string }>;
-  };
+/** One phase of the stream, as the router types it: a union on `phase`. */
+type PhaseEvent = RouterOutputs["analysis"]["stream"] extends AsyncIterable<{ data: infer E }, void> ? E : never;
+
+/** The event of phase `p` (asserting that it is that phase), with that phase's sections typed. */
+function phaseOf<P extends PhaseEvent["phase"]>(r: StreamResult, p: P): Extract<PhaseEvent, { phase: P }> {
+  const e = r.events.find((x) => x.data.phase === p)?.data;
+  expect(e?.phase).toBe(p);
+  return e as Extract<PhaseEvent, { phase: P }>;
 }
 interface StreamResult {
   events: { id: string; data: PhaseEvent }[];
@@ -37,7 +35,7 @@ function runStream(client: TestClient, input: StreamInput, opts: { stopAfterPhas
     const events: StreamResult["events"] = [];
     const sub = client.trpc.analysis.stream.subscribe(input, {
       onData(ev) {
-        const e = ev as unknown as { id: string; data: PhaseEvent };
+        const e = ev;
         events.push(e);
         if (opts.stopAfterPhase === e.data.phase) {
           sub.unsubscribe();
@@ -74,7 +72,7 @@ function countCalls(server: TestServer): { calls: string[]; count(prefix: string
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
-  }) as MarketService;
+  });
   return { calls, count: (prefix) => calls.filter((c) => c.startsWith(prefix)).length };
 }
 
@@ -116,21 +114,21 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(r.completed).toBe(true);
     expect(phasesOf(r)).toEqual([1, 2, 3, 4]);
     expect(r.events.map((e) => e.id)).toEqual([1, 2, 3, 4].map((n) => `${sessionId}:${n}`));
-    const [p1, p2, p3, p4] = r.events.map((e) => e.data);
-    expect(p1!.label).toBe("Market snapshot");
-    expect(p1!.data.coin).toMatchObject({ id: "bitcoin", symbol: "BTC" });
-    expect(p1!.data.sections.market).toMatchObject({ status: "ok", source: "live", fromCache: false });
-    expect(p1!.data.sections.market!.data.priceUsd).toBe(43_210);
-    expect(p2!.data.sections.sentiment!.data.value).toEqual(expect.any(Number));
-    expect(p2!.data.sections.news!.data.headlines.length).toBeGreaterThan(0);
-    const tech = p3!.data.sections.technical!.data;
+    const [p1, p2, p3, p4] = [phaseOf(r, 1), phaseOf(r, 2), phaseOf(r, 3), phaseOf(r, 4)];
+    expect(p1.label).toBe("Market snapshot");
+    expect(p1.data.coin).toMatchObject({ id: "bitcoin", symbol: "BTC" });
+    expect(p1.data.sections.market).toMatchObject({ status: "ok", source: "live", fromCache: false });
+    expect(p1.data.sections.market!.data!.priceUsd).toBe(43_210);
+    expect(p2.data.sections.sentiment!.data!.value).toEqual(expect.any(Number));
+    expect(p2.data.sections.news!.data!.headlines.length).toBeGreaterThan(0);
+    const tech = p3.data.sections.technical!.data!;
     expect(tech.rsi14).toBeGreaterThanOrEqual(0);
     expect(tech.rsi14).toBeLessThanOrEqual(100);
     expect(tech.series.t.length).toBeGreaterThan(100);
-    expect(p3!.data.sections.risk!.data.betaBtc).toBeCloseTo(1, 10); // Bitcoin against itself
-    expect(p3!.data.sections.onchain!.status).toBe("ok");
-    expect(p4!.data.sections.synthesis!.data.reasons.length).toBeGreaterThan(3);
-    expect(p4!.data.sections.synthesis!.data.outlook.ranges.map((x: { days: number }) => x.days)).toEqual([7, 30]);
+    expect(p3.data.sections.risk!.data!.betaBtc).toBeCloseTo(1, 10); // Bitcoin against itself
+    expect(p3.data.sections.onchain!.status).toBe("ok");
+    expect(p4.data.sections.synthesis!.data!.reasons.length).toBeGreaterThan(3);
+    expect(p4.data.sections.synthesis!.data!.outlook!.ranges.map((x) => x.days)).toEqual([7, 30]);
     for (const e of r.events) expect(e.data.qualityScore).toBeGreaterThan(0);
     const rows = await server.database.db
       .select({ phase: uciePhaseData.phaseNumber, expiresAt: uciePhaseData.expiresAt, createdAt: uciePhaseData.createdAt })
@@ -145,30 +143,30 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     up.setPrice("chainlink", 23.4567);
     const r = await runStream(alice, { symbol: "chainlink", sessionId: sid("one-price") });
     expect(r.completed).toBe(true);
-    const [p1, , p3, p4] = r.events.map((e) => e.data);
-    const price = p1!.data.sections.market!.data.priceUsd;
+    const [p1, p3, p4] = [phaseOf(r, 1), phaseOf(r, 3), phaseOf(r, 4)];
+    const price = p1.data.sections.market!.data!.priceUsd;
     expect(price).toBe(23.4567);
-    const tech = p3!.data.sections.technical!.data;
+    const tech = p3.data.sections.technical!.data!;
     expect(tech.lastClose).toBe(price);
     expect(tech.series.close.at(-1)).toBe(price);
-    expect(p4!.data.sections.synthesis!.data.outlook.priceUsd).toBe(price);
-    const vsSma = p4!.data.sections.synthesis!.data.reasons.find((x: { factor: string }) => x.factor === "price_vs_sma200");
-    expect(vsSma.text).toContain(`${((price / tech.sma200 - 1) * 100).toFixed(1)}%`);
+    expect(p4.data.sections.synthesis!.data!.outlook?.priceUsd).toBe(price);
+    const vsSma = p4.data.sections.synthesis!.data!.reasons.find((x) => x.factor === "price_vs_sma200");
+    expect(vsSma!.text).toContain(`${((price! / tech.sma200! - 1) * 100).toFixed(1)}%`);
   });
 
   it("recomputes a cached technical section drawn at another price than phase 1's", async () => {
     const first = await runStream(alice, { symbol: "polkadot", sessionId: sid("stale-a") });
-    const price = first.events[0]!.data.data.sections.market!.data.priceUsd;
+    const price = phaseOf(first, 1).data.sections.market!.data!.priceUsd;
     // as if the technical section had been cached at an earlier price
     await server.database.db
       .update(ucieAnalysisCache)
       .set({ data: sql`jsonb_set(${ucieAnalysisCache.data}, '{data,lastClose}', '1')` })
       .where(and(eq(ucieAnalysisCache.coinId, "polkadot"), eq(ucieAnalysisCache.analysisType, "technical")));
     const again = await runStream(alice, { symbol: "polkadot", sessionId: sid("stale-b") });
-    const technical = again.events[2]!.data.data.sections.technical!;
-    expect(again.events[0]!.data.data.sections.market!.fromCache).toBe(true);
+    const technical = phaseOf(again, 3).data.sections.technical!;
+    expect(phaseOf(again, 1).data.sections.market!.fromCache).toBe(true);
     expect(technical.fromCache).toBe(false);
-    expect(technical.data.lastClose).toBe(price);
+    expect(technical.data!.lastClose).toBe(price);
   });
 
   it("a second request within the TTL is served from the cache without touching the upstream", async () => {
@@ -210,7 +208,7 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(counter.count("defiTvl:ethereum")).toBe(1);
     expect(up.callsTo("/coins/ethereum/market_chart") - upstreamBefore).toBe(1);
     // both saw the same figures
-    expect(b.events[2]!.data.data.sections.technical!.data.rsi14).toBe(a.events[2]!.data.data.sections.technical!.data.rsi14);
+    expect(phaseOf(b, 3).data.sections.technical!.data!.rsi14).toBe(phaseOf(a, 3).data.sections.technical!.data!.rsi14);
   });
 
   it("a connection cut after phase 2 resumes with lastEventId: phases 3 and 4 exactly once", async () => {
@@ -257,12 +255,12 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
       const r = await runStream(alice, { symbol: "XRP", sessionId: sid("slow") });
       expect(Date.now() - started).toBeLessThan(7_000);
       expect(phasesOf(r)).toEqual([1, 2, 3, 4]);
-      const p2 = r.events[1]!.data;
+      const p2 = phaseOf(r, 2);
       expect(p2.status).toBe("partial");
       expect(p2.data.sections.news!.status).toBe("failed");
       expect(p2.data.sections.news!.reason).toMatch(/in time|timed out|timeout/i);
       expect(p2.data.sections.sentiment!.status).toBe("ok");
-      expect(r.events[3]!.data.data.sections.synthesis!.data.missing).toContain("news headlines");
+      expect(phaseOf(r, 4).data.sections.synthesis!.data!.missing).toContain("news headlines");
     } finally {
       up.clearFailures();
     }
@@ -285,8 +283,10 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     const carol = await server.signedInClient();
     up.fail("/simple/price", "slow", { delayMs: 3_000 });
     try {
+      const asked = up.callsTo("/simple/price");
       const pending = runStream(carol, { symbol: "dogecoin", sessionId: sid("revoke"), refresh: true });
-      await new Promise((r) => setTimeout(r, 300));
+      // the stream is running (it watches the session first, then asks for the price)
+      await expect.poll(() => up.callsTo("/simple/price")).toBeGreaterThan(asked);
       await carol.trpc.auth.logout.mutate();
       const r = await pending;
       expect(r.completed).toBe(false);
@@ -310,14 +310,14 @@ describe("analysis offline", () => {
   it("closes the running day at the snapshot's price, and has 7 and 30 day changes from the history", async () => {
     const r = await runStream(await server.signedInClient(), { symbol: "bitcoin", sessionId: sid("offline") });
     expect(r.completed).toBe(true);
-    const [p1, , p3] = r.events.map((e) => e.data);
-    const market = p1!.data.sections.market!.data;
+    const [p1, p3] = [phaseOf(r, 1), phaseOf(r, 3)];
+    const market = p1.data.sections.market!.data!;
     expect(market.priceUsd).toBe(32_797);
     // the bundled history's 2021-06-24 closes at that day's end (34,662): the page shows one price
-    expect(p3!.data.sections.technical!.data.lastClose).toBe(32_797);
+    expect(p3.data.sections.technical!.data!.lastClose).toBe(32_797);
     // the snapshot has no 7 or 30 day change; the history loaded for phase 3 gives them
     expect(market.change7dPct).toBeNull();
-    const tech = p3!.data.sections.technical!.data;
+    const tech = p3.data.sections.technical!.data!;
     const closes: number[] = tech.series.close;
     expect(tech.change7dPct).toBeCloseTo((32_797 / closes.at(-8)! - 1) * 100, 9);
     expect(tech.change30dPct).toBeCloseTo((32_797 / closes.at(-31)! - 1) * 100, 9);
@@ -351,18 +351,18 @@ describe("analysis with the upstream gone", () => {
     const r = await runStream(client, { symbol: "bitcoin", sessionId: sid("dead") });
     expect(r.completed).toBe(true);
     expect(phasesOf(r)).toEqual([1, 2, 3, 4]);
-    const [p1, p2, p3, p4] = r.events.map((e) => e.data);
+    const [p1, p2, p3, p4] = [phaseOf(r, 1), phaseOf(r, 2), phaseOf(r, 3), phaseOf(r, 4)];
     // the catalogue still knows the last price: shown, marked partial, with the reason
-    expect(p1!.status).toBe("partial");
-    expect(p1!.data.sections.market!.reason).toMatch(
+    expect(p1.status).toBe("partial");
+    expect(p1.data.sections.market!.reason).toMatch(
       /(could not be reached|did not answer in time).* Showing the catalogue's last known figures/,
     );
-    expect(p1!.data.sections.market!.data.priceUsd).toBeGreaterThan(0);
-    expect(p2!.status).toBe("failed");
-    expect(p3!.status).toBe("failed");
-    expect(p3!.data.sections.technical!.reason).toMatch(/could not be reached|did not answer in time/i);
-    expect(p4!.status).toBe("partial");
-    expect(p4!.data.sections.synthesis!.data.outlook).toBeNull();
+    expect(p1.data.sections.market!.data!.priceUsd).toBeGreaterThan(0);
+    expect(p2.status).toBe("failed");
+    expect(p3.status).toBe("failed");
+    expect(p3.data.sections.technical!.reason).toMatch(/could not be reached|did not answer in time/i);
+    expect(p4.status).toBe("partial");
+    expect(p4.data.sections.synthesis!.data!.outlook).toBeNull();
     // failures are not cached: nothing but the partial market row
     const rows = await server.database.db.select({ type: ucieAnalysisCache.analysisType }).from(ucieAnalysisCache);
     expect(rows.map((x) => x.type).sort()).toEqual(["market", "synthesis"]);
@@ -375,6 +375,7 @@ describe("a server that dies mid-analysis", () => {
     const env = { MARKET_DATA: "live", UPSTREAM_TIMEOUT_MS: "1500", ...up.env };
     const database = await createTestDb();
     const a = await startTestServer({ database, env });
+    const subsA = countSubscriptions(a);
     let b: TestServer | undefined;
     try {
       const userA = await a.signedInClient();
@@ -383,7 +384,8 @@ describe("a server that dies mid-analysis", () => {
       up.fail("/coins/bitcoin/market_chart", "slow", { delayMs: 1_000 });
       const first = await runStream(userA, { symbol: "bitcoin", sessionId }, { stopAfterPhase: 2 });
       expect(phasesOf(first)).toEqual([1, 2]);
-      await new Promise((r) => setTimeout(r, 1_500));
+      // the run has ended (its session watch let go), so phase 3 was stored then or never
+      await expect.poll(() => subsA.closed(SESSION_REVOKED_CHANNEL), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
       await a.close();
       up.clearFailures();
       const stored = await database.db

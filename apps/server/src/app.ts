@@ -6,15 +6,42 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { STATUS_CODES } from "node:http";
+import { TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import expressStaticGzip from "express-static-gzip";
 import helmet from "helmet";
-import { appRouter, createContextInner, readLogo, requestContext, type RequestStore, type Services, type SessionCookie } from "@ucie/api";
+import {
+  appRouter,
+  createContextInner,
+  hashToken,
+  readLogo,
+  MAX_BATCH_CALLS,
+  requestContext,
+  type RequestStore,
+  type Services,
+  type SessionCookie,
+} from "@ucie/api";
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 100_000;
+
+/** Public market data: the same for everyone, so an anonymous answer may be cached briefly by browsers and proxies. */
+const PUBLIC_PROCEDURES = new Set(["tokens.list", "tokens.get", "tokens.search", "tokens.history", "tokens.historyMeta"]);
+/**
+ * What one anonymous call takes from its address's budget: 1, a long history one more per 100 days (a
+ * 10-year history is 37: its answer is 500 KB), and nothing for `system.ping`, which costs less than
+ * refusing it would (health checks, benchmarks).
+ */
+async function anonymousCost(call: { path: string; getRawInput(): Promise<unknown> }): Promise<number> {
+  if (call.path === "system.ping") return 0;
+  if (call.path !== "tokens.history" && call.path !== "tokens.historyMeta") return 1;
+  const input = await call.getRawInput().catch(() => null);
+  const days = input && typeof input === "object" && "days" in input ? Number(input.days) : 0;
+  return Number.isFinite(days) && days > 0 ? 1 + Math.floor(Math.min(days, 3650) / 100) : 1;
+}
 
 export interface AppOptions {
   services: Services;
@@ -24,6 +51,11 @@ export interface AppOptions {
 
 export function sessionCookieName(secure: boolean): string {
   return secure ? "__Host-ucie_session" : "ucie_session";
+}
+
+/** The device cookie (packages/api auth/device-cookie.ts): outlives sessions and logouts. */
+export function deviceCookieName(secure: boolean): string {
+  return secure ? "__Host-ucie_device" : "ucie_device";
 }
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -47,6 +79,16 @@ function serialiseCookie(name: string, value: string, opts: { expires: Date; sec
   return parts.join("; ");
 }
 
+const anonymousRefusal = (wait: number) => `Too many requests from your address: try again in ${wait} s, or log in`;
+
+/** A 429 in tRPC's own shape (one error per call of a batch), for refusals made before tRPC runs. */
+function tooManyRequests(req: Request, res: Response, retryAfterSeconds: number, message: string): void {
+  const error = { error: { json: { message, code: -32029, data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 } } } };
+  const calls = req.query.batch === "1" ? req.path.slice(1).split(",").length : 0;
+  res.setHeader("Retry-After", String(retryAfterSeconds));
+  res.status(429).json(calls ? Array.from({ length: calls }, () => error) : error);
+}
+
 /** Is this request from our own origin? Browsers send Origin on every cross-site POST. */
 function isSameOrigin(req: Request, allowed: Set<string>): boolean {
   const origin = req.headers.origin;
@@ -66,6 +108,7 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY ? 1 : false);
   const cookieName = sessionCookieName(config.secureCookies);
+  const deviceName = deviceCookieName(config.secureCookies);
   const allowedOrigins = new Set([new URL(config.publicUrl).origin]);
   if (config.NODE_ENV === "development") allowedOrigins.add("http://localhost:5173");
 
@@ -126,15 +169,49 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     res.status(403).json({ error: { code: "FORBIDDEN", message: "Cross-origin request refused" } });
   });
 
+  // Every API answer may depend on the session unless shown otherwise (responseMeta below), and nothing that
+  // sets a cookie is ever stored by a cache, whatever a procedure said
+  app.use("/trpc", (_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
+      if (this.getHeader("set-cookie") !== undefined) this.setHeader("Cache-Control", "no-store");
+      return writeHead.apply(this, args);
+    } as Response["writeHead"];
+    next();
+  });
+
   // Open SSE streams, so a shutdown can end them cleanly (clients then reconnect, to another instance if any)
   const streams = new Set<Response>();
   app.locals.streams = streams;
+  // and at most STREAMS_PER_SESSION per session cookie and STREAMS_PER_IP per address, refused before tRPC
+  // starts the stream (a refusal inside it would arrive as an event after a 200)
   app.use("/trpc", (req, res, next) => {
     if (req.method === "GET" && (req.headers.accept ?? "").includes("text/event-stream")) {
+      const cookie = readCookie(req.headers.cookie, cookieName);
+      const release = services.limits.streams.open(cookie ? hashToken(cookie) : null, req.ip ?? req.socket.remoteAddress ?? null);
+      if (!release) {
+        tooManyRequests(req, res, 60, "Too many open streams: close another tab or window first");
+        return;
+      }
       streams.add(res);
-      res.on("close", () => streams.delete(res));
+      res.on("close", () => {
+        streams.delete(res);
+        release();
+      });
     }
     next();
+  });
+
+  // An address without a session that has spent its budget is refused here, before tRPC parses anything: a
+  // flood of refused calls then costs about what a 404 does. (The budget itself is counted in createContext.)
+  app.use("/trpc", (req, res, next) => {
+    if (req.headers.cookie?.includes(`${cookieName}=`) || req.headers.authorization) return next();
+    if (req.path === "/system.ping") return next();
+    services.limits.anonymousCalls.blockedFor(req.ip ?? req.socket.remoteAddress ?? null).then((wait) => {
+      if (wait === null) next();
+      else tooManyRequests(req, res, wait, anonymousRefusal(wait));
+    }, next);
   });
 
   // Declared length over the limit: refuse before reading a byte. (tRPC also caps streamed bodies.)
@@ -152,7 +229,14 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
     createExpressMiddleware({
       router: appRouter,
       maxBodySize: MAX_BODY_BYTES,
-      createContext: async ({ req, res }) => {
+      // refused with 400 while the request is parsed, before any call runs (tRPC issue 7153: not in createContext)
+      maxBatchSize: MAX_BATCH_CALLS,
+      responseMeta({ ctx, paths, type, errors }) {
+        const cacheable =
+          type === "query" && !errors.length && !ctx?.user && !!paths?.length && paths.every((p) => PUBLIC_PROCEDURES.has(p));
+        return cacheable ? { headers: { "cache-control": "public, max-age=30" } } : {};
+      },
+      createContext: async ({ req, res, info }) => {
         const cookie: SessionCookie = {
           name: cookieName,
           set(token, expires) {
@@ -162,16 +246,41 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
             res.append("Set-Cookie", serialiseCookie(cookieName, "", { expires: new Date(0), secure: config.secureCookies }));
           },
         };
-        return createContextInner({
+        // req.ip honours X-Forwarded-For only when TRUST_PROXY is set ("trust proxy" above)
+        const ip = req.ip ?? req.socket.remoteAddress ?? null;
+        const ctx = await createContextInner({
           services,
           sessionToken: readCookie(req.headers.cookie, cookieName),
-          // req.ip honours X-Forwarded-For only when TRUST_PROXY is set ("trust proxy" above)
-          req: { ip: req.ip ?? req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
+          req: { ip, userAgent: req.headers["user-agent"] ?? null },
           cookie,
+          device: {
+            value: readCookie(req.headers.cookie, deviceName),
+            set(value, expires) {
+              res.append("Set-Cookie", serialiseCookie(deviceName, value, { expires, secure: config.secureCookies }));
+            },
+          },
           setHeader: (name, value) => {
             if (!res.headersSent) res.setHeader(name, value);
           },
         });
+        if (info.type !== "subscription" && !ctx.user) {
+          const budget = services.limits.anonymousCalls;
+          let points = 0;
+          for (const call of info.calls) points += Math.min(await anonymousCost(call), budget.perWindow);
+          if (points > budget.perWindow) {
+            // only a batch can cost more than a whole window (one call is capped at it): it could never pass
+            throw new TRPCError({
+              code: "TOO_MANY_REQUESTS",
+              message: "These calls together cost more than a visitor may ask for at once: send them one by one, or log in",
+            });
+          }
+          const wait = points ? await budget.take(ip, points) : null;
+          if (wait !== null) {
+            res.setHeader("Retry-After", String(wait));
+            throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: anonymousRefusal(wait) });
+          }
+        }
+        return ctx;
       },
       onError({ error, path: procedure, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -205,6 +314,11 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   });
 
   if (existsSync(path.join(webDist, "index.html"))) {
+    // source maps stay with the build: the public gets the minified code only
+    app.use((req, res, next) => {
+      if (req.path.endsWith(".map")) res.status(404).type("text").send("Not found");
+      else next();
+    });
     // the build writes .br and .gz beside each asset; the best one the browser accepts goes out, with Vary.
     // (Only static files: /trpc, and so every SSE stream, is never compressed.)
     const precompressed = { enableBrotli: true, orderPreference: ["br", "gzip"], index: false };
@@ -229,7 +343,9 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
     if (status >= 500) logger.error({ err, path: req.path }, "unhandled error");
-    if (!res.headersSent) res.status(status).json({ error: { message: status >= 500 ? "Internal error" : err.message } });
+    // a fixed text per status: errors from static files carry the server's own paths (ENOENT ... stat '/srv/...')
+    if (!res.headersSent)
+      res.status(status).json({ error: { message: status >= 500 ? "Internal error" : (STATUS_CODES[status] ?? "Error") } });
   });
 
   return app;

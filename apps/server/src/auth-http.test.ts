@@ -70,9 +70,11 @@ describe("accounts over HTTP", () => {
     const browser = server.client();
     const login = await post(browser, "auth.login", { email: "cookie@example.com", password: PASSWORD });
     expect(login.status).toBe(200);
-    const [line, ...others] = login.headers.getSetCookie();
-    expect(others).toHaveLength(0);
-    const cookie = parseSetCookie(line!);
+    const set = login.headers.getSetCookie().map(parseSetCookie);
+    expect(set.map((c) => c.name)).toEqual(["ucie_session", "ucie_device"]);
+    const cookie = set[0]!;
+    // the device cookie (recognises this browser under an account-wide slow-down) is as private as the session's
+    expect(set[1]!.attrs).toMatchObject({ httponly: true, samesite: "Lax", path: "/" });
     expect(cookie.name).toBe("ucie_session");
     expect(cookie.value.length).toBeGreaterThanOrEqual(22);
     expect(cookie.attrs.httponly).toBe(true);
@@ -159,6 +161,10 @@ describe("the cookie over https", () => {
       const res = await post(client, "auth.login", { email: "secure@example.com", password: PASSWORD });
       const cookie = parseSetCookie(res.headers.getSetCookie()[0]!);
       expect(cookie.name).toBe("__Host-ucie_session");
+      expect(parseSetCookie(res.headers.getSetCookie()[1]!)).toMatchObject({
+        name: "__Host-ucie_device",
+        attrs: { secure: true, path: "/" },
+      });
       expect(cookie.attrs).toMatchObject({ secure: true, httponly: true, path: "/", samesite: "Lax" });
       expect(cookie.attrs.domain).toBeUndefined(); // the __Host- prefix forbids it
     } finally {
@@ -249,7 +255,7 @@ describe("what the server writes down", () => {
       const res = await post(server.client(), "auth.register", { email, password: PASSWORD, accessCode: code! });
       expect(res.status).toBe(500);
       const body = await res.text();
-      expect(JSON.parse(body).error.json.message).toBe("Internal error");
+      expect((JSON.parse(body) as { error: { json: { message: string } } }).error.json.message).toBe("Internal error");
       for (const leak of ["update", "access_codes", code!, email]) expect(body).not.toContain(leak);
 
       const log = lines.join("\n");

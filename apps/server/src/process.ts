@@ -63,7 +63,9 @@ export async function spawnServerProcess(
     if (proc.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet: try again until the deadline
+    }
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
       throw new Error(`server did not start:\n${output}`);

@@ -104,12 +104,21 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres",
     const alert = await onA.trpc.alerts.create.mutate({ symbol: "bitcoin", type: "price_above", threshold });
 
     const triggers: { alertId: string }[] = [];
-    const sub = onA.trpc.alerts.onTriggered.subscribe(undefined, { onData: (e) => triggers.push(e.data) });
-    await new Promise((r) => setTimeout(r, 1000));
+    let started = false;
+    // from event 0: a firing that lands between the connection opening and the server's LISTEN comes from the backlog
+    const sub = onA.trpc.alerts.onTriggered.subscribe(
+      { lastEventId: "0" },
+      { onStarted: () => (started = true), onData: (e) => triggers.push(e.data) },
+    );
+    await expect.poll(() => started).toBe(true);
     await database.db.execute(sql`update ucie_tokens set current_price_usd = ${threshold * 1.05} where coingecko_id = 'bitcoin'`);
 
     await expect.poll(() => triggers.length, { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(1);
-    await new Promise((r) => setTimeout(r, 4500)); // two more evaluation ticks: still one trigger
+    // two more evaluation ticks have run (B's, every 2 s) after the firing: still one trigger
+    const ticks = async () =>
+      (await execute<{ n: number }>(database.db, sql`select count(*)::int as n from job_runs where job = 'alerts'`)).rows[0]!.n;
+    const after = await ticks();
+    await expect.poll(ticks, { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(after + 2);
     sub.unsubscribe();
     expect(triggers.filter((t) => t.alertId === alert.id)).toHaveLength(1);
     const fired = (
@@ -138,20 +147,26 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one Postgres",
   it("shuts down cleanly on SIGTERM with a stream open", async () => {
     const onA = createTestClient(a.url);
     await onA.trpc.auth.login.mutate({ email, password });
+    let open = false;
     let ended = false;
     const sub = onA.trpc.alerts.onTriggered.subscribe(undefined, {
+      onStarted: () => (open = true),
       onData: () => {},
       onError: () => (ended = true),
       onComplete: () => (ended = true),
+      // the server closing the stream shows as the link going back to connecting, with the error that closed it
+      onConnectionStateChange: (s) => {
+        if (open && s.state === "connecting") ended = true;
+      },
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(() => open).toBe(true);
     const started = Date.now();
     expect(await a.stop("SIGTERM")).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(a.output()).toContain("shutting down");
     expect(a.output()).toMatch(/"msg":"stopped"/);
+    await expect.poll(() => ended).toBe(true);
     sub.unsubscribe();
-    void ended;
     // B is unaffected
     expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
   });

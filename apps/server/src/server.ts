@@ -3,7 +3,7 @@
  * `main.ts` uses it with the environment; HTTP tests use it with their own database and config.
  */
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import {
   bootstrap,
   createServices,
@@ -35,6 +35,26 @@ export interface StartOptions extends ServiceOverrides {
   jobs?: boolean;
 }
 
+/**
+ * Node's `requestTimeout` bounds the receipt of a request (headers and body), not the response: the
+ * timer stops once the body has arrived, so a slow body is cut off with a 408 while an SSE response
+ * may run for as long as it likes. Node checks the timers every `connectionsCheckingInterval` (30 s by
+ * default, which would double the bound), so the check runs at a tenth of the shorter limit.
+ */
+export function createHttpServer(app: ReturnType<typeof createApp>, config: Config): Server {
+  const headersTimeout = Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS);
+  const server = createServer(
+    {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 10))),
+    },
+    app,
+  );
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config } = opts;
   const ownsDatabase = !opts.database;
@@ -47,14 +67,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // the outbox's sender runs on every instance (claims are SKIP LOCKED): more instances, more throughput
   const deliveries = opts.jobs === false ? null : await startDeliveryWorker(services);
   const app = createApp({ services, webDist: opts.webDist });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once("error", reject);
+  const server = createHttpServer(app, config);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
   });
-  // SSE streams are long: do not let the default timeouts cut them
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 

@@ -3,7 +3,7 @@
  * it with the real tRPC client, cookies and all (a tiny cookie jar stands in for the browser's).
  */
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
-import { createSession, type AppRouter, type Clock, type Logger, type Mailer, type MailMessage } from "@ucie/api";
+import { createSession, type AppRouter, type Clock, type EventBus, type Logger, type Mailer, type MailMessage } from "@ucie/api";
 import { users } from "@ucie/db";
 import { sessionCookieName } from "./app";
 import { loadConfig } from "@ucie/config";
@@ -44,7 +44,15 @@ export interface TestServerOptions {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const database = opts.database ?? (await createTestDb(opts.kind));
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", MARKET_DATA: "offline", LOG_LEVEL: "silent", ...opts.env });
+  // every test client comes from 127.0.0.1: the anonymous budget is raised for all but the tests of that limit
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    MARKET_DATA: "offline",
+    LOG_LEVEL: "silent",
+    ANON_CALLS_PER_MINUTE: "1000000",
+    ...opts.env,
+  });
   const mail: MailMessage[] = [];
   // with SMTP_URL in env the server's own nodemailer transport sends (browser tests read a local SMTP sink)
   const mailer: Mailer | undefined = opts.mailer ?? (opts.env?.SMTP_URL ? undefined : { send: async (m) => void mail.push(m) });
@@ -57,7 +65,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     webDist: opts.webDist,
     jobs: false,
   });
-  const close = running.close;
+  const close = () => running.close();
   return {
     ...running,
     database,
@@ -111,9 +119,9 @@ export function createTestClient(baseUrl: string): TestClient {
           url: `${baseUrl}/trpc`,
           transformer: superjson,
           EventSource,
-          eventSourceOptions: () => ({ fetch: (input, init) => cookieFetch(input, init as RequestInit) }),
+          eventSourceOptions: () => ({ fetch: (input, init) => cookieFetch(input, init) }),
         }),
-        false: httpBatchLink({ url: `${baseUrl}/trpc`, transformer: superjson, fetch: cookieFetch as typeof fetch }),
+        false: httpBatchLink({ url: `${baseUrl}/trpc`, transformer: superjson, fetch: cookieFetch }),
       }),
     ],
   });
@@ -122,4 +130,30 @@ export function createTestClient(baseUrl: string): TestClient {
     cookies,
     fetch: (path, init) => cookieFetch(new URL(path, baseUrl), init),
   };
+}
+
+/**
+ * Counts the event-bus subscriptions a server opens and closes, by channel. A stream is listening once its
+ * subscription is open and over once it is closed: events a test waits for instead of sleeping.
+ */
+export function countSubscriptions(server: { services: { events: EventBus } }): {
+  opened(channel: string): number;
+  closed(channel: string): number;
+} {
+  const bus = server.services.events;
+  const subscribe = bus.subscribe.bind(bus);
+  const opened = new Map<string, number>();
+  const closed = new Map<string, number>();
+  const bump = (m: Map<string, number>, channel: string) => m.set(channel, (m.get(channel) ?? 0) + 1);
+  bus.subscribe = async (channel, handler) => {
+    const unsubscribe = await subscribe(channel, handler);
+    bump(opened, channel);
+    let done = false;
+    return () => {
+      if (!done) bump(closed, channel);
+      done = true;
+      unsubscribe();
+    };
+  };
+  return { opened: (c) => opened.get(c) ?? 0, closed: (c) => closed.get(c) ?? 0 };
 }

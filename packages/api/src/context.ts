@@ -3,7 +3,7 @@ import type { Services } from "./services";
 import { isDatabaseUnavailable } from "./lib/db-errors";
 import { requestContext } from "./lib/request-context";
 import type { RequestMeta } from "./lib/request-meta";
-import { validateSession, type SessionUser, type ValidSession } from "./auth/session";
+import { validateSession } from "./auth/session";
 import { CHALLENGE_COOKIE_PREFIX } from "./auth/two-factor";
 
 /** A database outage as the API reports it: 503 with a clear message, never the driver's error. */
@@ -27,11 +27,18 @@ export interface SessionCookie {
   clear(): void;
 }
 
+/** The browser's device cookie (auth/device-cookie.ts): what it sent, and how to give it a new one. */
+export interface DeviceCookieJar {
+  value: string | null;
+  set(value: string, expires: Date): void;
+}
+
 export interface CreateContextInnerOptions {
   services: Services;
   sessionToken?: string | null;
   req?: Partial<RequestMeta>;
   cookie?: SessionCookie;
+  device?: DeviceCookieJar;
   /** sets an HTTP response header (e.g. Retry-After on a throttled login); absent under createCaller */
   setHeader?: (name: string, value: string) => void;
 }
@@ -49,13 +56,14 @@ export async function createContextInner(opts: CreateContextInnerOptions) {
   if (store && validation.user) store.userId = validation.user.id;
   return {
     services,
-    session: validation.session as ValidSession | null,
-    user: validation.user as SessionUser | null,
+    session: validation.session,
+    user: validation.user,
     sessionToken: validation.session ? token : null,
     /** the pending two-factor login this browser holds, if any */
     twoFactorChallenge: pending,
     req: { ip: opts.req?.ip ?? null, userAgent: opts.req?.userAgent ?? null } satisfies RequestMeta,
     cookie: opts.cookie ?? recordingCookie(),
+    device: opts.device ?? ({ value: null, set: () => {} } satisfies DeviceCookieJar),
     setHeader: opts.setHeader ?? ((_name: string, _value: string) => {}),
   };
 }

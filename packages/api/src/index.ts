@@ -1,5 +1,5 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
-export { createContextInner, recordingCookie, type Context, type SessionCookie } from "./context";
+export { createContextInner, recordingCookie, type Context, type SessionCookie, type DeviceCookieJar } from "./context";
 export type { RequestMeta } from "./lib/request-meta";
 export { createServices, type Services, type ServiceOverrides } from "./services";
 export { createLogger, silentLogger, type Logger } from "./lib/logger";
@@ -32,3 +32,5 @@ export { fetchMissingLogos, readLogo, fetchLogoImage, logoHosts, LOGO_MAX_BYTES,
 export { hashPassword } from "./auth/password";
 export { totpCode } from "./auth/two-factor";
 export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
+export { AnonymousCallLimiter, StreamSlots } from "./lib/request-limits";
+export { MAX_BATCH_CALLS } from "./limits";

@@ -15,6 +15,10 @@ export const PASSWORD_RECOMMENDED_LENGTH = 15;
 /** Long enough for any passphrase; the cap only keeps a megabyte "password" from costing argon2 time. */
 export const PASSWORD_MAX_LENGTH = 256;
 
+// ---- requests -------------------------------------------------------------------------------------
+/** Calls one HTTP request may batch; more is refused with 400 before any of them runs (the web client splits larger batches). */
+export const MAX_BATCH_CALLS = 10;
+
 // ---- alerts --------------------------------------------------------------------------------------
 export const MAX_ALERTS_PER_USER = 100;
 /** The ranges each alert type accepts (the form's input bounds come from here too). */

@@ -9,9 +9,11 @@ import type { Database, Db } from "@ucie/db";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
+import { AnonymousCallLimiter, StreamSlots, Turns } from "./lib/request-limits";
 import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
 import { createPasswordChecker, type PasswordChecker } from "./auth/password-strength";
+import { loadDeviceKey } from "./auth/device-cookie";
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
@@ -49,6 +51,10 @@ export interface Services {
   caches: ServiceCaches;
   /** how notifications leave: timeouts, retries, address policy (notifications/options.ts) */
   delivery: DeliveryOptions;
+  /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
+  deviceKey(): Promise<Buffer>;
+  /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
+  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
 }
 
 export interface ServiceOverrides {
@@ -64,6 +70,7 @@ export interface ServiceOverrides {
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
+  let deviceKey: Promise<Buffer> | undefined;
   return {
     config,
     database,
@@ -81,5 +88,15 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     delivery: deliveryOptions(config, overrides.delivery),
     caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight(), vapid: { keys: null } },
+    deviceKey: () =>
+      (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {
+        deviceKey = undefined;
+        throw err;
+      })),
+    limits: {
+      anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
+      streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
+      bigAnswers: new Turns(),
+    },
   };
 }

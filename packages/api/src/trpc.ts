@@ -3,14 +3,15 @@
  * procedure builders every router uses.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { z, ZodError, ZodRealError } from "zod";
 import { databaseUnavailableError, type Context } from "./context";
 import { isDatabaseUnavailable } from "./lib/db-errors";
+import { MAX_BATCH_CALLS } from "./limits";
+import { transformer } from "./lib/transformer";
 
 // ---- initialisation --------------------------------------------------------------------------------
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     const fieldErrors: Record<string, string[] | undefined> | null = zodError ? z.flattenError(zodError).fieldErrors : null;
@@ -23,6 +24,10 @@ const t = initTRPC.context<Context>().create({
     // an unexpected failure is logged in full on the server (app.ts); the caller learns only that it
     // happened, never a driver message with the SQL text and its parameters
     if (error.code === "INTERNAL_SERVER_ERROR") shape.message = "Internal error";
+    // tRPC's own wording names no number; the caller needs to know how to split its batch
+    if (error.message === "Batch call exceeds maximum size") {
+      shape.message = `A request may batch at most ${MAX_BATCH_CALLS} calls: send the others in another request`;
+    }
     return { ...shape, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
   sse: {

@@ -56,6 +56,14 @@ const variables = z.object({
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** how long a webhook or push service may take to answer; a claimed delivery is held this long plus 5 s */
   WEBHOOK_TIMEOUT_SECONDS: int(1, 60).default(10),
+  /** limits on what a stranger can ask for (README "Limits") */
+  REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  ANON_CALLS_PER_MINUTE: int(1, 1_000_000).default(300),
+  STREAMS_PER_SESSION: int(1, 10_000).default(10),
+  STREAMS_PER_IP: int(1, 100_000).default(50),
+  ANALYSIS_REFRESHES_PER_MINUTE: int(1, 10_000).default(10),
+  ANALYSIS_SESSIONS_PER_HOUR: int(1, 100_000).default(120),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: bool.default(false),
 });

@@ -56,7 +56,7 @@ export async function createTestDb(kind: TestDbKind = defaultTestDbKind(), opts:
   url.pathname = `/${name}`;
   const database = await createDb({ url: url.toString(), poolMax: opts.poolMax ?? 10 });
   await migrate(database);
-  const close = database.close;
+  const close = () => database.close();
   return {
     ...database,
     url: url.toString(),

@@ -45,7 +45,12 @@ export function TokenSearch({
   const hits = enabled ? (search.data ?? []) : [];
   const showList = open && text.trim().length > 0;
 
-  useEffect(() => setActive(hits.length ? 0 : -1), [search.data, hits.length]);
+  const results = enabled ? search.data : undefined;
+  const [activeFor, setActiveFor] = useState(results);
+  if (activeFor !== results) {
+    setActiveFor(results);
+    setActive(hits.length ? 0 : -1);
+  }
 
   const choose = (hit: TokenSearchHit) => {
     setOpen(false);

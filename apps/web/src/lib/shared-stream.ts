@@ -5,11 +5,11 @@
  * When the leader tab closes, its lock passes to a waiting tab, which resubscribes from the last event id
  * any tab saw, so nothing is lost or repeated. Without Web Locks every tab simply subscribes itself.
  */
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 
 export interface StreamHandlers<T> {
-  onData(id: string, data: T): void;
-  onError(err: unknown): void;
+  onData: (id: string, data: T) => void;
+  onError: (err: unknown) => void;
 }
 
 /** Start the underlying subscription (resuming after `lastEventId`); returns its unsubscribe. */
@@ -22,9 +22,12 @@ interface Message<T> {
 
 export function useSharedStream<T>(name: string, enabled: boolean, subscribe: Subscribe<T>, onEvent: (id: string, data: T) => void): void {
   const onEventRef = useRef(onEvent);
-  onEventRef.current = onEvent;
   const subscribeRef = useRef(subscribe);
-  subscribeRef.current = subscribe;
+  // the latest callbacks, without resubscribing when they change (refs are written after render, not during it)
+  useLayoutEffect(() => {
+    onEventRef.current = onEvent;
+    subscribeRef.current = subscribe;
+  });
 
   useEffect(() => {
     if (!enabled) return;

@@ -11,7 +11,7 @@ const client = makeTrpcClient();
 // prettier-ignore
 client.analysis.stream.subscribe({ symbol: "bitcoin", sessionId: "abcdefgh" }, { onData(ev) {
   if (ev.data.phase === 3) {
-    const rsi: number | null | undefined = ev.data.data.sections.technical?.data?.rsi14;
+    const rsi: number | null | undefined = ev.data.data.sections.technical?.data?.rsi14; // eslint-disable-line @typescript-eslint/no-unused-vars -- only its type matters
     // @ts-expect-error no such field
-    ev.data.data.sections.technical?.data?.noSuchField;
+    ev.data.data.sections.technical?.data?.noSuchField; // eslint-disable-line @typescript-eslint/no-unused-expressions -- the type error is the test
   } } });

@@ -7,6 +7,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, retryLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@ucie/api";
+import { MAX_BATCH_CALLS } from "@ucie/api/limits";
 import superjson from "superjson";
 import { reconnectDelayMs } from "./backoff";
 import { NoAutoReconnectEventSource } from "./event-source";
@@ -49,7 +50,8 @@ export function makeTrpcClient() {
           }),
           httpSubscriptionLink({ url: "/trpc", transformer: superjson, EventSource: NoAutoReconnectEventSource }),
         ],
-        false: httpBatchLink({ url: "/trpc", transformer: superjson }),
+        // the server refuses a batch of more calls than this: the link splits larger ones
+        false: httpBatchLink({ url: "/trpc", transformer: superjson, maxItems: MAX_BATCH_CALLS }),
       }),
     ],
   });

@@ -197,7 +197,7 @@ describe.each(testDbKinds())("alerts procedures (%s)", (kind) => {
     );
     expect(results.filter((r) => r.status === "fulfilled").length).toBe(3);
     for (const r of results.filter((r) => r.status === "rejected")) {
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/most allowed/) });
+      expect(r.reason).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/most allowed/) });
     }
     const [n] = await services.db
       .select({ n: sql<number>`count(*)::int` })

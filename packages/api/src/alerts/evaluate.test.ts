@@ -380,7 +380,7 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
 
     // a second instance: its own services and, on Postgres, its own connection pool
     const second: Database = kind === "postgres" ? await createDb({ url: database.url!, poolMax: 4 }) : database;
-    const other = testServices(second as TestDatabase, clock, { market });
+    const other = testServices(second, clock, { market });
     try {
       clock.advance(MIN);
       const [r1, r2] = await Promise.all([evaluateAlerts(services), evaluateAlerts(other)]);

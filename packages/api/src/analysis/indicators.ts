@@ -54,14 +54,14 @@ export function bollingerSeries(closes: number[], period = 20, k = 2): { upper: 
 export function macdSeries(closes: number[], fast = 12, slow = 26, signal = 9): { macd: Series; signal: Series; histogram: Series } {
   const f = emaSeries(closes, fast);
   const s = emaSeries(closes, slow);
-  const line: Series = closes.map((_, i) => (f[i] != null && s[i] != null ? f[i]! - s[i]! : null));
+  const line: Series = closes.map((_, i) => (f[i] != null && s[i] != null ? f[i] - s[i] : null));
   const start = line.findIndex((v) => v !== null);
   const sig: Series = closes.map(() => null);
   if (start >= 0) {
     const tail = emaSeries(line.slice(start) as number[], signal);
     tail.forEach((v, i) => (sig[start + i] = v));
   }
-  const histogram: Series = line.map((v, i) => (v != null && sig[i] != null ? v - sig[i]! : null));
+  const histogram: Series = line.map((v, i) => (v != null && sig[i] != null ? v - sig[i] : null));
   return { macd: line, signal: sig, histogram };
 }
 

@@ -12,7 +12,7 @@ import { completenessOf } from "./quality";
 import { computeRisk } from "./risk";
 import { fearGreedTrend, scoreNews, type FearGreedData, type NewsData } from "./sentiment";
 import { synthesize } from "./synthesis";
-import type { AnalysisType, Computed, SectionData, SectionResult, Sections } from "./types";
+import type { AnalysisType, Computed, SectionData, Sections } from "./types";
 
 export const HISTORY_DAYS = 365;
 export const FEAR_GREED_DAYS = 31;

@@ -50,3 +50,36 @@ export function sendInBackground(services: Services, message: MailMessage, onSen
     }
   })();
 }
+
+/** To the owner of an account that many failed logins are aimed at (once per window). */
+export function loginAlertEmail(publicUrl: string, to: string, rule: { limit: number; windowMs: number }): MailMessage {
+  const minutes = Math.round(rule.windowMs / 60_000);
+  return {
+    to,
+    subject: "Many failed log-ins to your UCIE account",
+    text: [
+      `Your UCIE account has seen more than ${rule.limit} failed log-ins in ${minutes} minutes.`,
+      "",
+      "If that was not you, someone may be guessing your password. Your account is not locked: browsers you have",
+      "logged in with before can still log in as usual; others are slowed down for a while.",
+      "",
+      `If your password is short or used elsewhere, change it: ${publicUrl}/forgot-password`,
+    ].join("\n"),
+    html: `<p>Your UCIE account has seen more than ${rule.limit} failed log-ins in ${minutes} minutes.</p><p>If that was not you, someone may be guessing your password. Your account is not locked: browsers you have logged in with before can still log in as usual; others are slowed down for a while.</p><p>If your password is short or used elsewhere, <a href="${publicUrl}/forgot-password">change it</a>.</p>`,
+  };
+}
+
+/** To the owner of an address someone tried to register again (instead of telling the one who tried). */
+export function accountExistsEmail(publicUrl: string, to: string): MailMessage {
+  return {
+    to,
+    subject: "Someone tried to register with your e-mail address on UCIE",
+    text: [
+      "Someone tried to create a UCIE account with this e-mail address, which already has one.",
+      "",
+      `If it was you: log in at ${publicUrl}/login, or choose a new password at ${publicUrl}/forgot-password.`,
+      "If it was not you, you need do nothing: no account was created and yours is unchanged.",
+    ].join("\n"),
+    html: `<p>Someone tried to create a UCIE account with this e-mail address, which already has one.</p><p>If it was you: <a href="${publicUrl}/login">log in</a>, or <a href="${publicUrl}/forgot-password">choose a new password</a>.</p><p>If it was not you, you need do nothing: no account was created and yours is unchanged.</p>`,
+  };
+}

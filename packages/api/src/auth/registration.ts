@@ -3,13 +3,15 @@
  * conditional UPDATE (`... WHERE code_hash = $1 AND NOT redeemed AND NOT revoked AND NOT expired RETURNING id`): under any concurrency one
  * code makes one account, and any failure rolls the redemption back (ASVS 2.3.3).
  */
-import { eq } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
 import { accessCodes, users } from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { usableAccessCode } from "./access-codes";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { sendVerification } from "./email-verification";
+import { accountExistsEmail, sendInBackground } from "./emails";
 import { hashPassword } from "./password";
 import { generateEmailToken, VERIFICATION_TTL_MS } from "./tokens";
 
@@ -27,7 +29,7 @@ export interface NewUser {
   emailVerified: boolean;
 }
 
-export type RegisterResult = { ok: true; user: NewUser } | { ok: false; reason: "code" | "email" };
+export type RegisterResult = { ok: true; user: NewUser } | { ok: false; reason: "code" };
 
 class Refusal extends Error {
   constructor(readonly reason: "code" | "email") {
@@ -82,7 +84,12 @@ export async function registerUser(services: Services, input: RegisterInput, met
       success: false,
       reason: err.reason === "code" ? "access code unknown, used, revoked or expired" : "e-mail already registered",
     });
-    return { ok: false, reason: err.reason };
+    if (err.reason === "code") return { ok: false, reason: "code" };
+    // The address has an account. Saying so would tell anyone holding a code who is registered here, so the
+    // answer is the one a new address gets (an id that names no one); the code stays unused, and the
+    // owner, not the asker, learns of it by mail.
+    void sendInBackground(services, accountExistsEmail(services.config.publicUrl, input.email));
+    return { ok: true, user: { id: randomUUID(), email: input.email, emailVerified: false } };
   }
 
   void sendVerification(services, user, verification.token, meta);

@@ -41,7 +41,7 @@ export class EventBus {
     }
     await this.listening.get(channel);
     return () => {
-      set!.delete(handler);
+      set.delete(handler);
     };
   }
 

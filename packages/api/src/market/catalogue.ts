@@ -48,10 +48,7 @@ export async function upsertCoins(db: DbOrTx, coins: MarketCoin[], source: DataS
       .filter((k) => k !== "coingeckoId")
       .map((k) => [k, sql.raw(`excluded."${columnName(k)}"`)]),
   );
-  await db
-    .insert(ucieTokens)
-    .values(rows)
-    .onConflictDoUpdate({ target: ucieTokens.coingeckoId, set: set as never });
+  await db.insert(ucieTokens).values(rows).onConflictDoUpdate({ target: ucieTokens.coingeckoId, set: set });
   return rows.length;
 }
 

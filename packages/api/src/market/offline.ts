@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { TtlCache } from "./cache";
 import { UpstreamError } from "./errors";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay, MAX_SIMULATED_DAYS } from "./simulate";
 import { dataDir, loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
@@ -57,6 +58,8 @@ export function offlineCandles(coin: Pick<MarketCoin, "id" | "symbol" | "current
 }
 
 export function createOfflineMarket(): MarketService {
+  // simulated candles cost CPU on every call: kept per coin and length (callers ask for a few fixed ranges)
+  const candles = new TtlCache(100);
   return {
     mode: "offline",
 
@@ -76,7 +79,8 @@ export function createOfflineMarket(): MarketService {
       if (!coin) {
         throw new UpstreamError("offline", "unavailable", `no offline history for "${coinId}": it is not in the bundled snapshot`);
       }
-      return sourced(offlineCandles(coin, n), "simulated", {
+      const data = await candles.get(`${coinId}:${n}`, 60 * 60_000, async () => offlineCandles(coin, n));
+      return sourced(data, "simulated", {
         note: `simulated history anchored to the snapshot price of ${SNAPSHOT_DATE.toISOString().slice(0, 10)}`,
       });
     },

@@ -68,7 +68,7 @@ export function simulateDailyCandles(coinId: string, days: number, anchor: Simul
   const drift = anchor.stable ? 0 : (rand() - 0.45) * 0.004;
   const baseVolume = anchor.volume && anchor.volume > 0 ? anchor.volume : anchor.price * 1e6;
   const endDay = utcDay(anchor.end);
-  const out: Candle[] = new Array(n);
+  const out = new Array<Candle>(n);
   let close = anchor.price;
   // walk backwards from the anchor: candle i (from the end) closes at `close`, opens at the previous close
   for (let i = n - 1; i >= 0; i--) {

@@ -79,7 +79,7 @@ export const alertsRouter = {
         }
         if (watch.signal.aborted) {
           // tells the client not to reconnect with this session
-          const reason = watch.signal.reason;
+          const reason: unknown = watch.signal.reason;
           throw new TRPCError({
             code: "UNAUTHORIZED",
             message: reason instanceof SessionEndedError ? reason.message : "The session ended.",

@@ -3,6 +3,8 @@ import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { readCachedAnalysis } from "../analysis/cache";
 import { phaseFromLastEventId, streamAnalysis } from "../analysis/engine";
+import { admitAnalysis } from "../analysis/limits";
+import { loadStoredPhases } from "../analysis/phase-store";
 import { analysisSessionId, ANALYSIS_TYPES, symbol } from "../schemas";
 import { resolveCoin } from "../market/resolve";
 import { SessionEndedError, watchSession } from "../auth/revocation";
@@ -27,6 +29,20 @@ export const analysisRouter = {
     .subscription(async function* ({ ctx, input, signal }) {
       const coin = await resolveCoin(ctx.services.db, input.symbol);
       if (!coin) throw unknownCoin(input.symbol);
+      const admission = await admitAnalysis(ctx.services, ctx.user.id, {
+        refresh: input.refresh ?? false,
+        // a resume is free only when there is something stored to resume: a made-up lastEventId counts in full
+        resuming:
+          phaseFromLastEventId(input.lastEventId, input.sessionId) > 0 &&
+          (await loadStoredPhases(ctx.services.db, input.sessionId, coin.coingeckoId, ctx.services.clock.now())).size > 0,
+      });
+      if (!admission.ok) {
+        const wait =
+          admission.retryAfterSeconds < 90
+            ? `${admission.retryAfterSeconds} seconds`
+            : `${Math.ceil(admission.retryAfterSeconds / 60)} minutes`;
+        throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many ${admission.what} at once: try again in ${wait}` });
+      }
       // a revoked or logged-out session ends its streams on every instance
       const watch = await watchSession(ctx.services, ctx.session.id);
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;
@@ -44,7 +60,7 @@ export const analysisRouter = {
           if (!stop.aborted) throw err;
         }
         if (watch.signal.aborted) {
-          const reason = watch.signal.reason;
+          const reason: unknown = watch.signal.reason;
           throw new TRPCError({
             code: "UNAUTHORIZED",
             message: reason instanceof SessionEndedError ? reason.message : "The session ended.",

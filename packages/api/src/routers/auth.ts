@@ -12,7 +12,7 @@ import { PASSWORD_PROBLEM_MESSAGES } from "../auth/password-strength";
 import { registerUser } from "../auth/registration";
 import { publishSessionsRevoked } from "../auth/revocation";
 import { invalidateSession, invalidateUserSessions } from "../auth/session";
-import { hitThrottles, THROTTLE_RULES, type ThrottleRule } from "../auth/throttle";
+import { hitThrottles, ipBucket, THROTTLE_RULES, type ThrottleRule } from "../auth/throttle";
 import { CHALLENGE_COOKIE_PREFIX, verifyTwoFactor } from "../auth/two-factor";
 import type { Context } from "../context";
 import { accessCode, anyPassword, email, emailToken, newPasswordLength, recoveryCode, totpCode } from "../schemas";
@@ -32,7 +32,7 @@ const newPassword = newPasswordLength;
 async function throttle(ctx: Context, what: string, checks: Array<[ThrottleRule, string | null | undefined]>): Promise<void> {
   const result = await hitThrottles(ctx.services.db, checks, ctx.services.clock.now());
   if (result.allowed) return;
-  await tryWriteAuthLog(ctx.services, ctx.req, { type: "rate_limited", success: false, reason: what });
+  if (result.firstRefusal) await tryWriteAuthLog(ctx.services, ctx.req, { type: "rate_limited", success: false, reason: what });
   throw tooManyRequests(ctx, result.retryAfterSeconds);
 }
 
@@ -46,6 +46,28 @@ async function requireStrongPassword(ctx: Context, field: string, password: stri
 function refuseReauth(ctx: Context, check: Exclude<PasswordCheck, { ok: true }>, field: string): TRPCError {
   if (check.reason === "throttled") return tooManyRequests(ctx, check.retryAfterSeconds);
   return fieldError("BAD_REQUEST", field, "This is not your current password");
+}
+
+/**
+ * May we send the mail asked for? Asking is never refused (the answer is `{ ok: true }` either way), so
+ * nobody can stop the owner from asking; what is capped is the mail sent, per address and per address
+ * from one place, so a stranger cannot flood an inbox or use up the owner's own requests from elsewhere.
+ */
+async function mayMail(ctx: Context, what: string, email: string): Promise<boolean> {
+  const ip = ctx.req.ip ? ipBucket(ctx.req.ip) : "unknown";
+  const result = await hitThrottles(
+    ctx.services.db,
+    [
+      [THROTTLE_RULES.mailIp, ctx.req.ip],
+      [THROTTLE_RULES.mailAddressIp, `${email}|${ip}`],
+      [THROTTLE_RULES.mailAddress, email],
+    ],
+    ctx.services.clock.now(),
+  );
+  if (!result.allowed && result.firstRefusal) {
+    await tryWriteAuthLog(ctx.services, ctx.req, { type: "rate_limited", success: false, reason: `${what}: not sent` });
+  }
+  return result.allowed;
 }
 
 /** The cookie lives as long as the session could (its absolute end); the server enforces the idle timeout. */
@@ -75,11 +97,8 @@ export const authRouter = {
         { email: input.email, password: input.password, accessCode: normaliseAccessCode(input.accessCode) },
         ctx.req,
       );
-      if (!result.ok) {
-        if (result.reason === "code")
-          throw fieldError("BAD_REQUEST", "accessCode", "This access code is not valid or has already been used");
-        throw fieldError("BAD_REQUEST", "email", "An account with this e-mail address already exists: log in or reset your password");
-      }
+      // an address that already has an account gets the same answer as a new one (its owner is e-mailed)
+      if (!result.ok) throw fieldError("BAD_REQUEST", "accessCode", "This access code is not valid or has already been used");
       return result.user;
     }),
 
@@ -96,16 +115,12 @@ export const authRouter = {
   }),
 
   resendVerification: publicProcedure.input(z.object({ email })).mutation(async ({ ctx, input }) => {
-    await throttle(ctx, "resend verification", [
-      [THROTTLE_RULES.mailAddress, input.email],
-      [THROTTLE_RULES.mailIp, ctx.req.ip],
-    ]);
-    await resendVerification(ctx.services, input.email, ctx.req);
+    if (await mayMail(ctx, "resend verification", input.email)) await resendVerification(ctx.services, input.email, ctx.req);
     return { ok: true as const };
   }),
 
   login: publicProcedure.input(z.object({ email, password: anyPassword })).mutation(async ({ ctx, input }) => {
-    const result = await attemptLogin(ctx.services, input, ctx.req);
+    const result = await attemptLogin(ctx.services, input, ctx.req, ctx.device.value);
     if (!result.ok) {
       if (result.reason === "throttled") throw tooManyRequests(ctx, result.retryAfterSeconds);
       if (result.reason === "unverified") {
@@ -128,6 +143,7 @@ export const authRouter = {
       return { twoFactorRequired: true as const };
     }
     ctx.cookie.set(result.token, cookieExpiry(ctx, result.session.createdAt));
+    ctx.device.set(result.device.value, result.device.expires);
     return result.user;
   }),
 
@@ -230,11 +246,7 @@ export const authRouter = {
   }),
 
   requestPasswordReset: publicProcedure.input(z.object({ email })).mutation(async ({ ctx, input }) => {
-    await throttle(ctx, "password reset request", [
-      [THROTTLE_RULES.mailAddress, input.email],
-      [THROTTLE_RULES.mailIp, ctx.req.ip],
-    ]);
-    await requestPasswordReset(ctx.services, input.email, ctx.req);
+    if (await mayMail(ctx, "password reset request", input.email)) await requestPasswordReset(ctx.services, input.email, ctx.req);
     return { ok: true as const };
   }),
 

@@ -18,10 +18,19 @@ async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
   return row;
 }
 
-/** The coin's daily candles from the market service, its failures turned into API errors. */
+/**
+ * The ranges history is asked for upstream and cached in: a request is cut from the smallest range that
+ * holds it, so however many different `days` strangers ask for, a coin has at most eight cached answers
+ * and costs at most eight upstream calls per cache lifetime.
+ */
+export const HISTORY_RANGES = [7, 30, 90, 180, 365, 730, 1825, 3650] as const;
+
+/** The coin's daily candles (never finer: at most one point a day) from the market service, its failures turned into API errors. */
 async function historyOf(ctx: Context, coin: TokenRow, n: number): Promise<Sourced<Candle[]>> {
+  const range = HISTORY_RANGES.find((r) => r >= n) ?? HISTORY_RANGES.at(-1)!;
   try {
-    return await ctx.services.market.history(coin.coingeckoId, n);
+    const h = await ctx.services.market.history(coin.coingeckoId, range);
+    return { ...h, data: h.data.slice(-n) };
   } catch (err) {
     if (!isUpstreamError(err)) throw err;
     ctx.services.logger.warn({ coin: coin.coingeckoId, provider: err.provider, kind: err.kind, status: err.status }, "history unavailable");
@@ -70,7 +79,10 @@ export const tokensRouter = {
   /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
   history: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {
     const coin = await coinOrNotFound(ctx, input.symbol);
-    return (await historyOf(ctx, coin, input.days)).data;
+    const { data } = await historyOf(ctx, coin, input.days);
+    // a long history is a big answer: its turn comes between other requests, never twenty at once
+    if (data.length > 365) await ctx.services.limits.bigAnswers.next();
+    return data;
   }),
 
   /**

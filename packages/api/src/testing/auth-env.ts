@@ -33,6 +33,8 @@ export interface TestBrowser {
   api: ReturnType<typeof createCaller>;
   /** the session cookie this browser holds, or null */
   token: string | null;
+  /** the device cookie it holds (set at each successful login, kept through logouts), or null */
+  device: string | null;
   /** response headers set by the last call (e.g. Retry-After) */
   headers: Record<string, string>;
 }
@@ -58,6 +60,7 @@ export async function createAuthTestEnv(
     const meta = { ip: "203.0.113.10", userAgent: "vitest browser", ...req };
     const b: TestBrowser = {
       token: null,
+      device: null,
       headers: {},
       api: createCaller(async () => {
         b.headers = {};
@@ -69,6 +72,12 @@ export async function createAuthTestEnv(
             name: "ucie_session",
             set: (token) => void (b.token = token),
             clear: () => void (b.token = null),
+          },
+          device: {
+            get value() {
+              return b.device;
+            },
+            set: (value) => void (b.device = value),
           },
           setHeader: (name, value) => void (b.headers[name.toLowerCase()] = value),
         });

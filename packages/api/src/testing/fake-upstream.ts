@@ -121,10 +121,7 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
-    const [prefix, provider] = PREFIXES.find(([p]) => url.pathname.startsWith(`${p}/`) || url.pathname === p) ?? [
-      "",
-      "unknown" as Provider,
-    ];
+    const [prefix, provider] = PREFIXES.find(([p]) => url.pathname.startsWith(`${p}/`) || url.pathname === p) ?? ["", "unknown"];
     const path = url.pathname.slice(prefix.length) || "/";
     const entry: FakeRequest = {
       provider,

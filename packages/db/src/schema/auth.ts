@@ -200,3 +200,13 @@ export const twoFactorChallenges = pgTable(
     index("two_factor_challenges_expires_idx").on(t.expiresAt),
   ],
 );
+
+/**
+ * Secrets the server makes for itself (the device-cookie HMAC key): made once by whichever instance needs
+ * one first, so every instance on the database signs and checks with the same key.
+ */
+export const serverSecrets = pgTable("server_secrets", {
+  name: text().primaryKey(),
+  secret: text().notNull(),
+  createdAt: now(),
+});

@@ -24,7 +24,7 @@ export function AccountPage() {
 
   const afterSignOut = async () => {
     await resetSessionData(false);
-    navigate("/login", { replace: true, state: { notice: "You are logged out." } });
+    await navigate("/login", { replace: true, state: { notice: "You are logged out." } });
   };
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSuccess: afterSignOut }));
   const logoutAll = useMutation(trpc.auth.logoutAll.mutationOptions({ onSuccess: afterSignOut }));
@@ -103,7 +103,7 @@ export function AccountPage() {
         {sessions.isError && (
           <FormAlert>
             Could not load your sessions.{" "}
-            <button type="button" className="btn btn-sm" onClick={() => sessions.refetch()}>
+            <button type="button" className="btn btn-sm" onClick={() => void sessions.refetch()}>
               Retry
             </button>
           </FormAlert>

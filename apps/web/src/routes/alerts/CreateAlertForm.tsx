@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useState, type InputHTMLAttributes } from "react";
+import { useId, useState, type InputHTMLAttributes } from "react";
 import { ALERT_LIMITS, MAX_ALERTS_PER_USER } from "@ucie/api/limits";
 import type { RouterInputs } from "@ucie/api";
 import { useSearchParams } from "react-router";
@@ -21,10 +21,9 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [params] = useSearchParams();
   const preset = params.get("symbol");
   const presetCoin = useQuery({ ...trpc.tokens.get.queryOptions({ symbol: preset ?? "" }), enabled: !!preset });
-  const [coin, setCoin] = useState<Coin | null>(null);
-  useEffect(() => {
-    if (presetCoin.data && !coin) setCoin(presetCoin.data);
-  }, [presetCoin.data, coin]);
+  // undefined until the user picks or clears a coin: until then it is the `?symbol=` preset
+  const [picked, setCoin] = useState<Coin | null | undefined>(undefined);
+  const coin: Coin | null = picked === undefined ? (presetCoin.data ?? null) : picked;
 
   const [type, setType] = useState<AlertType>("price_above");
   const [threshold, setThreshold] = useState("");
@@ -124,7 +123,7 @@ export function CreateAlertForm({ count }: { count: number }) {
   const hasDirection = type === "price_cross" || type === "percent_change" || type === "sentiment_change";
 
   return (
-    <form className="card alert-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+    <form className="card alert-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>New alert</h2>
       {count >= MAX_ALERTS_PER_USER && (
         <p className="form-error">You have {MAX_ALERTS_PER_USER} alerts, the most allowed. Delete one to add another.</p>

@@ -22,7 +22,7 @@ export function ResetPasswordPage() {
       onSuccess: async () => {
         // every session of the account has ended, this browser's included
         await resetSessionData(false);
-        navigate("/login", {
+        await navigate("/login", {
           replace: true,
           state: { notice: "Your password is changed and every session was logged out. Log in with the new password." },
         });

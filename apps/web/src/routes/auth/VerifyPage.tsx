@@ -10,14 +10,15 @@ export function VerifyPage() {
   // read once: the token is then taken out of the address bar (and so out of history and bookmarks)
   const [token] = useState(() => params.get("token") ?? "");
   const verify = useMutation(trpc.auth.verifyEmail.mutationOptions());
+  const { mutate: verifyEmail } = verify;
   const started = useRef(false);
 
   useEffect(() => {
     if (started.current || !token) return;
     started.current = true;
     window.history.replaceState(window.history.state, "", "/verify");
-    verify.mutate({ token });
-  }, [token, verify]);
+    verifyEmail({ token });
+  }, [token, verifyEmail]);
 
   return (
     <section className="page narrow auth-page">

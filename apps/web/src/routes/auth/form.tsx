@@ -45,7 +45,7 @@ export function EmailField({
   autoComplete = "email",
 }: {
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   error?: string;
   autoComplete?: "email" | "username";
 }) {
@@ -76,7 +76,7 @@ export function PasswordField({
   label: string;
   error?: string;
   value: string;
-  onChange(value: string): void;
+  onChange: (value: string) => void;
   isNew?: boolean;
   autoComplete: string;
   /** what an attacker would try first (the e-mail address): the meter counts it as guessable */

@@ -80,14 +80,18 @@ export function TokenPage() {
         ),
     }),
   );
-  const markViewed = useMutation(trpc.watchlist.markViewed.mutationOptions());
+  const { mutate: markViewed } = useMutation(trpc.watchlist.markViewed.mutationOptions());
   const viewed = useRef<string | null>(null);
   useEffect(() => {
     if (viewed.current === id) return;
     viewed.current = id;
-    markViewed.mutate({ symbol: id }, { onError: () => {} });
+    markViewed({ symbol: id }, { onError: () => {} });
   }, [id, markViewed]);
-  useEffect(() => setWatchMsg(null), [id]);
+  const [watchMsgFor, setWatchMsgFor] = useState(id);
+  if (watchMsgFor !== id) {
+    setWatchMsgFor(id);
+    setWatchMsg(null);
+  }
 
   const t = token.data;
   const marketSection = phases[1]?.data.sections.market;

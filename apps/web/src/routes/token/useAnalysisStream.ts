@@ -60,7 +60,6 @@ export function useAnalysisStream(coinId: string) {
   }
 
   useEffect(() => {
-    setState("connecting");
     const sub = client.analysis.stream.subscribe(
       { symbol: run.coinId, sessionId: run.sessionId, refresh: run.refresh || undefined },
       {
@@ -91,6 +90,7 @@ export function useAnalysisStream(coinId: string) {
     }
     setPhases({});
     setError(null);
+    setState("connecting");
     setRun({ coinId, sessionId, refresh: true });
   }, [coinId]);
 

@@ -281,7 +281,6 @@ function NotesEditor({ item, onSaved }: { item: Item; onSaved: () => void }) {
       onSuccess: () => {
         setEditing(false);
         setError(null);
-        returnFocus.current = true;
         onSaved();
       },
       onError: (err) => setError(err.message),
