@@ -108,7 +108,11 @@ describe("notification settings in the browser", () => {
     await cdp.send("ServiceWorker.deliverPushMessage", { origin: `${server.url}/`, registrationId: await registered, data });
     const shown = () =>
       page.evaluate(async () =>
-        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, url: n.data?.url })),
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          url: (n.data as { url?: string } | null)?.url,
+        })),
       );
     await expect
       .poll(shown, { timeout: 10_000 })

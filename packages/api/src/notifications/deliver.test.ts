@@ -123,7 +123,7 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
     plan = () => ({ status: 204 });
     await firingAlert("uniswap", "/discord", "discord");
     await deliverBatch(services);
-    const d = JSON.parse(receiver.requests.find((r) => r.path === "/discord")!.body.toString("utf8"));
+    const d = JSON.parse(receiver.requests.find((r) => r.path === "/discord")!.body.toString("utf8")) as { content: string };
     expect(d).toMatchObject({
       content: expect.stringContaining("UNI price at or above $150"),
       embeds: [expect.objectContaining({ title: expect.any(String) })],
@@ -225,7 +225,7 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
     expect(fired.triggered).toBeGreaterThanOrEqual(200);
 
     const second: Database = kind === "postgres" ? await createDb({ url: database.url!, poolMax: 4 }) : database;
-    const other = testServices(second as TestDatabase, clock, { delivery: { allowPrivate: true, batchSize: 10 } });
+    const other = testServices(second, clock, { delivery: { allowPrivate: true, batchSize: 10 } });
     const small = testServices(database, clock, { delivery: { allowPrivate: true, batchSize: 10 } });
     try {
       const drain = async (s: Services) => {

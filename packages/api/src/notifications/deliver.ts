@@ -105,7 +105,7 @@ export function messageOf(d: Claimed): AlertMessage {
       value: null,
       threshold: null,
       source: "live",
-      triggeredAt: String(payload?.triggeredAt ?? new Date(d.created_at).toISOString()),
+      triggeredAt: typeof payload?.triggeredAt === "string" ? payload.triggeredAt : new Date(d.created_at).toISOString(),
     };
   }
   const details = json(d.details) ?? {};
@@ -172,7 +172,7 @@ async function sendPush(services: Services, d: Claimed, m: AlertMessage): Promis
   try {
     const res = await sendOutbound(req.endpoint, {
       body: req.body ?? undefined,
-      headers: req.headers as Record<string, string>,
+      headers: req.headers,
       allowPrivate: services.delivery.allowPrivate,
       timeoutMs: services.delivery.timeoutMs,
       ca: services.delivery.ca,

@@ -2,7 +2,7 @@
  * The outbox's other writers and readers (the evaluator writes firings' deliveries in its own statement):
  * test deliveries, the user's recent deliveries, and the wake-up call to delivery workers.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { notificationDeliveries, type DeliveryStatus } from "@ucie/db";
 import type { Services } from "../services";
 

@@ -45,7 +45,11 @@ export function NotificationsPage() {
       </div>
       <p className="muted">Alerts always show in the app. They also go to every channel below, unless an alert names its own channels.</p>
 
-      <PushCard onChange={refresh} onTest={() => test.mutate({ id: "push" })} testing={test.isPending && test.variables?.id === "push"} />
+      <PushCard
+        onChange={() => void refresh()}
+        onTest={() => test.mutate({ id: "push" })}
+        testing={test.isPending && test.variables?.id === "push"}
+      />
 
       <div className="card stack">
         <div>
@@ -55,7 +59,7 @@ export function NotificationsPage() {
             on retries, so you can drop repeats.
           </p>
         </div>
-        <AddWebhookForm onAdded={refresh} />
+        <AddWebhookForm onAdded={() => void refresh()} />
         {channels.isError && <FormAlert>Could not load your channels.</FormAlert>}
         <MutationError error={test.error ?? remove.error} />
         {webhooks.length > 0 && (
@@ -126,7 +130,13 @@ export function NotificationsPage() {
   );
 }
 
-function WebhookRow(props: { channel: NotificationChannel; onTest(): void; onRemove(): void; testing: boolean; removing: boolean }) {
+function WebhookRow(props: {
+  channel: NotificationChannel;
+  onTest: () => void;
+  onRemove: () => void;
+  testing: boolean;
+  removing: boolean;
+}) {
   const c = props.channel;
   return (
     <tr>
@@ -165,7 +175,7 @@ function WebhookRow(props: { channel: NotificationChannel; onTest(): void; onRem
   );
 }
 
-function AddWebhookForm({ onAdded }: { onAdded(): void }) {
+function AddWebhookForm({ onAdded }: { onAdded: () => void }) {
   const trpc = useTRPC();
   const id = useId();
   const [url, setUrl] = useState("");
@@ -260,7 +270,7 @@ function AddWebhookForm({ onAdded }: { onAdded(): void }) {
   );
 }
 
-function PushCard({ onChange, onTest, testing }: { onChange(): void; onTest(): void; testing: boolean }) {
+function PushCard({ onChange, onTest, testing }: { onChange: () => void; onTest: () => void; testing: boolean }) {
   const trpc = useTRPC();
   const supported = pushSupported();
   const [endpoint, setEndpoint] = useState<string | null | undefined>(undefined);
