@@ -92,7 +92,7 @@ export async function benchAnalysis(baseUrl?: string): Promise<AnalysisBenchResu
       const services = createServices(database);
       token = (await createSession(database.db, user!.id, services.clock, services.sessionPolicy)).token;
       await database.close();
-      server = await spawnServerProcess({ DATA_DIR: dataDir, MARKET_DATA: "live", LOG_LEVEL: "warn", ...up.env });
+      server = await spawnServerProcess({ DATA_DIR: dataDir, MARKET_DATA: "live", LOG_LEVEL: "warn", ...up.env }, { built: true });
       baseUrl = server.url;
     }
     if (!token) throw new Error("benchAnalysis(url) needs BENCH_SESSION_TOKEN: a session token valid on that server");

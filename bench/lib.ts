@@ -14,7 +14,7 @@ import postgres from "postgres";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export async function spawnServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  return spawnServerProcess({ LOG_LEVEL: "warn", ...env }, { port });
+  return spawnServerProcess({ LOG_LEVEL: "warn", ...env }, { port, built: true });
 }
 
 export interface LoadResult {

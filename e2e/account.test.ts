@@ -95,7 +95,7 @@ describe("the account page", () => {
     const recovery = (await codes.allTextContents()).map((c) => c.trim());
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Download", exact: true }).click();
-    expect(await readFile((await (await download).path())!, "utf8")).toContain(recovery[0]!);
+    expect(await readFile(await (await download).path(), "utf8")).toContain(recovery[0]!);
     await capture(page, "account-2fa-recovery-codes");
     await page.getByRole("button", { name: "I have saved them" }).click();
     await expect.poll(() => page.getByText(/10 of 10 recovery codes left/).isVisible()).toBe(true);
@@ -124,7 +124,7 @@ describe("the account page", () => {
     await page.getByRole("button", { name: "Download my data" }).click();
     const file = await exported;
     expect(file.suggestedFilename()).toMatch(/^ucie-data-\d{4}-\d{2}-\d{2}\.json$/);
-    const data = JSON.parse(await readFile((await file.path())!, "utf8")) as { user: { email: string }; authLogs: unknown[] };
+    const data = JSON.parse(await readFile(await file.path(), "utf8")) as { user: { email: string }; authLogs: unknown[] };
     expect(data.user.email).toBe(EMAIL);
     expect(data.authLogs.length).toBeGreaterThan(0);
     expect(JSON.stringify(data)).not.toContain(secret);

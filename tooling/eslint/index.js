@@ -47,5 +47,7 @@ export function config({ dir, react = false }) {
       rules: { "@typescript-eslint/no-unsafe-assignment": "off", "@typescript-eslint/no-unsafe-return": "off" },
     },
     ...(react ? [reactHooks.configs.flat.recommended, ...pluginQuery.configs["flat/recommended"]] : []),
+    // build scripts (plain .mjs outside every tsconfig): checked by the base rules, without type information
+    { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   );
 }

@@ -202,7 +202,8 @@ describe.each(testDbKinds())("analysis stream on %s", (kind) => {
     expect(phasesOf(a)).toEqual([1, 2, 3, 4]);
     expect(phasesOf(b)).toEqual([1, 2, 3, 4]);
     expect(counter.count("prices:ethereum")).toBe(1);
-    expect(counter.count("history:ethereum")).toBe(1);
+    // history is read by two sections of each run (technical, risk): whether those reads overlap in time depends on
+    // the machine's load, so what is asserted is what reaches the upstream: one market_chart call (below)
     expect(counter.count("news:ethereum")).toBe(1);
     expect(counter.count("derivatives:ethereum")).toBe(1);
     expect(counter.count("defiTvl:ethereum")).toBe(1);

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { STATUS_CODES } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
@@ -24,7 +24,8 @@ import {
   type SessionCookie,
 } from "@ucie/api";
 
-export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+/** The built SPA, found through the @ucie/web package: the same from the TypeScript source and the compiled server. */
+export const defaultWebDist = path.join(path.dirname(createRequire(import.meta.url).resolve("@ucie/web/package.json")), "dist");
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 100_000;
 
@@ -173,10 +174,10 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
   // sets a cookie is ever stored by a cache, whatever a procedure said
   app.use("/trpc", (_req, res, next) => {
     res.setHeader("Cache-Control", "no-store");
-    const writeHead = res.writeHead;
+    const writeHead = res.writeHead.bind(res);
     res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
       if (this.getHeader("set-cookie") !== undefined) this.setHeader("Cache-Control", "no-store");
-      return writeHead.apply(this, args);
+      return writeHead(...args);
     } as Response["writeHead"];
     next();
   });

@@ -3,7 +3,7 @@
  * benchmarks that need real separate instances (scale-out, shutdown, memory).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,8 +20,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function startProcess(env: Record<string, string>, port: number): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/** `built`: run dist/main.js (built by `pnpm --filter @ucie/server build`) with plain node, as `pnpm start` does */
+function startProcess(env: Record<string, string>, port: number, built = false): ChildProcess {
+  if (built && !existsSync(path.join(serverDir, "dist/main.js"))) {
+    throw new Error("apps/server/dist/main.js is missing: run `pnpm --filter @ucie/server build` first");
+  }
+  return spawn(process.execPath, built ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "info", LOG_PRETTY: "false", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,10 +53,10 @@ export async function runServerProcessToExit(
 
 export async function spawnServerProcess(
   env: Record<string, string>,
-  opts: { port?: number; timeoutMs?: number } = {},
+  opts: { port?: number; timeoutMs?: number; built?: boolean } = {},
 ): Promise<ServerProcess> {
   const port = opts.port ?? randomPort();
-  const proc = startProcess(env, port);
+  const proc = startProcess(env, port, opts.built);
   let output = "";
   proc.stdout!.on("data", (d) => (output += d));
   proc.stderr!.on("data", (d) => (output += d));

@@ -13,6 +13,7 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 const TokenPage = page(() => import("./routes/token/TokenPage"), "TokenPage");
 const WatchlistPage = page(() => import("./routes/watchlist/WatchlistPage"), "WatchlistPage");
 const AlertsPage = page(() => import("./routes/alerts/AlertsPage"), "AlertsPage");
+const ScreenerPage = page(() => import("./routes/screener/ScreenerPage"), "ScreenerPage");
 const AccountPage = page(() => import("./routes/account/AccountPage"), "AccountPage");
 const NotificationsPage = page(() => import("./routes/account/NotificationsPage"), "NotificationsPage");
 const LoginPage = page(() => import("./routes/auth/LoginPage"), "LoginPage");
@@ -43,6 +44,7 @@ const router = createBrowserRouter([
       { path: "/token/:id", element: signedIn(<TokenPage />) },
       { path: "/watchlist", element: signedIn(<WatchlistPage />) },
       { path: "/alerts", element: signedIn(<AlertsPage />) },
+      { path: "/screener", element: load(<ScreenerPage />) },
       { path: "/account", element: signedIn(<AccountPage />) },
       { path: "/account/notifications", element: signedIn(<NotificationsPage />) },
       { path: "/login", element: load(<LoginPage />) },

@@ -34,3 +34,15 @@ export { totpCode } from "./auth/two-factor";
 export { listUsers, setUserDisabled, endUserSessions, type UserListing } from "./auth/operator";
 export { AnonymousCallLimiter, StreamSlots } from "./lib/request-limits";
 export { MAX_BATCH_CALLS } from "./limits";
+export { refreshScreener, runScreener, type ScreenerRefreshResult } from "./screener/screener";
+export {
+  refreshExchangeRates,
+  loadRates,
+  getPreferences,
+  updatePreferences,
+  converterForUser,
+  moneyText,
+  withPrice,
+  type Converter,
+  type Preferences,
+} from "./preferences/preferences";

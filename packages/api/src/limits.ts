@@ -44,3 +44,25 @@ export const WEBHOOK_FORMATS = ["json", "discord", "slack"] as const;
 export const DELIVERIES_LIST_MAX = 100;
 /** test deliveries a user may queue per minute: each is a request to an address the user chose */
 export const MAX_TESTS_PER_MINUTE = 5;
+
+// ---- screener and preferences ----------------------------------------------------------------------
+export const SCREENER_TRENDS = ["above_sma200", "below_sma200", "golden_cross", "death_cross"] as const;
+export const SCREENER_SORT_KEYS = [
+  "rank",
+  "price",
+  "change24h",
+  "change7d",
+  "change30d",
+  "rsi14",
+  "volatility30d",
+  "drawdown",
+  "volumeRatio",
+  "score",
+] as const;
+export const SCREENER_MAX_LIMIT = 250;
+/** display currencies: CoinGecko /exchange_rates keys */
+export const CURRENCIES = ["usd", "eur", "gbp", "jpy", "chf", "cad", "aud", "btc", "eth"] as const;
+export type Currency = (typeof CURRENCIES)[number];
+export const THEMES = ["dark", "light", "system"] as const;
+export type Theme = (typeof THEMES)[number];
+export const TIME_ZONE_MAX_LENGTH = 64;

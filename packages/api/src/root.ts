@@ -4,6 +4,8 @@ import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
 import { notificationsRouter } from "./routers/notifications";
+import { preferencesRouter } from "./routers/preferences";
+import { screenerRouter } from "./routers/screener";
 import { systemRouter } from "./routers/system";
 import { tokensRouter } from "./routers/tokens";
 import { watchlistRouter } from "./routers/watchlist";
@@ -15,6 +17,8 @@ export const appRouter = createTRPCRouter({
   watchlist: watchlistRouter,
   alerts: alertsRouter,
   notifications: notificationsRouter,
+  screener: screenerRouter,
+  preferences: preferencesRouter,
   system: systemRouter,
 });
 

@@ -9,15 +9,21 @@ import { z } from "zod";
 
 import {
   ACCESS_CODE_MAX_LENGTH,
+  CURRENCIES,
   EMAIL_MAX_LENGTH,
   NOTES_MAX_LENGTH,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
+  SCREENER_MAX_LIMIT,
+  SCREENER_SORT_KEYS,
+  SCREENER_TRENDS,
   SEARCH_QUERY_MAX_LENGTH,
   SYMBOL_MAX_LENGTH,
   CHANNEL_NAME_MAX_LENGTH,
   WEBHOOK_FORMATS,
   WEBHOOK_URL_MAX_LENGTH,
+  THEMES,
+  TIME_ZONE_MAX_LENGTH,
 } from "./limits";
 
 export * from "./limits";
@@ -90,3 +96,46 @@ export const pushSubscriptionInput = z.strictObject({
   }),
 });
 export type PushSubscriptionInput = z.infer<typeof pushSubscriptionInput>;
+
+// ---- screener ------------------------------------------------------------------------------------
+const percent = z.number().finite().min(-100_000).max(100_000);
+export const screenerFilters = z.strictObject({
+  rsiBelow: z.number().min(0).max(100).optional(),
+  rsiAbove: z.number().min(0).max(100).optional(),
+  trend: z.enum(SCREENER_TRENDS).optional(),
+  crossWithinDays: z.number().int().min(0).max(3650).optional(),
+  change7dAbove: percent.optional(),
+  change7dBelow: percent.optional(),
+  minMarketCap: z.number().min(0).max(1e15).optional(),
+  maxVolatility: z.number().min(0).max(100_000).optional(),
+  maxDrawdown: z.number().min(0).max(100).optional(),
+});
+export const screenerInput = z
+  .strictObject({
+    filters: screenerFilters.optional(),
+    sort: z.strictObject({ by: z.enum(SCREENER_SORT_KEYS), dir: z.enum(["asc", "desc"]) }).optional(),
+    limit: z.number().int().min(1).max(SCREENER_MAX_LIMIT).optional(),
+    cursor: z.number().int().min(0).max(100_000).nullish(),
+    /** sent by tRPC's infinite queries; only forward paging exists */
+    direction: z.enum(["forward", "backward"]).optional(),
+  })
+  .optional();
+
+// ---- preferences ---------------------------------------------------------------------------------
+export const currency = z.enum(CURRENCIES, { error: `Choose one of ${CURRENCIES.join(", ")}` });
+/** an IANA time zone this runtime knows (Intl rejects unknown names) */
+export const timeZone = z
+  .string()
+  .trim()
+  .min(1, "Choose a time zone")
+  .max(TIME_ZONE_MAX_LENGTH)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "Unknown time zone");
+export const theme = z.enum(THEMES, { error: `Choose one of ${THEMES.join(", ")}` });
+export const preferencesPatch = z.strictObject({ currency: currency.optional(), timeZone: timeZone.optional(), theme: theme.optional() });

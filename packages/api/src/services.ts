@@ -17,6 +17,7 @@ import { loadDeviceKey } from "./auth/device-cookie";
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
+import { TtlCache } from "./market/cache";
 import type { Candle, MarketService } from "./market/types";
 import type { VapidKeys } from "./notifications/vapid";
 import { deliveryOptions, type DeliveryOptions } from "./notifications/options";
@@ -31,6 +32,10 @@ export interface ServiceCaches {
   analysisFlights: SingleFlight;
   /** the VAPID key pair once read from the database (notifications/vapid.ts) */
   vapid: { keys: Promise<VapidKeys> | null };
+  /** the exchange rates prices are shown through (preferences/preferences.ts) */
+  exchangeRates: TtlCache;
+  /** answered screener pages, by query, for a few seconds (screener/screener.ts; cleared when the job writes) */
+  screener: TtlCache;
 }
 
 export interface Services {
@@ -87,7 +92,14 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     market: overrides.market ?? createMarketService(config, logger),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     delivery: deliveryOptions(config, overrides.delivery),
-    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight(), vapid: { keys: null } },
+    caches: {
+      sessions: new SessionCache(),
+      alertHistory: new Map(),
+      analysisFlights: new SingleFlight(),
+      exchangeRates: new TtlCache(4),
+      screener: new TtlCache(200),
+      vapid: { keys: null },
+    },
     deviceKey: () =>
       (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {
         deviceKey = undefined;

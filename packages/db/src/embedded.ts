@@ -235,7 +235,7 @@ function tapped(pg: PGlite, tap: NotificationTap): PGlite {
       if (prop === "isInTransaction") return isInTransaction;
       if (prop === "exec") return execSql;
       const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

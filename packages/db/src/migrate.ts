@@ -1,14 +1,15 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Database } from "./client";
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
+// found through the package rather than this module's folder: in the compiled server every module shares one file
+export const migrationsFolder = path.join(path.dirname(createRequire(import.meta.url).resolve("@ucie/db/package.json")), "migrations");
 
 /** An arbitrary constant: instances starting together take turns applying migrations. */
 const MIGRATION_LOCK = 7_240_117;
@@ -40,7 +41,7 @@ export async function appliedMigration(database: Database): Promise<MigrationEnt
 
 /** Rows of a `db.execute` result: PGlite answers `{ rows }`, postgres.js the array itself. */
 export function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+  return (result as { rows?: T[] }).rows ?? (result as T[]);
 }
 
 /**

@@ -13,6 +13,8 @@ const hit = (id: string, symbol: string, name: string, rank: number): TokenSearc
   rank,
   isActive: true,
   priceUsd: 1,
+  price: 1,
+  currency: "usd",
   match: "name-prefix",
   tickerOwnedByHigherRank: false,
 });

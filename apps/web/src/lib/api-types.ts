@@ -28,3 +28,11 @@ export type Token = TokenPage["items"][number];
 /** The account's notification channels and recent deliveries (settings page). */
 export type NotificationChannel = RouterOutputs["notifications"]["channels"][number];
 export type Delivery = RouterOutputs["notifications"]["deliveries"][number];
+
+/** The signed-in user's display choices and the rates prices are shown through. */
+export type Preferences = RouterOutputs["preferences"]["get"];
+export type ExchangeRates = RouterOutputs["preferences"]["rates"];
+
+/** One page of `screener.run` and one of its rows. */
+export type ScreenerPage = RouterOutputs["screener"]["run"];
+export type ScreenerRow = ScreenerPage["rows"][number];

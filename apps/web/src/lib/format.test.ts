@@ -9,7 +9,10 @@ import {
   formatPercent,
   formatPrice,
   formatTime,
+  formatUsd,
   formatUsdCompact,
+  fromDisplay,
+  setDisplaySettings,
   timeAgo,
 } from "./format";
 
@@ -71,5 +74,22 @@ describe("format", () => {
     expect(formatTime(null)).toBe("unknown time");
     expect(timeAgo(new Date(Date.now() - 3 * 60_000))).toBe("3 minutes ago");
     expect(timeAgo(new Date())).toBe("just now");
+  });
+
+  it("shows USD figures in the chosen currency, converted once, and USD again when reset", () => {
+    setDisplaySettings({ currency: "eur", usdPerUnit: 1.25, timeZone: "Asia/Tokyo" });
+    try {
+      expect(formatPrice(100)).toBe("€80.00");
+      expect(formatUsdCompact(1.25e9)).toBe("€1.0B");
+      expect(chartPriceFormatter(50_000)).toBe("€40,000");
+      expect(formatUsd(100)).toBe("$100.00");
+      expect(fromDisplay(80)).toBe(100);
+      expect(formatTime(Date.UTC(2021, 5, 24, 0, 0))).toBe("2021-06-24 09:00 GMT+9");
+      setDisplaySettings({ currency: "btc", usdPerUnit: 32_000 });
+      expect(formatPrice(16_000)).toMatch(/^BTC\s?0\.5000$/);
+    } finally {
+      setDisplaySettings(null);
+    }
+    expect(formatPrice(100)).toBe("$100.00");
   });
 });

@@ -2,7 +2,8 @@
  * Every number and time the web app shows, formatted one way (Intl.NumberFormat / DateTimeFormat, built
  * once): tables, cards, toasts and chart axes all read alike. Missing values read "—".
  *
- * - prices: digits that suit their size: $32,797 · $287.22 · $0.2826 · $0.000006730 (4 significant below $1)
+ * - prices: digits that suit their size: $32,797 · $287.22 · $0.2826 · $0.000006730 (4 significant below $1),
+ *   in the user's currency (USD figures converted on display, see DisplaySettings)
  * - compact amounts: one decimal always: $613.5B · $29.0B · $9.7M
  * - percentages: two decimals everywhere; signed for changes (+3.16%), unsigned for levels (9.56%)
  * - indicators: what matters: RSI 72.4, MACD 4 significant digits (scales with the price), ratios 0.87
@@ -13,21 +14,68 @@ export const NONE = "—";
 
 const ok = (v: number | null | undefined): v is number => typeof v === "number" && Number.isFinite(v);
 
-const usdWhole = new Intl.NumberFormat(LOCALE, { style: "currency", currency: "USD", maximumFractionDigits: 0 });
-const usdCents = new Intl.NumberFormat(LOCALE, { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const usdSmall = new Intl.NumberFormat(LOCALE, {
-  style: "currency",
-  currency: "USD",
-  minimumSignificantDigits: 4,
-  maximumSignificantDigits: 4,
-});
-const usdCompact = new Intl.NumberFormat(LOCALE, {
-  style: "currency",
-  currency: "USD",
-  notation: "compact",
-  minimumFractionDigits: 1,
-  maximumFractionDigits: 1,
-});
+/**
+ * What money is shown in: the user's currency (preferences) and how many US dollars one unit of it is
+ * worth. Every figure the API sends is USD; conversion happens here, on display, and nowhere else. The
+ * PreferencesProvider (lib/preferences.tsx) sets it from the signed-in user's preferences and re-renders
+ * the pages when it changes; `timeZone` is the default zone of formatTime/formatDay.
+ */
+export interface DisplaySettings {
+  currency: string;
+  usdPerUnit: number;
+  timeZone?: string;
+}
+const USD_DISPLAY: DisplaySettings = { currency: "usd", usdPerUnit: 1 };
+let display: DisplaySettings = USD_DISPLAY;
+
+export function setDisplaySettings(d: DisplaySettings | null): void {
+  display = d && d.usdPerUnit > 0 ? d : USD_DISPLAY;
+}
+export function displaySettings(): DisplaySettings {
+  return display;
+}
+/** A USD amount in the display currency. */
+export const toDisplay = (usd: number): number => usd / display.usdPerUnit;
+/** An amount the user typed in the display currency, in USD (what the API stores). */
+export const fromDisplay = (amount: number): number => amount * display.usdPerUnit;
+
+interface MoneyFormats {
+  whole: Intl.NumberFormat;
+  cents: Intl.NumberFormat;
+  small: Intl.NumberFormat;
+  compact: Intl.NumberFormat;
+}
+const moneyFormats = new Map<string, MoneyFormats>();
+function money(currency: string): MoneyFormats {
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    const code = currency.toUpperCase();
+    // BTC and ETH are not ISO 4217, but Intl formats any well-formed code ("BTC 0.5000")
+    f = {
+      whole: new Intl.NumberFormat(LOCALE, { style: "currency", currency: code, maximumFractionDigits: 0 }),
+      cents: new Intl.NumberFormat(LOCALE, { style: "currency", currency: code, minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      small: new Intl.NumberFormat(LOCALE, { style: "currency", currency: code, minimumSignificantDigits: 4, maximumSignificantDigits: 4 }),
+      compact: new Intl.NumberFormat(LOCALE, {
+        style: "currency",
+        currency: code,
+        notation: "compact",
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }),
+    };
+    moneyFormats.set(currency, f);
+  }
+  return f;
+}
+
+function formatMoney(v: number, currency: string): string {
+  const f = money(currency);
+  const a = Math.abs(v);
+  if (a >= 1000) return f.whole.format(v);
+  if (a >= 1 || a === 0) return f.cents.format(v);
+  return f.small.format(v);
+}
+
 const compact = new Intl.NumberFormat(LOCALE, { notation: "compact", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const pctSigned = new Intl.NumberFormat(LOCALE, {
   style: "percent",
@@ -42,19 +90,22 @@ const fixed = (digits: number) => new Intl.NumberFormat(LOCALE, { minimumFractio
 const fixed1 = fixed(1);
 const fixed2 = fixed(2);
 
-/** A price in USD with the digits that suit its size. */
+/** A USD price, shown in the display currency with the digits that suit its size. */
 export function formatPrice(v: number | null | undefined): string {
   if (!ok(v)) return NONE;
-  const a = Math.abs(v);
-  if (a >= 1000) return usdWhole.format(v);
-  if (a >= 1 || a === 0) return usdCents.format(v);
-  return usdSmall.format(v);
+  return formatMoney(toDisplay(v), display.currency);
 }
 
-/** Market caps, volumes, TVL: $613.5B, $29.0B (below $1,000: the price rule). */
+/** A USD amount as US dollars whatever the display currency (what an alert stores: "≈ $X stored"). */
+export function formatUsd(v: number | null | undefined): string {
+  return ok(v) ? formatMoney(v, "usd") : NONE;
+}
+
+/** A USD market cap, volume or TVL in the display currency: $613.5B, €29.0B (below 1,000: the price rule). */
 export function formatUsdCompact(v: number | null | undefined): string {
   if (!ok(v)) return NONE;
-  return Math.abs(v) < 1000 ? formatPrice(v) : usdCompact.format(v);
+  const d = toDisplay(v);
+  return Math.abs(d) < 1000 ? formatMoney(d, display.currency) : money(display.currency).compact.format(d);
 }
 
 /** Counts: 41.2K, 1.3M (below 1,000: the whole number). */
@@ -138,8 +189,8 @@ function dateTimeFormat(timeZone: string | undefined): Intl.DateTimeFormat {
   return f;
 }
 
-/** "2021-06-24 05:00 GMT+2": the user's own time zone (or `timeZone`), named. */
-export function formatTime(d: Date | string | number | null | undefined, timeZone?: string): string {
+/** "2021-06-24 05:00 GMT+2": the user's chosen time zone (else the browser's, or `timeZone`), named. */
+export function formatTime(d: Date | string | number | null | undefined, timeZone = display.timeZone): string {
   const date = toDate(d);
   if (!date) return "unknown time";
   const p = Object.fromEntries(
@@ -151,7 +202,7 @@ export function formatTime(d: Date | string | number | null | undefined, timeZon
 }
 
 /** "2021-06-24" in the user's time zone (or `timeZone`). */
-export function formatDay(d: Date | string | number | null | undefined, timeZone?: string): string {
+export function formatDay(d: Date | string | number | null | undefined, timeZone = display.timeZone): string {
   return formatTime(d, timeZone).slice(0, 10);
 }
 

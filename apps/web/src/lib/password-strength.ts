@@ -22,10 +22,7 @@ export function usePasswordScore(password: string, userInputs: string[] = []): n
   const [score, setScore] = useState<number | null>(null);
   const inputs = userInputs.join("\n");
   useEffect(() => {
-    if (!password) {
-      setScore(null);
-      return;
-    }
+    if (!password) return;
     let live = true;
     // a short pause so fast typing scores once, not per key
     const timer = setTimeout(() => {

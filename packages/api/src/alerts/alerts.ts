@@ -396,17 +396,24 @@ export async function deleteAlert(db: Db, userId: string, id: string): Promise<b
 }
 
 /** The user's firings, newest first (`before`: a seq, for paging). */
-export async function listTriggers(db: DbOrTx, userId: string, limit: number, before?: number): Promise<TriggerView[]> {
+export async function listTriggers(
+  db: DbOrTx,
+  userId: string,
+  limit: number,
+  before?: number,
+  money?: (usdAmount: number) => string,
+): Promise<TriggerView[]> {
   const rows = await db
     .select()
     .from(ucieAlertTriggers)
     .where(and(eq(ucieAlertTriggers.userId, userId), before !== undefined ? lt(ucieAlertTriggers.seq, before) : undefined))
     .orderBy(desc(ucieAlertTriggers.seq))
     .limit(limit);
-  return rows.map(triggerView);
+  return rows.map((r) => triggerView(r, money));
 }
 
-export function triggerView(t: typeof ucieAlertTriggers.$inferSelect): TriggerView {
+/** `money` writes the rule's price in the user's currency (preferences' moneyText); USD by default */
+export function triggerView(t: typeof ucieAlertTriggers.$inferSelect, money?: (usdAmount: number) => string): TriggerView {
   const d = (t.details ?? {}) as { threshold?: number | null; condition?: Record<string, unknown> };
   return {
     seq: t.seq,
@@ -414,7 +421,7 @@ export function triggerView(t: typeof ucieAlertTriggers.$inferSelect): TriggerVi
     symbol: t.symbol,
     type: t.alertType,
     value: t.value,
-    description: describeRule(t.alertType, t.symbol, d.threshold ?? null, d.condition ?? {}),
+    description: describeRule(t.alertType, t.symbol, d.threshold ?? null, d.condition ?? {}, money),
     triggeredAt: t.triggeredAt,
   };
 }

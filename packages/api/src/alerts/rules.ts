@@ -167,20 +167,26 @@ export function fromStoredRule(type: AlertType, thresholdValue: number | null, d
   return { threshold: thresholdValue ?? undefined, condition: empty ? undefined : condition, email: email === true };
 }
 
-const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
+export const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n >= 1000 ? 0 : n >= 1 ? 2 : 8 })}`;
 const dirWords = { up: "up", down: "down", any: "up or down" } as const;
 
-/** The rule in words, windows included ("over a rolling 24 h"). */
-export function describeRule(type: AlertType, symbol: string, threshold: number | null, c: Record<string, unknown>): string {
+/** The rule in words, windows included ("over a rolling 24 h"); `money` writes a USD price (the user's currency: preferences' moneyText). */
+export function describeRule(
+  type: AlertType,
+  symbol: string,
+  threshold: number | null,
+  c: Record<string, unknown>,
+  money: (usdAmount: number) => string = usd,
+): string {
   const t = threshold ?? 0;
   const dir = (c.direction as keyof typeof dirWords | undefined) ?? "any";
   switch (type) {
     case "price_above":
-      return `${symbol} price at or above ${usd(t)}`;
+      return `${symbol} price at or above ${money(t)}`;
     case "price_below":
-      return `${symbol} price at or below ${usd(t)}`;
+      return `${symbol} price at or below ${money(t)}`;
     case "price_cross":
-      return `${symbol} price crosses ${usd(t)} ${dir === "up" ? "upward" : dir === "down" ? "downward" : "in either direction"}`;
+      return `${symbol} price crosses ${money(t)} ${dir === "up" ? "upward" : dir === "down" ? "downward" : "in either direction"}`;
     case "percent_change":
       return `${symbol} moves ${dirWords[dir]} ${t} % or more over a rolling ${c.window === "1h" ? "1 h" : "24 h"}`;
     case "rsi_above":

@@ -17,7 +17,7 @@ const FALLBACK_POLL_MS = 30_000;
 export async function* alertTriggerStream(
   services: Services,
   userId: string,
-  opts: { lastEventId?: number | null; signal: AbortSignal },
+  opts: { lastEventId?: number | null; signal: AbortSignal; money?: (usdAmount: number) => string },
 ): AsyncGenerator<TriggerView> {
   const { signal } = opts;
   let last = opts.lastEventId ?? 0;
@@ -53,7 +53,7 @@ export async function* alertTriggerStream(
       for (const r of rows) {
         if (signal.aborted) return;
         last = r.seq;
-        yield triggerView(r);
+        yield triggerView(r, opts.money);
       }
       if (rows.length === PAGE || pokes !== seen) continue;
       await new Promise<void>((resolve) => {

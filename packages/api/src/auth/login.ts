@@ -93,7 +93,7 @@ export async function attemptLogin(
   const valid = user ? await verifyPasswordHash(user.passwordHash, input.password) : await verifyDummyPassword(input.password);
   if (!user || !valid) {
     const failures = await hitThrottle(db, THROTTLE_RULES.loginAccount, input.email, now);
-    if (recognised) await hitThrottle(db, THROTTLE_RULES.loginDevice, device!.nonce, now);
+    if (recognised) await hitThrottle(db, THROTTLE_RULES.loginDevice, device.nonce, now);
     await tryWriteAuthLog(services, meta, {
       type: "failed_login",
       userId: user?.id ?? null,

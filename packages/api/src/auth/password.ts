@@ -5,9 +5,8 @@
  * @node-rs/argon2, a maintained native binding whose async `hash` runs off the event loop.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { hash, verify, type Options } from "@node-rs/argon2";
+import { dataFile } from "../lib/data-files";
 
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RECOMMENDED_LENGTH } from "../limits";
 
@@ -58,7 +57,7 @@ let blocklist: Set<string> | undefined;
 
 function commonPasswords(): Set<string> {
   if (!blocklist) {
-    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "common-passwords.txt");
+    const file = dataFile("common-passwords.txt");
     blocklist = new Set(
       readFileSync(file, "utf8")
         .split("\n")

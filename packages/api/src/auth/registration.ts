@@ -4,7 +4,6 @@
  * code makes one account, and any failure rolls the redemption back (ASVS 2.3.3).
  */
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
 import { accessCodes, users } from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";

@@ -11,7 +11,7 @@ import { createServices, type Services } from "../services";
 import { archiveAuthLogs } from "./archive";
 import { cleanup } from "./cleanup";
 
-const rows = <T>(r: unknown) => ((r as { rows?: T[] }).rows ?? (r as T[])) as T[];
+const rows = <T>(r: unknown) => (r as { rows?: T[] }).rows ?? (r as T[]);
 const COLUMNS = ["id", "user_id", "event_type", "ip_address", "user_agent", "success", "error_message", "timestamp"];
 
 /** Every line of every archive file, parsed. */

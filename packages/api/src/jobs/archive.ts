@@ -30,7 +30,7 @@ export interface ArchiveOptions {
   afterWrite?: (file: string) => Promise<void> | void;
 }
 
-const rows = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? (r as T[])) as T[];
+const rows = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? (r as T[]);
 const yieldToOthers = () => new Promise((r) => setImmediate(r));
 
 function fsyncPath(p: string): void {

@@ -3,6 +3,8 @@ import { cleanup } from "./cleanup";
 import { refreshPrices, syncCatalogue } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
 import { fetchMissingLogos } from "../market/logos";
+import { refreshExchangeRates } from "../preferences/preferences";
+import { refreshScreener } from "../screener/screener";
 import type { JobDefinition } from "./scheduler";
 
 export { cleanup, AUTH_LOG_RETENTION_DAYS, type CleanupCounts } from "./cleanup";
@@ -14,7 +16,20 @@ export function defaultJobs(services: Services): JobDefinition[] {
   return [
     { name: "cleanup", intervalMs: 60 * 60_000, run: (s) => cleanup(s) },
     // prices between daily syncs: one CoinGecko call a minute for the top 250, well inside the keyless budget
-    { name: "prices", intervalMs: config.PRICE_REFRESH_SECONDS * 1000, quiet: true, run: (s, tick) => refreshPrices(s, tick.signal) },
+    {
+      name: "prices",
+      intervalMs: config.PRICE_REFRESH_SECONDS * 1000,
+      quiet: true,
+      run: async (s, tick) => {
+        const prices = await refreshPrices(s, tick.signal);
+        // the display currencies' rates move with the prices: one more call a tick; a failure keeps the last rates
+        const rates = await refreshExchangeRates(s, tick.signal).then(
+          (r) => r.source,
+          (err: unknown) => (s.logger.warn({ err }, "exchange rates not refreshed"), "failed"),
+        );
+        return { ...prices, rates };
+      },
+    },
     {
       name: "alerts",
       intervalMs: config.ALERT_INTERVAL_SECONDS * 1000,
@@ -23,6 +38,14 @@ export function defaultJobs(services: Services): JobDefinition[] {
         const { checked, triggered, expired } = await evaluateAlerts(s, { signal: tick.signal });
         return { checked, triggered, expired };
       },
+    },
+    // a batch of coins per tick (all of them offline): 250 histories spread over about 50 minutes
+    {
+      name: "screener",
+      intervalMs: 5 * 60_000,
+      leaseMs: 10 * 60_000,
+      quiet: true,
+      run: (s, tick) => refreshScreener(s, { signal: tick.signal }),
     },
     // the first tick after start-up of a new day runs at once, so a fresh install leaves the snapshot quickly
     {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Config } from "@ucie/config";
 import type { Logger } from "../lib/logger";
 import { UpstreamError } from "./errors";
+import { exchangeRatesSchema, usdRatesFrom } from "./exchange-rates";
 import { CallBudget, HttpClient, type RetryPolicy } from "./http";
 import { DAY_MS, utcDay } from "./simulate";
 import type { Candle, MarketCoin, Sourced } from "./types";
@@ -223,6 +224,11 @@ export class CoinGeckoClient {
       }
     }
     return { prices, asOf: latest ? new Date(latest) : new Date() };
+  }
+
+  /** /exchange_rates: US dollars per unit of each display currency */
+  async exchangeRates(signal?: AbortSignal): Promise<Partial<Record<string, number>>> {
+    return usdRatesFrom(await this.http.get("/exchange_rates", exchangeRatesSchema, { signal }));
   }
 
   /**

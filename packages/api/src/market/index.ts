@@ -56,5 +56,6 @@ function withFallback(live: MarketService, offline: MarketService, logger: Logge
     defiTvl: (...a) => fallback("defiTvl", (m) => m.defiTvl(...a)),
     derivatives: (...a) => fallback("derivatives", (m) => m.derivatives(...a)),
     bitcoinOnchain: (...a) => fallback("bitcoinOnchain", (m) => m.bitcoinOnchain(...a)),
+    exchangeRates: (...a) => fallback("exchangeRates", (m) => m.exchangeRates(...a)),
   };
 }

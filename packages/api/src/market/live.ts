@@ -30,6 +30,7 @@ export const CACHE_TTL = {
   defi: 10 * 60_000,
   derivatives: 60_000,
   onchain: 60_000,
+  exchangeRates: 60_000,
 } as const;
 
 export interface LiveMarket extends MarketService {
@@ -108,6 +109,10 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
         signal,
       );
       return live(prices, asOf);
+    },
+
+    async exchangeRates(signal) {
+      return live(await cached("coingecko", "exchange-rates", CACHE_TTL.exchangeRates, () => coingecko.exchangeRates(), signal));
     },
 
     async fearGreed(days, signal) {

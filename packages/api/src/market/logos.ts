@@ -76,7 +76,7 @@ export async function fetchLogoImage(
     }
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of res.body) {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
       if (size > maxBytes) return { ok: false, reason: `over ${maxBytes} bytes` };
       chunks.push(chunk);

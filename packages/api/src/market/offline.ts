@@ -7,11 +7,12 @@
  * unavailable). The offline world's "now" is the snapshot time.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { TtlCache } from "./cache";
 import { UpstreamError } from "./errors";
+import { offlineUsdRates } from "./exchange-rates";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay, MAX_SIMULATED_DAYS } from "./simulate";
-import { dataDir, loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
+import { loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
+import { dataFile } from "../lib/data-files";
 import type { BitcoinOnchain, Candle, DerivativesSnapshot, MarketCoin, MarketService, Sourced } from "./types";
 
 const STABLE = new Set(["usdt", "usdc", "busd", "dai", "tusd", "usdp", "pax", "husd", "lusd", "ust", "gusd", "usdn", "fei", "frax"]);
@@ -21,7 +22,7 @@ let btcCandles: Candle[] | undefined;
 /** The bundled real BTC-USD daily candles (2019-06-29 to 2022-03-24), oldest first. */
 export function loadBitcoinCsv(): Candle[] {
   if (btcCandles) return btcCandles;
-  const text = readFileSync(path.join(dataDir, "btc-usd-daily-2019-2022.csv"), "utf8");
+  const text = readFileSync(dataFile("btc-usd-daily-2019-2022.csv"), "utf8");
   const rows = text.trim().split(/\r?\n/).slice(1);
   btcCandles = rows
     .map((line) => line.split(","))
@@ -97,6 +98,12 @@ export function createOfflineMarket(): MarketService {
         };
       }
       return sourced(out, "snapshot");
+    },
+
+    async exchangeRates() {
+      return sourced<Partial<Record<string, number>>>(offlineUsdRates(), "snapshot", {
+        note: "exchange rates of the snapshot day, 2021-06-24 (bundled)",
+      });
     },
 
     async fearGreed(days) {

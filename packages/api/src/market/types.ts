@@ -126,4 +126,6 @@ export interface MarketService extends MarketDataProvider {
   defiTvl(coin: { id: string; symbol: string; name: string }, signal?: AbortSignal): Promise<Sourced<DefiTvl | null>>;
   derivatives(coin: { id: string; symbol: string }, signal?: AbortSignal): Promise<Sourced<DerivativesSnapshot | null>>;
   bitcoinOnchain(signal?: AbortSignal): Promise<Sourced<BitcoinOnchain | null>>;
+  /** US dollars per unit of each display currency (CoinGecko /exchange_rates; offline: the snapshot day's set) */
+  exchangeRates(signal?: AbortSignal): Promise<Sourced<Partial<Record<string, number>>>>;
 }

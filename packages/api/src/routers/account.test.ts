@@ -373,7 +373,7 @@ describe.each(testDbKinds())("accounts on %s", (kind) => {
       const results = await Promise.allSettled([a.api.auth.verifyTwoFactor({ code }), a.api.auth.verifyTwoFactor({ code })]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const count = await db.execute(sql`select count(*)::int as n from sessions where user_id = ${owner.userId}`);
-      const rows = (count as unknown as { rows?: { n: number }[] }).rows ?? (count as unknown as { n: number }[]);
+      const rows = (count as { rows?: { n: number }[] }).rows ?? (count as { n: number }[]);
       expect(Number(rows[0]!.n)).toBe(2); // the sign-up's session and the winner's
     });
   });

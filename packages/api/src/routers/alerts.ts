@@ -1,10 +1,12 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure } from "../alerts/alerts";
+import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure, type AlertView } from "../alerts/alerts";
 import { alertInput, alertPatch } from "../schemas";
 import { alertTriggerStream } from "../alerts/stream";
 import { SessionEndedError, watchSession } from "../auth/revocation";
+import { converterForUser, moneyText, withPrice, type Converter } from "../preferences/preferences";
+import { describeRule } from "../alerts/rules";
 import { protectedProcedure } from "../trpc";
 
 function fail(f: AlertFailure): never {
@@ -18,20 +20,36 @@ function fail(f: AlertFailure): never {
 
 const id = z.uuid({ error: "Not an alert id" });
 
+/** `price` and `currency` beside `priceUsd`; a price rule described in the user's currency (its line stays stored in USD) */
+function shownIn<A extends AlertView>(a: A, c: Converter) {
+  const description =
+    a.unit === "usd" && a.threshold !== null && c.currency !== "usd"
+      ? describeRule(a.type, a.symbol, a.threshold, a.condition, moneyText(c))
+      : a.description;
+  return { ...withPrice(a, c), description };
+}
+
 export const alertsRouter = {
-  list: protectedProcedure.query(({ ctx }) => listAlerts(ctx.services.db, ctx.user.id, ctx.services.clock.now())),
+  /** alerts carry `price` and `currency` (the user's) beside `priceUsd`; thresholds stay in USD */
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const [alerts, c] = await Promise.all([
+      listAlerts(ctx.services.db, ctx.user.id, ctx.services.clock.now()),
+      converterForUser(ctx.services, ctx.user.id),
+    ]);
+    return alerts.map((a) => shownIn(a, c));
+  }),
 
   /** the alert and `warnings` when its rule is already true or can never be */
   create: protectedProcedure.input(alertInput).mutation(async ({ ctx, input }) => {
     const r = await createAlert(ctx.services, ctx.user.id, input);
     if ("error" in r) fail(r);
-    return { ...r.alert, warnings: r.warnings };
+    return { ...shownIn(r.alert, await converterForUser(ctx.services, ctx.user.id)), warnings: r.warnings };
   }),
 
   update: protectedProcedure.input(alertPatch).mutation(async ({ ctx, input }) => {
     const r = await updateAlert(ctx.services, ctx.user.id, input);
     if ("error" in r) fail(r);
-    return { ...r.alert, warnings: r.warnings };
+    return { ...shownIn(r.alert, await converterForUser(ctx.services, ctx.user.id)), warnings: r.warnings };
   }),
 
   delete: protectedProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
@@ -45,7 +63,10 @@ export const alertsRouter = {
     .input(
       z.strictObject({ limit: z.number().int().min(1).max(100).default(20), before: z.number().int().positive().optional() }).optional(),
     )
-    .query(({ ctx, input }) => listTriggers(ctx.services.db, ctx.user.id, input?.limit ?? 20, input?.before)),
+    .query(async ({ ctx, input }) => {
+      const money = moneyText(await converterForUser(ctx.services, ctx.user.id));
+      return listTriggers(ctx.services.db, ctx.user.id, input?.limit ?? 20, input?.before, money);
+    }),
 
   /**
    * The user's own firings, live, from whichever instance found them; `lastEventId` (a trigger seq)
@@ -67,7 +88,8 @@ export const alertsRouter = {
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;
       try {
         const lastEventId = input?.lastEventId ? Number(input.lastEventId) : null;
-        for await (const t of alertTriggerStream(ctx.services, ctx.user.id, { lastEventId, signal: stop })) {
+        const money = moneyText(await converterForUser(ctx.services, ctx.user.id));
+        for await (const t of alertTriggerStream(ctx.services, ctx.user.id, { lastEventId, signal: stop, money })) {
           yield tracked(String(t.seq), {
             alertId: t.alertId,
             symbol: t.symbol,

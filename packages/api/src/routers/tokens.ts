@@ -8,6 +8,7 @@ import { searchTokens } from "../market/search";
 import { listTokens, toTokenDto } from "../market/tokens";
 import type { Candle, Sourced } from "../market/types";
 import { searchQuery, symbol } from "../schemas";
+import { converterForUser, withPrice } from "../preferences/preferences";
 import { publicProcedure } from "../trpc";
 
 const days = z.number().int().min(1).max(3650);
@@ -60,7 +61,13 @@ export const tokensRouter = {
         })
         .optional(),
     )
-    .query(({ ctx, input }) => listTokens(ctx.services.db, input?.limit ?? 100, input?.cursor ?? 0)),
+    .query(async ({ ctx, input }) => {
+      const [page, c] = await Promise.all([
+        listTokens(ctx.services.db, input?.limit ?? 100, input?.cursor ?? 0),
+        converterForUser(ctx.services, ctx.user?.id),
+      ]);
+      return { ...page, items: page.items.map((t) => withPrice(t, c)) };
+    }),
 
   /** best match first: exact ticker, ticker prefix, name prefix, fuzzy name */
   search: publicProcedure
@@ -70,11 +77,18 @@ export const tokensRouter = {
         limit: z.number().int().min(1).max(50).optional(),
       }),
     )
-    .query(({ ctx, input }) => searchTokens(ctx.services.db, input.query, input.limit ?? 10)),
+    .query(async ({ ctx, input }) => {
+      const [hits, c] = await Promise.all([
+        searchTokens(ctx.services.db, input.query, input.limit ?? 10),
+        converterForUser(ctx.services, ctx.user?.id),
+      ]);
+      return hits.map((h) => withPrice(h, c));
+    }),
 
-  get: publicProcedure
-    .input(z.strictObject({ symbol }))
-    .query(async ({ ctx, input }) => toTokenDto(await coinOrNotFound(ctx, input.symbol))),
+  get: publicProcedure.input(z.strictObject({ symbol })).query(async ({ ctx, input }) => {
+    const [coin, c] = await Promise.all([coinOrNotFound(ctx, input.symbol), converterForUser(ctx.services, ctx.user?.id)]);
+    return withPrice(toTokenDto(coin), c);
+  }),
 
   /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
   history: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {

@@ -2,13 +2,18 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { symbol, watchlistNotes as notes } from "../schemas";
+import { converterForUser, withPrice } from "../preferences/preferences";
 import { protectedProcedure } from "../trpc";
 import { addToWatchlist, listWatchlist, markWatchlistViewed, removeFromWatchlist, updateWatchlistNotes } from "../watchlist/watchlist";
 
 const notOnList = (s: string) => new TRPCError({ code: "NOT_FOUND", message: `${s} is not on your watchlist` });
 
 export const watchlistRouter = {
-  list: protectedProcedure.query(({ ctx }) => listWatchlist(ctx.services.db, ctx.user.id)),
+  /** items carry `price` and `currency` (the user's) beside `priceUsd` */
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const [items, c] = await Promise.all([listWatchlist(ctx.services.db, ctx.user.id), converterForUser(ctx.services, ctx.user.id)]);
+    return items.map((i) => withPrice(i, c));
+  }),
 
   add: protectedProcedure.input(z.strictObject({ symbol, notes: notes.optional() })).mutation(async ({ ctx, input }) => {
     const r = await addToWatchlist(ctx.services.db, ctx.user.id, input.symbol, input.notes ?? null, ctx.services.clock);

@@ -28,6 +28,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
+import { exchangeRatesBody } from "../market/exchange-rates";
 import { loadSnapshot } from "../market/snapshot";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay } from "../market/simulate";
 import type { MarketCoin } from "../market/types";
@@ -336,6 +337,10 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         return row;
       });
       return json(res, 200, rows);
+    }
+    if (path === "/exchange_rates") {
+      const usd = (id: string) => coins.find((x) => x.id === id)?.current_price ?? 1;
+      return json(res, 200, exchangeRatesBody(usd("bitcoin"), usd("ethereum")));
     }
     if (path === "/simple/price") {
       const ids = (q.get("ids") ?? "").split(",").filter(Boolean);

@@ -4,3 +4,5 @@ export * from "./analysis";
 export * from "./alerts";
 export * from "./jobs";
 export * from "./notifications";
+export * from "./screener";
+export * from "./preferences";

@@ -7,6 +7,7 @@ import { useTRPC } from "../../lib/trpc";
 import { FormAlert, formError } from "../auth/form";
 import { ChangePasswordCard } from "./ChangePasswordCard";
 import { deviceLabel } from "./device";
+import { PreferencesCard } from "./PreferencesCard";
 import { TwoFactorCard } from "./TwoFactorCard";
 import { YourDataCard } from "./YourDataCard";
 
@@ -65,6 +66,7 @@ export function AccountPage() {
         </p>
       </div>
 
+      <PreferencesCard />
       <ChangePasswordCard email={me.email} />
       <TwoFactorCard />
 

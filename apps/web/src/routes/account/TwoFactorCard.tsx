@@ -51,7 +51,7 @@ export function TwoFactorCard() {
   );
 }
 
-function SetUpTwoFactor({ onEnabled }: { onEnabled(codes: string[]): Promise<void> }) {
+function SetUpTwoFactor({ onEnabled }: { onEnabled: (codes: string[]) => Promise<void> }) {
   const trpc = useTRPC();
   const [code, setCode] = useState("");
   const setup = useMutation(trpc.auth.twoFactor.setup.mutationOptions());
@@ -115,7 +115,7 @@ function SetUpTwoFactor({ onEnabled }: { onEnabled(codes: string[]): Promise<voi
   );
 }
 
-function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
+function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   const text = `UCIE recovery codes (each works once)\n\n${codes.join("\n")}\n`;
   return (
@@ -155,7 +155,7 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
   );
 }
 
-function DisableTwoFactor({ left, onDisabled }: { left: number; onDisabled(): Promise<void> }) {
+function DisableTwoFactor({ left, onDisabled }: { left: number; onDisabled: () => Promise<void> }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState("");

@@ -37,7 +37,7 @@ export function YourDataCard() {
     trpc.auth.deleteAccount.mutationOptions({
       onSuccess: async () => {
         await resetSessionData(false);
-        navigate("/login", { replace: true, state: { notice: "Your account and its data are deleted." } });
+        await navigate("/login", { replace: true, state: { notice: "Your account and its data are deleted." } });
       },
     }),
   );

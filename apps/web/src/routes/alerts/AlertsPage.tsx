@@ -7,11 +7,12 @@ import { DataTable } from "../../components/DataTable";
 import { EmptyState, LoadError, SkeletonRows } from "../../components/QueryStates";
 import { useTRPC } from "../../lib/trpc";
 import { cooldownWords } from "./choices";
+import { displaySettings } from "../../lib/format";
 import { CreateAlertForm } from "./CreateAlertForm";
 
 type Alert = RouterOutputs["alerts"]["list"][number];
 
-const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const time = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 const fmt = (d: Date | string | null | undefined) => (d ? dateTime.format(new Date(d)) : "–");
@@ -25,7 +26,8 @@ export function AlertsPage() {
         <div>
           <h1 id="alerts-title">Alerts</h1>
           <p className="muted home-sub">
-            Checked on the server every minute, even when this page is closed. Times are shown in your time zone ({zone}).
+            Checked on the server every minute, even when this page is closed. Times are shown in your time zone (
+            {displaySettings().timeZone ?? browserZone}).
           </p>
         </div>
       </div>

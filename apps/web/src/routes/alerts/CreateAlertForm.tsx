@@ -6,7 +6,7 @@ import { useSearchParams } from "react-router";
 import { CoinLogo } from "../../components/CoinLogo";
 import { TokenSearch } from "../../components/TokenSearch";
 import { fieldErrors, issueErrors, useTRPC } from "../../lib/trpc";
-import { formatPrice } from "../../lib/format";
+import { displaySettings, formatPrice, formatUsd, fromDisplay } from "../../lib/format";
 import { ALERT_TYPES, COOLDOWNS, type AlertType } from "./choices";
 
 type Coin = { id: string; symbol: string; name: string; logo: string | null; priceUsd: number | null };
@@ -25,8 +25,11 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [picked, setCoin] = useState<Coin | null | undefined>(undefined);
   const coin: Coin | null = picked === undefined ? (presetCoin.data ?? null) : picked;
 
-  const [type, setType] = useState<AlertType>("price_above");
-  const [threshold, setThreshold] = useState("");
+  // `?type=&threshold=` prefill the rule (the screener's "create an alert from this row")
+  const presetType = ALERT_TYPES.find((t) => t.value === params.get("type"))?.value;
+  const presetThreshold = params.get("threshold");
+  const [type, setType] = useState<AlertType>(presetType ?? "price_above");
+  const [threshold, setThreshold] = useState(presetThreshold && Number.isFinite(Number(presetThreshold)) ? presetThreshold : "");
   const [direction, setDirection] = useState<"up" | "down" | "any">("any");
   const [pctWindow, setPctWindow] = useState<"1h" | "24h">("24h");
   const [sentimentWindow, setSentimentWindow] = useState<"24h" | "7d">("24h");
@@ -39,6 +42,8 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ description: string; warnings: string[] } | null>(null);
+  const currencyCode = displaySettings().currency.toUpperCase();
+  const isForeign = currencyCode !== "USD";
 
   const create = useMutation(
     trpc.alerts.create.mutationOptions({
@@ -67,6 +72,8 @@ export function CreateAlertForm({ count }: { count: number }) {
       return;
     }
     const num = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
+    // a price typed in the user's currency is stored in USD, converted once, here
+    const priceLine = (s: string) => (isForeign ? fromDisplay(num(s)) : num(s));
     const base = {
       symbol: coin.id,
       repeat,
@@ -78,11 +85,12 @@ export function CreateAlertForm({ count }: { count: number }) {
       switch (type) {
         case "price_above":
         case "price_below":
+          return { ...base, type, threshold: priceLine(threshold) };
         case "rsi_above":
         case "rsi_below":
           return { ...base, type, threshold: num(threshold) };
         case "price_cross":
-          return { ...base, type, threshold: num(threshold), condition: { direction } };
+          return { ...base, type, threshold: priceLine(threshold), condition: { direction } };
         case "percent_change":
           return { ...base, type, threshold: num(threshold), condition: { window: pctWindow, direction } };
         case "volume_spike":
@@ -109,16 +117,26 @@ export function CreateAlertForm({ count }: { count: number }) {
         {err(name)}
       </span>
     ) : null;
+  const isPrice = type === "price_above" || type === "price_below" || type === "price_cross";
   const thresholdLabel =
-    type === "percent_change" ? "Change (%)" : type === "rsi_above" || type === "rsi_below" ? "RSI level (0 to 100)" : "Price (USD)";
+    type === "percent_change"
+      ? "Change (%)"
+      : type === "rsi_above" || type === "rsi_below"
+        ? "RSI level (0 to 100)"
+        : `Price (${currencyCode})`;
+  const typed = Number(threshold);
+  const storedNote =
+    isPrice && isForeign && threshold.trim() !== "" && Number.isFinite(typed) && typed > 0
+      ? ` ≈ ${formatUsd(fromDisplay(typed))} stored (alerts keep US dollars).`
+      : "";
   const thresholdHint =
     type === "percent_change"
       ? `Over a rolling ${pctWindow === "1h" ? "1 h" : "24 h"}.`
       : type === "rsi_above" || type === "rsi_below"
         ? "14-day RSI from daily closes; 70 and above is often read as overbought, 30 and below as oversold."
         : coin?.priceUsd != null
-          ? `Now ${formatPrice(coin.priceUsd)}.`
-          : undefined;
+          ? `Now ${formatPrice(coin.priceUsd)}.${storedNote}`
+          : storedNote || undefined;
   const needsThreshold = type !== "volume_spike" && type !== "sentiment_change";
   const hasDirection = type === "price_cross" || type === "percent_change" || type === "sentiment_change";
 

@@ -22,7 +22,7 @@ export function LoginPage() {
 
   const signedIn = async () => {
     await resetSessionData(true);
-    navigate(next, { replace: true });
+    await navigate(next, { replace: true });
   };
   const login = useMutation(
     trpc.auth.login.mutationOptions({
@@ -106,7 +106,7 @@ export function LoginPage() {
 }
 
 /** The second step of a login with two-factor on: a code from the app, or one recovery code. */
-function TwoFactorStep({ onDone, onExpired }: { onDone(): Promise<void>; onExpired(message: string): void }) {
+function TwoFactorStep({ onDone, onExpired }: { onDone: () => Promise<void>; onExpired: (message: string) => void }) {
   const trpc = useTRPC();
   const [useRecovery, setUseRecovery] = useState(false);
   const [code, setCode] = useState("");

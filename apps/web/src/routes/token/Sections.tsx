@@ -49,9 +49,10 @@ const SECTION_NAMES: Record<string, string> = {
 
 /** What a phase's one quality score is made of, for its hover text (the stepper and the card show the same). */
 export function qualityExplanation(event: PhaseEvent): string {
-  const parts = Object.entries(event.data.sections)
-    .filter(([, s]) => s && s.status !== "unavailable")
-    .map(([k, s]) => `${SECTION_NAMES[k] ?? k} ${s!.qualityScore}`);
+  const sections: Partial<Record<string, Section>> = event.data.sections;
+  const parts = Object.entries(sections).flatMap(([k, s]) =>
+    s && s.status !== "unavailable" ? [`${SECTION_NAMES[k] ?? k} ${s.qualityScore}`] : [],
+  );
   return (
     `Data quality ${event.qualityScore}/100: the average of this phase's sections (${parts.join(", ") || "none"}). ` +
     "Each scores how complete, fresh and first-hand its data is; sections with no data for this coin are not counted."

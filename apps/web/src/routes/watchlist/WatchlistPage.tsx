@@ -141,7 +141,7 @@ export function WatchlistPage() {
             ]}
           >
             {sortItems(list.data, sort).map((item) => (
-              <WatchlistRow key={item.id} item={item} onChanged={invalidate} onNotice={setNotice} />
+              <WatchlistRow key={item.id} item={item} onChanged={() => void invalidate()} onNotice={setNotice} />
             ))}
           </DataTable>
         )}
