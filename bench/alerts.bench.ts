@@ -8,6 +8,8 @@
  * Postgres comes from BENCH_DATABASE_URL (a server URL; a scratch database is created and dropped). Without
  * it the bench runs on PGlite, whose figures only show that it works, and says so.
  *
+ * Every user has a webhook, so the tick also writes one outbox row per firing (notification_deliveries).
+ *
  * Run alone: `node --import tsx bench/alerts.bench.ts` (writes bench/results/alerts.json).
  */
 import { createServices, evaluateAlerts, FakeClock } from "@ucie/api";
@@ -20,6 +22,8 @@ export interface AlertsBenchResult {
   evaluateMs: number;
   countMs: number;
   ratio: number;
+  /** outbox rows written by the measured tick */
+  queued: number;
 }
 
 const ALERTS = 100_000;
@@ -64,6 +68,12 @@ async function seed(database: Database): Promise<void> {
     CROSS JOIN LATERAL (SELECT (ARRAY['price_above', 'price_below', 'price_cross', 'percent_change'])[1 + i % 4] AS type) t
     JOIN u ON u.n = 1 + i % ${USERS}`,
   );
+  // every user has a webhook, so each firing also writes its outbox row in the tick's transaction
+  await exec(
+    database,
+    `INSERT INTO notification_channels (user_id, name, url, format, secret)
+     SELECT id, 'bench', 'http://127.0.0.1:9/hook', 'json', 'whsec_bench' FROM users`,
+  );
   await exec(database, `ANALYZE`);
 }
 
@@ -106,6 +116,7 @@ export async function benchAlerts(
       ratio: Math.round(evaluateMs / countMs),
       firstTickMs: Math.round(firstTickMs),
       triggered: tick.triggered,
+      queued: tick.queued,
       ...(note ? { note } : {}),
     };
   } finally {

@@ -11,6 +11,7 @@ import { createSession, createServices } from "@ucie/api";
 import { createDb, migrate, users } from "@ucie/db";
 import type { benchAlerts } from "./alerts.bench";
 import type { benchAnalysis } from "./analysis.bench";
+import type { benchDeliveries } from "./deliveries.bench";
 import type { benchBackup } from "./backup.bench";
 import { benchHistory, HAMMER_CLIENTS } from "./history.bench";
 import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
@@ -197,6 +198,7 @@ try {
     ["./search.bench.ts", "benchSearch"],
     ["./analysis.bench.ts", "benchAnalysis"],
     ["./alerts.bench.ts", "benchAlerts"],
+    ["./deliveries.bench.ts", "benchDeliveries"],
     ["./backup.bench.ts", "benchBackup"],
   ] as const) {
     let mod: Record<string, (...a: unknown[]) => Promise<unknown>>;
@@ -223,6 +225,13 @@ try {
         "target < 100 ms",
       );
       row("analysis: full uncached, 4 phases (fake upstream)", `p50 ${r.uncachedFullMs.p50} ms, p99 ${r.uncachedFullMs.p99} ms`, "");
+    } else if (fn === "benchDeliveries") {
+      const r = out as Awaited<ReturnType<typeof benchDeliveries>>;
+      row(
+        `outbox: ${r.deliveries.toLocaleString("en")} queued webhook deliveries drained to a local receiver`,
+        `${r.drainMs} ms (${r.perSecond.toLocaleString("en")}/s)`,
+        `received ${r.received.toLocaleString("en")}, distinct ${r.distinct.toLocaleString("en")}, lost ${r.lost}, repeated ${r.repeated}; ${r.workers} workers`,
+      );
     } else if (fn === "benchBackup") {
       const r = out as Awaited<ReturnType<typeof benchBackup>>;
       row(
@@ -235,7 +244,7 @@ try {
       row(
         `alerts: one evaluation tick over ${r.alerts.toLocaleString("en")} enabled alerts`,
         `${r.evaluateMs} ms (${Math.round((r.alerts / r.evaluateMs) * 1000).toLocaleString("en")} alerts/s)`,
-        `${r.ratio}x a bare count(*) (${r.countMs} ms); target < 1 s on Postgres${r.note ? `; ${r.note}` : ""}`,
+        `${r.ratio}x a bare count(*) (${r.countMs} ms); ${r.triggered} fired, ${r.queued} outbox rows written; target < 1 s on Postgres${r.note ? `; ${r.note}` : ""}`,
       );
     }
   }

@@ -17,7 +17,7 @@ const PUBLIC = [
   "/reset-password?token=not-a-real-token",
   "/no/such/page",
 ];
-const SIGNED_IN = ["/watchlist", "/alerts", "/alerts?symbol=ethereum", "/account", "/token/bitcoin"];
+const SIGNED_IN = ["/watchlist", "/alerts", "/alerts?symbol=ethereum", "/account", "/account/notifications", "/token/bitcoin"];
 
 describe("accessibility sweep", () => {
   let server: TestServer;

@@ -1,3 +1,4 @@
 import { config } from "@ucie/eslint-config";
 
-export default config({ dir: import.meta.dirname, react: true });
+// public/ holds files served as they are (the service worker sw.js): plain browser JS outside the TypeScript project
+export default [{ ignores: ["public/**"] }, ...config({ dir: import.meta.dirname, react: true })];

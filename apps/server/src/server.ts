@@ -4,7 +4,15 @@
  */
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
-import { bootstrap, createServices, defaultJobs, startScheduler, type ServiceOverrides, type Services } from "@ucie/api";
+import {
+  bootstrap,
+  createServices,
+  defaultJobs,
+  startDeliveryWorker,
+  startScheduler,
+  type ServiceOverrides,
+  type Services,
+} from "@ucie/api";
 import type { Config } from "@ucie/config";
 import { openDatabase, type Database } from "@ucie/db";
 import { createApp } from "./app";
@@ -59,6 +67,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // counts the health page reads across instances: written in batches, not per request
   const counters = services.telemetry.startFlushing(services.db, services.logger);
   if (config.METRICS_TOKEN) services.telemetry.enableDefaultMetrics();
+  // the outbox's sender runs on every instance (claims are SKIP LOCKED): more instances, more throughput
+  const deliveries = opts.jobs === false ? null : await startDeliveryWorker(services);
   const app = createApp({ services, webDist: opts.webDist });
   const server = createHttpServer(app, config);
   await new Promise<void>((resolve, reject) => {
@@ -78,6 +88,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         await scheduler?.stop();
+        await deliveries?.stop();
         await new Promise<void>((resolve) => {
           // stop accepting; in-flight requests finish; idle keep-alive sockets go now
           server.close(() => resolve());

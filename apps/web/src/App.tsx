@@ -15,6 +15,7 @@ const WatchlistPage = page(() => import("./routes/watchlist/WatchlistPage"), "Wa
 const AlertsPage = page(() => import("./routes/alerts/AlertsPage"), "AlertsPage");
 const ScreenerPage = page(() => import("./routes/screener/ScreenerPage"), "ScreenerPage");
 const AccountPage = page(() => import("./routes/account/AccountPage"), "AccountPage");
+const NotificationsPage = page(() => import("./routes/account/NotificationsPage"), "NotificationsPage");
 const LoginPage = page(() => import("./routes/auth/LoginPage"), "LoginPage");
 const RegisterPage = page(() => import("./routes/auth/RegisterPage"), "RegisterPage");
 const CheckInboxPage = page(() => import("./routes/auth/CheckInboxPage"), "CheckInboxPage");
@@ -47,6 +48,7 @@ const router = createBrowserRouter([
       { path: "/screener", element: load(<ScreenerPage />) },
       { path: "/account", element: signedIn(<AccountPage />) },
       { path: "/admin/*", element: signedIn(<AdminArea />) },
+      { path: "/account/notifications", element: signedIn(<NotificationsPage />) },
       { path: "/login", element: load(<LoginPage />) },
       { path: "/register", element: load(<RegisterPage />) },
       { path: "/check-inbox", element: load(<CheckInboxPage />) },

@@ -17,6 +17,7 @@ export {
   type SessionsRevokedEvent,
 } from "./auth/revocation";
 export { bootstrap } from "./bootstrap";
+export { startDeliveryWorker, deliverBatch, type DeliveryWorker } from "./notifications/deliver";
 export { createAccessCodes, listAccessCodes, revokeAccessCode, parseDuration } from "./auth/access-codes";
 export * from "./jobs";
 export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type EvaluateOptions } from "./alerts/evaluate";

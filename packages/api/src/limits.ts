@@ -34,6 +34,17 @@ export const MIN_COOLDOWN_SECONDS = 60;
 export const MAX_COOLDOWN_SECONDS = 30 * 86_400;
 export const DEFAULT_COOLDOWN_SECONDS = 3_600;
 
+// ---- notifications -------------------------------------------------------------------------------
+export const MAX_WEBHOOKS_PER_USER = 10;
+/** browsers (Web Push subscriptions) per user */
+export const MAX_PUSH_SUBSCRIPTIONS_PER_USER = 20;
+export const WEBHOOK_URL_MAX_LENGTH = 2048;
+export const CHANNEL_NAME_MAX_LENGTH = 100;
+export const WEBHOOK_FORMATS = ["json", "discord", "slack"] as const;
+export const DELIVERIES_LIST_MAX = 100;
+/** test deliveries a user may queue per minute: each is a request to an address the user chose */
+export const MAX_TESTS_PER_MINUTE = 5;
+
 // ---- screener and preferences ----------------------------------------------------------------------
 export const SCREENER_TRENDS = ["above_sma200", "below_sma200", "golden_cross", "death_cross"] as const;
 export const SCREENER_SORT_KEYS = [

@@ -4,6 +4,7 @@ import { adminRouter } from "./routers/admin";
 import { alertsRouter } from "./routers/alerts";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
+import { notificationsRouter } from "./routers/notifications";
 import { preferencesRouter } from "./routers/preferences";
 import { screenerRouter } from "./routers/screener";
 import { systemRouter } from "./routers/system";
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   analysis: analysisRouter,
   watchlist: watchlistRouter,
   alerts: alertsRouter,
+  notifications: notificationsRouter,
   screener: screenerRouter,
   preferences: preferencesRouter,
   system: systemRouter,

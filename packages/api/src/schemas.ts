@@ -19,6 +19,9 @@ import {
   SCREENER_TRENDS,
   SEARCH_QUERY_MAX_LENGTH,
   SYMBOL_MAX_LENGTH,
+  CHANNEL_NAME_MAX_LENGTH,
+  WEBHOOK_FORMATS,
+  WEBHOOK_URL_MAX_LENGTH,
   THEMES,
   TIME_ZONE_MAX_LENGTH,
 } from "./limits";
@@ -75,6 +78,32 @@ export const totpCode = z
 export const recoveryCode = z.string().trim().min(10, "Enter one of your recovery codes").max(20, "This is not a recovery code");
 
 export const accessCode = z.string().trim().min(4, "Enter your access code").max(ACCESS_CODE_MAX_LENGTH, "This access code is not valid");
+
+// ---- notifications -------------------------------------------------------------------------------
+export const webhookInput = z.strictObject({
+  url: z
+    .string()
+    .trim()
+    .max(WEBHOOK_URL_MAX_LENGTH, `A URL has at most ${WEBHOOK_URL_MAX_LENGTH} characters`)
+    .refine((u) => /^https?:\/\/[^\s]+$/i.test(u), "Enter an http:// or https:// URL"),
+  format: z.enum(WEBHOOK_FORMATS, { error: "Format must be json, discord or slack" }),
+  name: z.string().trim().max(CHANNEL_NAME_MAX_LENGTH, `A name has at most ${CHANNEL_NAME_MAX_LENGTH} characters`).optional(),
+});
+export type WebhookInput = z.infer<typeof webhookInput>;
+
+/** A browser's PushSubscription as `toJSON()` gives it; keys are base64url (p256dh: a P-256 point, auth: 16 bytes). */
+export const pushSubscriptionInput = z.strictObject({
+  endpoint: z
+    .string()
+    .trim()
+    .max(WEBHOOK_URL_MAX_LENGTH)
+    .refine((u) => u.startsWith("https://"), "A push endpoint is an https:// URL"),
+  keys: z.strictObject({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, "Not a push subscription key"),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{16,32}={0,2}$/, "Not a push subscription secret"),
+  }),
+});
+export type PushSubscriptionInput = z.infer<typeof pushSubscriptionInput>;
 
 // ---- screener ------------------------------------------------------------------------------------
 const percent = z.number().finite().min(-100_000).max(100_000);

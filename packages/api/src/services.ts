@@ -21,6 +21,8 @@ import { createMarketService } from "./market";
 import { TtlCache } from "./market/cache";
 import { Telemetry } from "./lib/telemetry";
 import type { Candle, DataSource, MarketService } from "./market/types";
+import type { VapidKeys } from "./notifications/vapid";
+import { deliveryOptions, type DeliveryOptions } from "./notifications/options";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
 export interface ServiceCaches {
@@ -30,6 +32,8 @@ export interface ServiceCaches {
   alertHistory: Map<string, { at: number; candles: Candle[]; source: DataSource }>;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
+  /** the VAPID key pair once read from the database (notifications/vapid.ts) */
+  vapid: { keys: Promise<VapidKeys> | null };
   /** the exchange rates prices are shown through (preferences/preferences.ts) */
   exchangeRates: TtlCache;
   /** answered screener pages, by query, for a few seconds (screener/screener.ts; cleared when the job writes) */
@@ -52,6 +56,8 @@ export interface Services {
   /** a name for this process, for job claims and logs */
   instanceId: string;
   caches: ServiceCaches;
+  /** how notifications leave: timeouts, retries, address policy (notifications/options.ts) */
+  delivery: DeliveryOptions;
   /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
   deviceKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
@@ -67,6 +73,7 @@ export interface ServiceOverrides {
   mailer?: Mailer;
   instanceId?: string;
   market?: MarketService;
+  delivery?: Partial<DeliveryOptions>;
 }
 
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
@@ -98,12 +105,14 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     passwords: createPasswordChecker(),
     market: overrides.market ?? createMarketService(config, logger, { observer: telemetry }),
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    delivery: deliveryOptions(config, overrides.delivery),
     caches: {
       sessions: new SessionCache(),
       alertHistory: new Map(),
       analysisFlights: new SingleFlight(),
       exchangeRates: new TtlCache(4),
       screener: new TtlCache(200),
+      vapid: { keys: null },
     },
     deviceKey: () =>
       (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {

@@ -52,6 +52,10 @@ const variables = z.object({
   PRICE_REFRESH_SECONDS: int(10, 86_400).default(60),
   SESSION_IDLE_TIMEOUT_HOURS: int(1, 24 * 365).default(24 * 7),
   SESSION_ABSOLUTE_LIFETIME_DAYS: int(1, 365).default(30),
+  /** let webhooks and push reach loopback and private addresses (self-hosting, tests); link-local never */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** how long a webhook or push service may take to answer; a claimed delivery is held this long plus 5 s */
+  WEBHOOK_TIMEOUT_SECONDS: int(1, 60).default(10),
   /** limits on what a stranger can ask for (README "Limits") */
   REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
   HEADERS_TIMEOUT_MS: int(100, 600_000).default(20_000),

@@ -31,9 +31,14 @@ export function Layout() {
           <div className="header-account">
             <AlertNotifications />
             {me ? (
-              <NavLink to="/account" className="account-link" title={me.email}>
-                Account
-              </NavLink>
+              <>
+                <NavLink to="/account/notifications" className="account-link">
+                  Notifications
+                </NavLink>
+                <NavLink to="/account" end className="account-link" title={me.email}>
+                  Account
+                </NavLink>
+              </>
             ) : (
               <>
                 <NavLink to="/login">Log in</NavLink>

@@ -25,6 +25,10 @@ export type ChartSeries = NonNullable<NonNullable<SectionsOf<3>["technical"]>["d
 export type TokenPage = RouterOutputs["tokens"]["list"];
 export type Token = TokenPage["items"][number];
 
+/** The account's notification channels and recent deliveries (settings page). */
+export type NotificationChannel = RouterOutputs["notifications"]["channels"][number];
+export type Delivery = RouterOutputs["notifications"]["deliveries"][number];
+
 /** The signed-in user's display choices and the rates prices are shown through. */
 export type Preferences = RouterOutputs["preferences"]["get"];
 export type ExchangeRates = RouterOutputs["preferences"]["rates"];

@@ -3,10 +3,11 @@
  * true or can never be), list with state, update, delete, and the recent firings. Every statement filters
  * by `user_id` itself; expected failures are values, the router turns them into tRPC errors.
  */
-import { and, count, desc, eq, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   execute,
+  notificationChannels,
   ucieAlertCoinSamples,
   ucieAlerts,
   ucieAlertTriggers,
@@ -56,6 +57,8 @@ export interface AlertView {
   snoozedUntil: Date | null;
   expiresAt: Date | null;
   email: boolean;
+  /** the channels it goes to besides the app (webhook ids, `push`, `email`); null: every channel of the account */
+  channels: string[] | null;
   createdAt: Date;
   triggered: boolean;
   triggeredAt: Date | null;
@@ -176,6 +179,7 @@ function toView(r: ViewRow, now: Date): AlertView {
     snoozedUntil: a.snoozedUntil,
     expiresAt: a.expiresAt,
     email: rule.email,
+    channels: a.channels,
     createdAt: a.createdAt,
     triggered: a.triggered,
     triggeredAt: a.triggeredAt,
@@ -304,6 +308,19 @@ function orFallback<T>(p: Promise<T>, fallback: T, ms = 3000): Promise<T> {
   return withTimeout(p, ms).catch(() => fallback);
 }
 
+/** A channel id in the list that is not one of the user's: an invalid field, never another user's webhook. */
+async function unknownChannel(tx: DbOrTx, userId: string, channels: string[] | null | undefined): Promise<AlertFailure | null> {
+  const hooks = (channels ?? []).filter((c) => c !== "email" && c !== "push").map((c) => c.toLowerCase());
+  if (!hooks.length) return null;
+  const mine = await tx
+    .select({ id: notificationChannels.id })
+    .from(notificationChannels)
+    .where(and(eq(notificationChannels.userId, userId), inArray(notificationChannels.id, hooks)));
+  const known = new Set(mine.map((m) => m.id));
+  const missing = hooks.find((h) => !known.has(h));
+  return missing ? invalid("channels", `No channel ${missing}`, channels) : null;
+}
+
 export async function createAlert(
   services: Services,
   userId: string,
@@ -329,6 +346,8 @@ export async function createAlert(
       const rule = toStoredRule(input);
       if (await findDuplicate(tx, userId, coinId, input.type, rule))
         return duplicateOf(describeRule(input.type, symbol, rule.thresholdValue, rule.conditionDetails));
+      const unknown = await unknownChannel(tx, userId, input.channels);
+      if (unknown) return unknown;
       const [row] = await tx
         .insert(ucieAlerts)
         .values({
@@ -341,6 +360,7 @@ export async function createAlert(
           repeatMode: input.repeat ?? "once",
           cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
           snoozedUntil: input.snoozedUntil ?? null,
+          channels: input.channels ? [...new Set(input.channels.map((c) => c.toLowerCase()))] : null,
           // the first sample a price_cross compares with
           lastValue: coin?.isActive ? coin.currentPriceUsd : null,
           createdAt: now,
@@ -388,6 +408,7 @@ export async function updateAlert(
         cooldownSeconds: patch.cooldownSeconds ?? a.cooldownSeconds,
         snoozedUntil: has("snoozedUntil") ? patch.snoozedUntil : a.snoozedUntil,
         email: patch.email ?? stored.email,
+        channels: has("channels") ? patch.channels : a.channels,
       };
       const parsed = alertInput.safeParse(merged);
       if (!parsed.success) return { error: "invalid", issues: parsed.error } as const;
@@ -398,6 +419,8 @@ export async function updateAlert(
       if (enabled && input.expiresAt && input.expiresAt <= now)
         return invalid("expiresAt", "This alert has expired: set a later expiry to turn it on again", input.expiresAt);
 
+      const unknown = await unknownChannel(tx, userId, input.channels);
+      if (unknown) return unknown;
       const rule = toStoredRule(input);
       const ruleChanged =
         rule.thresholdValue !== a.thresholdValue || JSON.stringify(rule.conditionDetails) !== JSON.stringify(a.conditionDetails);
@@ -417,6 +440,7 @@ export async function updateAlert(
           repeatMode: input.repeat ?? "once",
           cooldownSeconds: input.cooldownSeconds ?? DEFAULT_COOLDOWN_SECONDS,
           snoozedUntil: input.snoozedUntil ?? null,
+          channels: input.channels ? [...new Set(input.channels.map((c) => c.toLowerCase()))] : null,
           // a new rule, or switching an alert back on, starts it afresh: armed, with a new first sample
           ...(ruleChanged || reenabled ? { armed: true, triggered: false, lastCheckedAt: null, lastValue: coin?.price ?? null } : {}),
         })

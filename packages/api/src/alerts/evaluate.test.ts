@@ -11,6 +11,7 @@ import type { Services } from "../services";
 import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
 import { ALERT_TRIGGER_CHANNEL, evaluateAlerts } from "./evaluate";
 import { alertTriggerStream } from "./stream";
+import { deliverBatch } from "../notifications/deliver";
 
 const MIN = 60_000;
 
@@ -261,7 +262,7 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
     expect(trig.value).toBeCloseTo(5, 5); // 5e9 against an average of 1e9
   });
 
-  it("e-mails a firing when the alert asks for it, with the rule and a link", async () => {
+  it("e-mails a firing when the alert asks for it, with the rule and a link, through the outbox", async () => {
     await setPrice(services.db, "uniswap", 20);
     const { caller } = await loginCaller(services, "mail-me@example.test");
     const loud = await caller.alerts.create({ symbol: "uniswap", type: "price_below", threshold: 15, email: true });
@@ -271,6 +272,9 @@ describe.each(testDbKinds())("alert evaluator (%s)", (kind) => {
     await setPrice(services.db, "uniswap", 14);
     const r = await tick();
     expect(r.triggers.map((t) => t.alertId).sort()).toEqual([loud.id, quiet.id].sort());
+    // e-mail is a channel: queued in the firing's transaction, sent by the delivery worker
+    expect(mail).toHaveLength(0);
+    await deliverBatch(services);
     expect(mail).toHaveLength(1);
     expect(mail[0]).toMatchObject({ to: "mail-me@example.test", subject: "UCIE alert: UNI price at or below $15" });
     expect(mail[0]!.text).toContain("/token/uniswap");

@@ -14,16 +14,18 @@
  *     4. writes only the alerts whose state changes: fired, re-armed, or (a `price_cross`) the price moved
  *        to the other side of its line, which is all a cross needs of the previous sample. Writing all
  *        100,000 rows every minute would cost seconds; the coin's sample row says when they were checked.
- * - After commit, each new trigger is published on the EventBus (Postgres NOTIFY reaches every instance)
- *   and e-mailed when the alert asks for it.
+ *     5. queues the firing's deliveries (webhooks, Web Push, e-mail) in the `notification_deliveries` outbox,
+ *        in the same transaction: a firing is never recorded without them, nor they without it.
+ * - After commit, each new trigger is published on the EventBus (Postgres NOTIFY reaches every instance),
+ *   and the delivery workers are woken (notifications/deliver.ts sends the outbox).
  */
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { execute, users, type DbOrTx } from "@ucie/db";
-import { inArray } from "drizzle-orm";
+import { execute } from "@ucie/db";
 import type { Services } from "../services";
 import { coinMetrics, sentimentMoves, type CoinMetrics, type SentimentMoves } from "./metrics";
-import { describeRule, MARKET, REARM_MARGIN, valueLabel } from "./rules";
+import { MARKET, REARM_MARGIN } from "./rules";
+import { wakeDeliveryWorkers } from "../notifications/outbox";
 import type { AlertType } from "@ucie/db";
 
 /** EventBus channel; payload `{ t: [userId, seq][] }` */
@@ -59,13 +61,14 @@ export interface FiredTrigger {
   source: string | null;
   /** when the source priced it (price types) */
   asOf: string | null;
-  email: boolean;
   triggeredAt: Date;
 }
 
 export interface EvaluateResult {
   checked: number;
   triggered: number;
+  /** deliveries queued in the outbox with the firings (webhooks, push, e-mail) */
+  queued: number;
   expired: number;
   tickKey: string;
   triggers: FiredTrigger[];
@@ -157,7 +160,7 @@ due AS (
   SELECT a.id, a.user_id, a.symbol, a.coin_id, a.alert_type, a.threshold_value AS thr, a.condition_details AS cd,
          a.repeat_mode, a.cooldown_seconds, a.triggered_at, a.armed, a.snoozed_until, a.updated_at,
          -- the previous sample a cross compares with; it is rewritten whenever the price changes side
-         a.last_value AS prev
+         a.last_value AS prev, a.channels
   FROM claimed c
   JOIN ucie_alerts a ON a.coin_id = c.coin_id
   WHERE a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now})
@@ -243,6 +246,29 @@ fired AS (
   ON CONFLICT (alert_id, tick_key) DO NOTHING
   RETURNING seq, alert_id, user_id, symbol, coin_id, alert_type, value, details, triggered_at
 ),
+outbox AS (
+  -- the deliveries of each firing, in the firing's own transaction: one per (trigger, channel). An alert
+  -- with no channel list goes to all of the user's channels, and by e-mail when it asked for e-mail.
+  INSERT INTO notification_deliveries (user_id, kind, channel_id, push_subscription_id, channel_key, trigger_seq, alert_id, next_attempt_at, created_at)
+  SELECT f.user_id, ch.kind, ch.channel_id, ch.sub_id, ch.channel_key, f.seq, f.alert_id, ${now}, ${now}
+  FROM fired f
+  JOIN decided d ON d.id = f.alert_id
+  CROSS JOIN LATERAL (
+    SELECT 'webhook' AS kind, nc.id AS channel_id, NULL::uuid AS sub_id, nc.id::text AS channel_key
+    FROM notification_channels nc
+    WHERE nc.user_id = f.user_id AND nc.enabled AND (d.channels IS NULL OR nc.id::text = ANY(d.channels))
+    UNION ALL
+    -- every browser the user subscribed: one delivery each
+    SELECT 'push', NULL, p.id, 'push:' || p.id::text
+    FROM push_subscriptions p
+    WHERE p.user_id = f.user_id AND (d.channels IS NULL OR 'push' = ANY(d.channels))
+    UNION ALL
+    SELECT 'email', NULL, NULL, 'email'
+    WHERE CASE WHEN d.channels IS NULL THEN d.cd->>'email' = 'true' ELSE 'email' = ANY(d.channels) END
+  ) ch
+  ON CONFLICT (trigger_seq, channel_key) DO NOTHING
+  RETURNING 1
+),
 writes AS (
   SELECT d.id, d.v, d.rearm, d.updated_at, f.alert_id IS NOT NULL AS did_fire
   FROM decided d LEFT JOIN fired f ON f.alert_id = d.id
@@ -268,6 +294,7 @@ SELECT
     WHERE a.enabled AND (a.expires_at IS NULL OR a.expires_at > ${now}))::int AS checked,
   (SELECT count(*) FROM changed)::int AS written,
   (SELECT count(*) FROM sampled)::int AS coins,
+  (SELECT count(*) FROM outbox)::int AS queued,
   coalesce((
     SELECT json_agg(json_build_object(
       'seq', f.seq, 'alertId', f.alert_id, 'userId', f.user_id, 'symbol', f.symbol, 'coinId', f.coin_id,
@@ -278,7 +305,7 @@ SELECT
   ), '[]'::json) AS triggers`;
 }
 
-interface RawTrigger extends Omit<FiredTrigger, "triggeredAt" | "email"> {
+interface RawTrigger extends Omit<FiredTrigger, "triggeredAt"> {
   triggeredAt: string;
 }
 
@@ -291,7 +318,7 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
 
   const { metrics, sentiment } = await indicatorInputs(services, now, tickKey, opts.signal);
 
-  const { checked, expired, triggers } = await services.db.transaction(async (tx) => {
+  const { checked, expired, triggers, queued } = await services.db.transaction(async (tx) => {
     if (services.database.kind === "postgres") {
       // the statement is large but simple: compiling it (JIT) costs more than running it, and its sorts
       // and hashes of up to 100,000 rows should stay in memory
@@ -321,10 +348,14 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
       ON CONFLICT (coin_id) DO NOTHING`);
     const {
       rows: [row],
-    } = await execute<{ checked: number; triggers: RawTrigger[] | string }>(tx, evaluationStatement({ now, tickKey, metrics, sentiment }));
+    } = await execute<{ checked: number; queued: number; triggers: RawTrigger[] | string }>(
+      tx,
+      evaluationStatement({ now, tickKey, metrics, sentiment }),
+    );
     const raw = typeof row!.triggers === "string" ? (JSON.parse(row!.triggers) as RawTrigger[]) : row!.triggers;
     return {
       checked: Number(row!.checked),
+      queued: Number(row!.queued),
       expired: expiredRows.length,
       triggers: raw.map((t): FiredTrigger => ({
         ...t,
@@ -332,7 +363,6 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
         value: t.value === null ? null : Number(t.value),
         threshold: t.threshold === null ? null : Number(t.threshold),
         condition: t.condition ?? {},
-        email: (t.condition as { email?: unknown } | null)?.email === true,
         triggeredAt: new Date(t.triggeredAt),
       })),
     };
@@ -340,10 +370,10 @@ export async function evaluateAlerts(services: Services, opts: EvaluateOptions =
 
   if (triggers.length) {
     await publishTriggers(services, triggers);
-    await emailTriggers(services, triggers);
+    if (queued) await wakeDeliveryWorkers(services);
     services.logger.info({ tickKey, checked, triggered: triggers.length }, "alerts fired");
   }
-  return { checked, triggered: triggers.length, expired, tickKey, triggers };
+  return { checked, triggered: triggers.length, queued, expired, tickKey, triggers };
 }
 
 /** After commit only: a subscriber that hears of a trigger can always read it. */
@@ -355,45 +385,6 @@ async function publishTriggers(services: Services, triggers: FiredTrigger[]): Pr
     } catch (err) {
       // the rows are committed: streams still find them on their next read or reconnect
       services.logger.error({ err: (err as Error).message }, "alert notification failed");
-    }
-  }
-}
-
-async function emailTriggers(services: Services, triggers: FiredTrigger[]): Promise<void> {
-  const wanted = triggers.filter((t) => t.email);
-  if (!wanted.length) return;
-  const db: DbOrTx = services.db;
-  const recipients = new Map(
-    (
-      await db
-        .select({ id: users.id, email: users.email })
-        .from(users)
-        .where(inArray(users.id, [...new Set(wanted.map((t) => t.userId))]))
-    ).map((u) => [u.id, u.email]),
-  );
-  for (const t of wanted) {
-    const to = recipients.get(t.userId);
-    if (!to) continue;
-    const rule = describeRule(t.type, t.symbol, t.threshold, t.condition);
-    const value = t.value === null ? "n/a" : valueLabel(t.type, t.value, t.source, t.asOf);
-    try {
-      await services.mailer.send({
-        to,
-        subject: `UCIE alert: ${rule}`,
-        text: [
-          `Your alert fired at ${t.triggeredAt.toISOString()} (UTC).`,
-          "",
-          `Rule: ${rule}`,
-          `Value: ${value}`,
-          "",
-          t.coinId === MARKET.coinId
-            ? `${services.config.publicUrl}/alerts`
-            : `${services.config.publicUrl}/token/${encodeURIComponent(t.coinId)}`,
-          `Manage your alerts: ${services.config.publicUrl}/alerts`,
-        ].join("\n"),
-      });
-    } catch (err) {
-      services.logger.error({ err: (err as Error).message, alertId: t.alertId }, "alert e-mail failed");
     }
   }
 }

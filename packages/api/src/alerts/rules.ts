@@ -7,7 +7,14 @@
 import { z } from "zod";
 import type { AlertType } from "@ucie/db";
 
-import { ALERT_LIMITS, DEFAULT_COOLDOWN_SECONDS, MAX_ALERTS_PER_USER, MAX_COOLDOWN_SECONDS, MIN_COOLDOWN_SECONDS } from "../limits";
+import {
+  ALERT_LIMITS,
+  DEFAULT_COOLDOWN_SECONDS,
+  MAX_ALERTS_PER_USER,
+  MAX_COOLDOWN_SECONDS,
+  MAX_WEBHOOKS_PER_USER,
+  MIN_COOLDOWN_SECONDS,
+} from "../limits";
 
 export { ALERT_LIMITS, DEFAULT_COOLDOWN_SECONDS, MAX_ALERTS_PER_USER, MAX_COOLDOWN_SECONDS, MIN_COOLDOWN_SECONDS };
 
@@ -72,6 +79,11 @@ const common = {
   snoozedUntil: alertDate.nullish(),
   /** also send an e-mail each time it fires */
   email: z.boolean().optional(),
+  /** where it goes besides the app: webhook ids, `push`, `email`; null or absent: every channel of the account */
+  channels: z
+    .array(z.string().regex(/^(email|push|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, "Not a channel id"))
+    .max(MAX_WEBHOOKS_PER_USER + 2, "Too many channels")
+    .nullish(),
 };
 
 /**
@@ -291,5 +303,10 @@ export const alertPatch = z.strictObject({
   cooldownSeconds: z.number({ error: "Enter a cooldown in seconds" }).int().optional(),
   snoozedUntil: z.coerce.date({ error: "Enter a valid date" }).nullish(),
   email: z.boolean().optional(),
+  /** where it goes besides the app: webhook ids, `push`, `email`; null or absent: every channel of the account */
+  channels: z
+    .array(z.string().regex(/^(email|push|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, "Not a channel id"))
+    .max(MAX_WEBHOOKS_PER_USER + 2, "Too many channels")
+    .nullish(),
 });
 export type AlertPatch = z.infer<typeof alertPatch>;

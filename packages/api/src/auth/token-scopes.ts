@@ -18,6 +18,9 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
   "analysis.stream": "read",
   "screener.run": "read",
   "alerts.preview": "read",
+  "notifications.channels": "read",
+  "notifications.deliveries": "read",
+  "notifications.pushPublicKey": "read",
   "preferences.get": "read",
   "preferences.rates": "read",
   "watchlist.list": "read",
@@ -37,6 +40,12 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
 export const TOKEN_NEVER: ReadonlySet<string> = new Set([
   // settings are the account's own: a script reads them (above) but does not change them
   "preferences.update",
+  // delivery channels carry secrets (a webhook's signing key) and reach outside: set up in a browser only
+  "notifications.addWebhook",
+  "notifications.removeChannel",
+  "notifications.test",
+  "notifications.subscribePush",
+  "notifications.unsubscribePush",
   // the admin area is for a signed-in admin in a browser, never for a script
   "admin.accessCodes",
   "admin.createAccessCodes",

@@ -20,6 +20,8 @@ export interface CleanupCounts {
   twoFactorChallenges: number;
   throttle: number;
   jobRuns: number;
+  /** sent or given-up notification deliveries past 30 days */
+  deliveries: number;
 }
 
 async function deleteInBatches(services: Services, table: string, key: string, where: SQL): Promise<number> {
@@ -61,6 +63,12 @@ export async function cleanup(services: Services, archive: ArchiveOptions = {}):
       sql`window_start < ${new Date(now.getTime() - day)} and (blocked_until is null or blocked_until < ${now})`,
     ),
     jobRuns: await deleteInBatches(services, "job_runs", "id", sql`started_at < ${new Date(now.getTime() - 30 * day)}`),
+    deliveries: await deleteInBatches(
+      services,
+      "notification_deliveries",
+      "id",
+      sql`status in ('delivered', 'failed') and created_at < ${new Date(now.getTime() - 30 * day)}`,
+    ),
   };
   // last: an archive that cannot be written (full disk, no permission) keeps the logs and fails the run, after the rest is done
   return { ...counts, authLogs: (await archiveAuthLogs(services, authCutoff, archive)).deleted };

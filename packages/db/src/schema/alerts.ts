@@ -78,6 +78,8 @@ export const ucieAlerts = pgTable(
     armed: boolean().notNull().default(true),
     /** the value seen at the previous evaluation (price_cross needs it) */
     lastValue: doublePrecision(),
+    /** channel ids (webhook uuids, `push`, `email`) this alert goes to; NULL: all of the user's channels */
+    channels: text().array(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

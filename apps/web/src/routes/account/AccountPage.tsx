@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { DataTable } from "../../components/DataTable";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { useTRPC } from "../../lib/trpc";
@@ -62,6 +62,9 @@ export function AccountPage() {
             <dd>{dateOnly.format(new Date(me.createdAt))}</dd>
           </div>
         </dl>
+        <p className="small">
+          <Link to="/account/notifications">Notification settings</Link>: browser push, webhooks and what was sent.
+        </p>
       </div>
 
       <PreferencesCard />

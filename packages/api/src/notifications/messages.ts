@@ -1,0 +1,92 @@
+/** What a delivery says, per channel format, and how a webhook body is signed. */
+import { createHmac } from "node:crypto";
+import type { WebhookFormat } from "@ucie/db";
+
+/** The `json` webhook body (shared API.md, "Webhook deliveries"). */
+export interface AlertMessage {
+  /** the delivery id, also sent as X-UCIE-Delivery: the same on every retry */
+  id: string;
+  alertId: string | null;
+  symbol: string;
+  coinId: string;
+  type: string;
+  /** the rule in the words the UI shows */
+  rule: string;
+  value: number | null;
+  threshold: number | null;
+  source: "live" | "snapshot" | "simulated";
+  triggeredAt: string;
+}
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`: the time inside the MAC stops replays of old bodies. */
+export function signature(secret: string, body: string, at: Date): string {
+  const t = Math.floor(at.getTime() / 1000);
+  return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
+}
+
+const sourceNote = (m: AlertMessage) => (m.source === "live" ? "" : ` (${m.source} data, not live)`);
+
+function headline(m: AlertMessage): string {
+  if (m.type === "test") return "UCIE test delivery: your webhook works.";
+  return `UCIE alert: ${m.rule}. Value ${m.value ?? "n/a"}${sourceNote(m)}.`;
+}
+
+/** The body a webhook of `format` gets: our JSON, or the message shape Discord and Slack webhooks take. */
+export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: string): string {
+  const link = m.coinId ? `${publicUrl}/token/${encodeURIComponent(m.coinId)}` : publicUrl;
+  switch (format) {
+    case "json":
+      return JSON.stringify(m);
+    case "discord":
+      return JSON.stringify({
+        content: headline(m),
+        embeds: [
+          {
+            title: m.type === "test" ? "Test delivery" : m.rule,
+            url: link,
+            timestamp: m.triggeredAt,
+            fields: [
+              { name: "Value", value: String(m.value ?? "n/a") + sourceNote(m), inline: true },
+              { name: "Threshold", value: String(m.threshold ?? "n/a"), inline: true },
+            ],
+            footer: { text: `Delivery ${m.id}` },
+          },
+        ],
+        allowed_mentions: { parse: [] },
+      });
+    case "slack":
+      return JSON.stringify({
+        text: headline(m),
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text: `*${headline(m)}*\n<${link}|Open ${m.symbol || "UCIE"}>` } },
+          { type: "context", elements: [{ type: "mrkdwn", text: `Delivery ${m.id} · ${m.triggeredAt}` }] },
+        ],
+      });
+  }
+}
+
+/** The Web Push payload the service worker (apps/web/public/sw.js) shows. */
+export function pushPayload(m: AlertMessage): string {
+  return JSON.stringify({
+    title: m.type === "test" ? "UCIE test notification" : `UCIE: ${m.symbol}`,
+    body: m.type === "test" ? "Push notifications work in this browser." : `${m.rule}. Value ${m.value ?? "n/a"}${sourceNote(m)}.`,
+    url: m.coinId ? `/token/${encodeURIComponent(m.coinId)}` : "/alerts",
+    tag: m.id,
+  });
+}
+
+export function emailMessage(m: AlertMessage, publicUrl: string): { subject: string; text: string } {
+  if (m.type === "test") return { subject: "UCIE test delivery", text: "E-mail notifications from UCIE reach you." };
+  return {
+    subject: `UCIE alert: ${m.rule}`,
+    text: [
+      `Your alert fired at ${m.triggeredAt} (UTC).`,
+      "",
+      `Rule: ${m.rule}`,
+      `Value: ${m.value ?? "n/a"}${sourceNote(m)}`,
+      "",
+      `${publicUrl}/token/${encodeURIComponent(m.coinId)}`,
+      `Manage your alerts: ${publicUrl}/alerts`,
+    ].join("\n"),
+  };
+}

@@ -1,0 +1,5 @@
+// http_ece ships no types; the test push service decrypts with it, as browsers do
+declare module "http_ece" {
+  import type { ECDH } from "node:crypto";
+  export function decrypt(buffer: Buffer, params: { version: "aes128gcm"; privateKey: ECDH; authSecret: string }): Buffer;
+}
