@@ -32,7 +32,7 @@ describe("API.md contract", () => {
     expect(me).toMatchObject({ id: client.userId, email: "contract@example.com", emailVerified: true });
     expect(me!.createdAt).toBeInstanceOf(Date);
     // API.md also lists `role`, which arrives with the admin work ("Run UCIE from the browser"); not served yet
-    expectKeys(me, ["id", "email", "emailVerified", "createdAt"]);
+    expectKeys(me, ["id", "email", "emailVerified", "createdAt", "role"]);
     const sessions = await client.trpc.auth.sessions.query();
     expect(sessions[0]).toMatchObject({ id: expect.any(String), current: true });
     expect(sessions[0]!.createdAt).toBeInstanceOf(Date);
@@ -72,7 +72,7 @@ describe("API.md contract", () => {
     expectKeys(
       item,
       ["id", "symbol", "name", "priceUsd", "change24h", "notes", "addedAt", "lastViewedAt"],
-      ["logo", "delisted", "priceAt", "priceSource", "change7d", "marketCapUsd", "rsi14", "rsiAt", "alertCount"],
+      ["logo", "delisted", "priceAt", "priceSource", "change7d", "marketCapUsd", "rsi14", "rsiAt", "alertCount", "price", "currency"],
     );
     expect(await client.trpc.watchlist.remove.mutate({ symbol: "ethereum" })).toEqual({ ok: true });
   });

@@ -9,6 +9,7 @@ import type { Candle, MarketService } from "../market/types";
 import type { Services } from "../services";
 import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
 import { evaluateAlerts } from "./evaluate";
+import { deliverBatch } from "../notifications/deliver";
 
 const DAY = 86_400_000;
 const END = Date.parse("2026-03-01T00:00:00Z");
@@ -152,6 +153,8 @@ describe.each(testDbKinds())("alerts.preview, duplicates and market-wide alerts 
       });
       break;
     }
+    // e-mail is a channel of the outbox: the delivery worker sends it
+    await deliverBatch(services);
     expect(mail.at(-1)?.text).toContain("Value: $32,797 (snapshot 2021-06-24)");
     await services.db.update(ucieTokens).set({ source: "live" }).where(eq(ucieTokens.coingeckoId, "bitcoin"));
   });

@@ -21,7 +21,7 @@ import type { AlertType } from "@ucie/db";
 import type { Services } from "../services";
 import { sleep } from "../lib/timeouts";
 import { sendOutbound, OutboundRefused } from "./http";
-import { emailMessage, pushPayload, signature, webhookBody, type AlertMessage } from "./messages";
+import { emailMessage, pushPayload, signature, valueText, webhookBody, type AlertMessage } from "./messages";
 import { backoffMs } from "./options";
 import { DELIVERY_WAKE_CHANNEL } from "./outbox";
 import { vapidKeys, vapidSubject } from "./vapid";
@@ -126,12 +126,18 @@ export function messageOf(d: Claimed): AlertMessage {
   };
 }
 
+/** When the firing's value was priced (price types), for the human-readable value: "(snapshot 2021-06-24)". */
+export function asOfOf(d: Claimed): string | null {
+  const asOf = json(d.details)?.asOf;
+  return typeof asOf === "string" ? asOf : null;
+}
+
 const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 async function sendWebhook(services: Services, d: Claimed, m: AlertMessage): Promise<Outcome> {
   if (!d.url || !d.format || !d.secret) return { ok: false, error: "The webhook was removed", retry: false };
   if (!d.channel_enabled) return { ok: false, error: "The webhook is turned off", retry: false };
-  const body = webhookBody(d.format, m, services.config.publicUrl);
+  const body = webhookBody(d.format, m, services.config.publicUrl, valueText(m, asOfOf(d)));
   try {
     const res = await sendOutbound(d.url, {
       body,
@@ -164,11 +170,15 @@ async function sendPush(services: Services, d: Claimed, m: AlertMessage): Promis
   if (!d.sub_id || !d.endpoint || !d.p256dh || !d.auth) return { ok: false, error: "The browser unsubscribed", retry: false };
   const keys = await vapidKeys(services);
   // web-push encrypts (aes128gcm) and signs (VAPID); the request itself goes through our SSRF-safe sender
-  const req = webpush.generateRequestDetails({ endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } }, pushPayload(m), {
-    vapidDetails: { subject: vapidSubject(services), publicKey: keys.publicKey, privateKey: keys.privateKey },
-    TTL: 24 * 3600,
-    contentEncoding: "aes128gcm",
-  });
+  const req = webpush.generateRequestDetails(
+    { endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } },
+    pushPayload(m, valueText(m, asOfOf(d))),
+    {
+      vapidDetails: { subject: vapidSubject(services), publicKey: keys.publicKey, privateKey: keys.privateKey },
+      TTL: 24 * 3600,
+      contentEncoding: "aes128gcm",
+    },
+  );
   try {
     const res = await sendOutbound(req.endpoint, {
       body: req.body ?? undefined,
@@ -195,7 +205,7 @@ async function sendPush(services: Services, d: Claimed, m: AlertMessage): Promis
 async function sendEmail(services: Services, d: Claimed, m: AlertMessage): Promise<Outcome> {
   if (!d.email) return { ok: false, error: "No e-mail address", retry: false };
   try {
-    await services.mailer.send({ to: d.email, ...emailMessage(m, services.config.publicUrl) });
+    await services.mailer.send({ to: d.email, ...emailMessage(m, services.config.publicUrl, valueText(m, asOfOf(d))) });
     return { ok: true };
   } catch (err) {
     return { ok: false, error: describeError(err), retry: true };

@@ -1,4 +1,6 @@
 /** What a delivery says, per channel format, and how a webhook body is signed. */
+import type { AlertType } from "@ucie/db";
+import { MARKET, valueLabel } from "../alerts/rules";
 import { createHmac } from "node:crypto";
 import type { WebhookFormat } from "@ucie/db";
 
@@ -24,29 +26,33 @@ export function signature(secret: string, body: string, at: Date): string {
   return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
 }
 
-const sourceNote = (m: AlertMessage) => (m.source === "live" ? "" : ` (${m.source} data, not live)`);
+/** The value as the UI writes it ("$32,797 (snapshot 2021-06-24)"): money, units and where it came from. */
+export function valueText(m: AlertMessage, asOf?: string | null): string {
+  if (m.value === null) return "n/a";
+  return valueLabel(m.type as AlertType, m.value, m.source, asOf);
+}
 
-function headline(m: AlertMessage): string {
+function headline(m: AlertMessage, value: string): string {
   if (m.type === "test") return "UCIE test delivery: your webhook works.";
-  return `UCIE alert: ${m.rule}. Value ${m.value ?? "n/a"}${sourceNote(m)}.`;
+  return `UCIE alert: ${m.rule}. Value ${value}.`;
 }
 
 /** The body a webhook of `format` gets: our JSON, or the message shape Discord and Slack webhooks take. */
-export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: string): string {
+export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: string, value = valueText(m)): string {
   const link = m.coinId ? `${publicUrl}/token/${encodeURIComponent(m.coinId)}` : publicUrl;
   switch (format) {
     case "json":
       return JSON.stringify(m);
     case "discord":
       return JSON.stringify({
-        content: headline(m),
+        content: headline(m, value),
         embeds: [
           {
             title: m.type === "test" ? "Test delivery" : m.rule,
             url: link,
             timestamp: m.triggeredAt,
             fields: [
-              { name: "Value", value: String(m.value ?? "n/a") + sourceNote(m), inline: true },
+              { name: "Value", value, inline: true },
               { name: "Threshold", value: String(m.threshold ?? "n/a"), inline: true },
             ],
             footer: { text: `Delivery ${m.id}` },
@@ -56,9 +62,9 @@ export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: s
       });
     case "slack":
       return JSON.stringify({
-        text: headline(m),
+        text: headline(m, value),
         blocks: [
-          { type: "section", text: { type: "mrkdwn", text: `*${headline(m)}*\n<${link}|Open ${m.symbol || "UCIE"}>` } },
+          { type: "section", text: { type: "mrkdwn", text: `*${headline(m, value)}*\n<${link}|Open ${m.symbol || "UCIE"}>` } },
           { type: "context", elements: [{ type: "mrkdwn", text: `Delivery ${m.id} · ${m.triggeredAt}` }] },
         ],
       });
@@ -66,16 +72,16 @@ export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: s
 }
 
 /** The Web Push payload the service worker (apps/web/public/sw.js) shows. */
-export function pushPayload(m: AlertMessage): string {
+export function pushPayload(m: AlertMessage, value = valueText(m)): string {
   return JSON.stringify({
     title: m.type === "test" ? "UCIE test notification" : `UCIE: ${m.symbol}`,
-    body: m.type === "test" ? "Push notifications work in this browser." : `${m.rule}. Value ${m.value ?? "n/a"}${sourceNote(m)}.`,
+    body: m.type === "test" ? "Push notifications work in this browser." : `${m.rule}. Value ${value}.`,
     url: m.coinId ? `/token/${encodeURIComponent(m.coinId)}` : "/alerts",
     tag: m.id,
   });
 }
 
-export function emailMessage(m: AlertMessage, publicUrl: string): { subject: string; text: string } {
+export function emailMessage(m: AlertMessage, publicUrl: string, value = valueText(m)): { subject: string; text: string } {
   if (m.type === "test") return { subject: "UCIE test delivery", text: "E-mail notifications from UCIE reach you." };
   return {
     subject: `UCIE alert: ${m.rule}`,
@@ -83,9 +89,9 @@ export function emailMessage(m: AlertMessage, publicUrl: string): { subject: str
       `Your alert fired at ${m.triggeredAt} (UTC).`,
       "",
       `Rule: ${m.rule}`,
-      `Value: ${m.value ?? "n/a"}${sourceNote(m)}`,
+      `Value: ${value}`,
       "",
-      `${publicUrl}/token/${encodeURIComponent(m.coinId)}`,
+      m.coinId && m.coinId !== MARKET.coinId ? `${publicUrl}/token/${encodeURIComponent(m.coinId)}` : `${publicUrl}/alerts`,
       `Manage your alerts: ${publicUrl}/alerts`,
     ].join("\n"),
   };
