@@ -4,7 +4,7 @@ import { LoadError, SkeletonRows } from "../../components/QueryStates";
 import { formatTime, NONE } from "../../lib/format";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { Field, FormAlert, MutationError, SubmitButton } from "../auth/form";
-import { LoadMore } from "./AdminArea";
+import { LoadMore } from "./LoadMore";
 
 const EXPIRY_CHOICES = [
   { label: "1 day", hours: 24 },

@@ -5,7 +5,7 @@ import { formatTime, NONE } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { downloadText } from "../account/TwoFactorCard";
 import { Field, MutationError } from "../auth/form";
-import { LoadMore } from "./AdminArea";
+import { LoadMore } from "./LoadMore";
 
 interface Filter {
   user?: string;

@@ -5,7 +5,7 @@ import { useMe } from "../../lib/auth";
 import { formatTime, NONE } from "../../lib/format";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { Field, MutationError } from "../auth/form";
-import { LoadMore } from "./AdminArea";
+import { LoadMore } from "./LoadMore";
 
 export function UsersPage() {
   const trpc = useTRPC();
