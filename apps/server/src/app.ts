@@ -251,7 +251,8 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       responseMeta({ ctx, paths, type, errors }) {
         const cacheable =
           type === "query" && !errors.length && !ctx?.user && !!paths?.length && paths.every((p) => PUBLIC_PROCEDURES.has(p));
-        return cacheable ? { headers: { "cache-control": "public, max-age=30" } } : {};
+        // Vary: a browser that signs in must not reuse the visitor's answer (prices in another currency)
+        return cacheable ? { headers: { "cache-control": "public, max-age=30", vary: "Cookie, Authorization" } } : {};
       },
       createContext: async ({ req, res, info }) => {
         const cookie: SessionCookie = {

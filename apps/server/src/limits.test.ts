@@ -113,6 +113,8 @@ describe("requests a stranger can make", () => {
     const anonymous = await server.client().fetch("/trpc/tokens.list", { headers: { "x-forwarded-for": "198.51.100.20" } });
     expect(anonymous.status).toBe(200);
     expect(anonymous.headers.get("cache-control")).toBe("public, max-age=30");
+    // and never reused once the browser signs in (its answers are in the user's own currency)
+    expect(anonymous.headers.get("vary")).toMatch(/Cookie/);
 
     const user = await server.signedInClient();
     for (const p of ["/trpc/auth.me", "/trpc/tokens.list", "/trpc/auth.sessions", "/trpc/watchlist.list"]) {
