@@ -50,6 +50,8 @@ function withFallback(live: MarketService, offline: MarketService, logger: Logge
     mode: "auto",
     topCoins: (...a) => fallback("topCoins", (m) => m.topCoins(...a)),
     history: (...a) => fallback("history", (m) => m.history(...a)),
+    hourlyHistory: (...a) => fallback("hourlyHistory", (m) => m.hourlyHistory(...a)),
+    details: (...a) => fallback("details", (m) => m.details(...a)),
     prices: (...a) => fallback("prices", (m) => m.prices(...a)),
     fearGreed: (...a) => fallback("fearGreed", (m) => m.fearGreed(...a)),
     news: (...a) => fallback("news", (m) => m.news(...a)),

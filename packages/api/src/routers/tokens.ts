@@ -11,6 +11,14 @@ import { searchQuery, symbol } from "../schemas";
 import { publicProcedure } from "../trpc";
 
 const days = z.number().int().min(1).max(3650);
+/** hourly candles exist for the last 90 days (CoinGecko's hourly granularity) */
+export const HOURLY_MAX_DAYS = 90;
+const historyInput = z
+  .strictObject({ symbol, days, interval: z.enum(["daily", "hourly"]).optional() })
+  .refine((i) => i.interval !== "hourly" || i.days <= HOURLY_MAX_DAYS, {
+    path: ["days"],
+    message: `hourly history covers at most ${HOURLY_MAX_DAYS} days`,
+  });
 
 async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
   const row = await resolveCoin(ctx.services.db, input);
@@ -18,18 +26,34 @@ async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
   return row;
 }
 
-/** The coin's daily candles from the market service, its failures turned into API errors. */
-async function historyOf(ctx: Context, coin: TokenRow, n: number): Promise<Sourced<Candle[]>> {
+/** The coin's daily (or hourly) candles from the market service, its failures turned into API errors. */
+async function historyOf(ctx: Context, coin: TokenRow, n: number, interval: "daily" | "hourly" = "daily"): Promise<Sourced<Candle[]>> {
   try {
-    return await ctx.services.market.history(coin.coingeckoId, n);
+    return await upstream(ctx, coin, () =>
+      interval === "hourly" ? ctx.services.market.hourlyHistory(coin.coingeckoId, n) : ctx.services.market.history(coin.coingeckoId, n),
+    );
   } catch (err) {
-    if (!isUpstreamError(err)) throw err;
-    ctx.services.logger.warn({ coin: coin.coingeckoId, provider: err.provider, kind: err.kind, status: err.status }, "history unavailable");
-    if (err.kind === "unavailable" || err.status === 404) {
+    if (err instanceof TRPCError && err.code === "NOT_FOUND")
       throw new TRPCError({
         code: "NOT_FOUND",
         message: `No price history for ${coin.symbol} (${coin.coingeckoId}) from this data source`,
       });
+    throw err;
+  }
+}
+
+/** A market call for one coin, its upstream failures turned into API errors (NOT_FOUND when the source has no such data). */
+async function upstream<T>(ctx: Context, coin: TokenRow, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!isUpstreamError(err)) throw err;
+    ctx.services.logger.warn(
+      { coin: coin.coingeckoId, provider: err.provider, kind: err.kind, status: err.status },
+      "market data unavailable",
+    );
+    if (err.kind === "unavailable" || err.status === 404) {
+      throw new TRPCError({ code: "NOT_FOUND", message: `No such data for ${coin.symbol} (${coin.coingeckoId}) from this data source` });
     }
     if (err.kind === "rate_limited")
       throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "The market data source is busy; try again in a minute" });
@@ -68,9 +92,9 @@ export const tokensRouter = {
     .query(async ({ ctx, input }) => toTokenDto(await coinOrNotFound(ctx, input.symbol))),
 
   /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
-  history: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {
+  history: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {
     const coin = await coinOrNotFound(ctx, input.symbol);
-    return (await historyOf(ctx, coin, input.days)).data;
+    return (await historyOf(ctx, coin, input.days, input.interval)).data;
   }),
 
   /**
@@ -78,18 +102,39 @@ export const tokensRouter = {
    * offline history, `simulated`), `asOf` (the last candle), `note`, and the candle count. The market
    * service caches the candles, so asking both costs one upstream call.
    */
-  historyMeta: publicProcedure.input(z.strictObject({ symbol, days })).query(async ({ ctx, input }) => {
+  historyMeta: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {
     const coin = await coinOrNotFound(ctx, input.symbol);
-    const h = await historyOf(ctx, coin, input.days);
+    const interval = input.interval ?? "daily";
+    const h = await historyOf(ctx, coin, input.days, interval);
     return {
       id: coin.coingeckoId,
       symbol: coin.symbol,
+      interval,
       source: h.source,
       asOf: h.asOf,
       note: h.note ?? null,
       candles: h.data.length,
       from: h.data[0] ? new Date(h.data[0].t) : null,
       to: h.data.at(-1) ? new Date(h.data.at(-1)!.t) : null,
+    };
+  }),
+
+  /**
+   * `{ id, symbol, name, source, asOf, note, details }`: supply, all-time high and low with dates, genesis
+   * date, categories, homepage and explorer links, a short plain-text description (upstream HTML stripped).
+   * Cached a day. Offline, the snapshot's supply and all-time figures (`source: "snapshot"`, with a note).
+   */
+  details: publicProcedure.input(z.strictObject({ symbol })).query(async ({ ctx, input }) => {
+    const coin = await coinOrNotFound(ctx, input.symbol);
+    const d = await upstream(ctx, coin, () => ctx.services.market.details(coin.coingeckoId));
+    return {
+      id: coin.coingeckoId,
+      symbol: coin.symbol,
+      name: coin.name,
+      source: d.source,
+      asOf: d.asOf,
+      note: d.note ?? null,
+      details: d.data,
     };
   }),
 } satisfies TRPCRouterRecord;

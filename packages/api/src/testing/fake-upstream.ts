@@ -370,6 +370,12 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         }));
       return json(res, 200, { coins: hits, exchanges: [], icos: [], categories: [], nfts: [] });
     }
+    const one = /^\/coins\/([^/]+)$/.exec(path);
+    if (one && one[1] !== "markets" && one[1] !== "list") {
+      const coin = ranked.find((c) => c.id === decodeURIComponent(one[1]!));
+      if (!coin) return json(res, 404, { error: "coin not found" });
+      return json(res, 200, coinDetailsFor(coin, q.get("market_data") !== "false"));
+    }
     const m = /^\/coins\/([^/]+)\/(market_chart|market_chart\/range|ohlc)$/.exec(path);
     if (m) {
       const coin = ranked.find((c) => c.id === decodeURIComponent(m[1]!));
@@ -412,6 +418,69 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       });
     }
     json(res, 404, { error: "Not found (fake upstream)" });
+  }
+
+  /**
+   * /coins/{id} in CoinGecko's wire shape (the fields UCIE reads and a few it ignores). The English
+   * description carries HTML the way CoinGecko's does (links, line breaks, entities), plus a script tag
+   * that must never reach a page.
+   */
+  function coinDetailsFor(c: MarketCoin & { atl?: number | null; atl_date?: string | null }, withMarketData: boolean) {
+    const usd = <T>(v: T) => ({ usd: v, eur: v });
+    return {
+      id: c.id,
+      symbol: c.symbol,
+      name: c.name,
+      web_slug: c.id,
+      asset_platform_id: null,
+      platforms: { "": "" },
+      block_time_in_minutes: 10,
+      hashing_algorithm: null,
+      categories: ["Layer 1 (L1)", "Smart Contract Platform", null],
+      public_notice: null,
+      localization: {},
+      description: {
+        en:
+          `<a href="https://www.coingecko.com/en/coins/${c.id}">${c.name}</a> is a cryptocurrency &amp; a <b>test</b> coin.\r\n\r\n` +
+          `<script>alert("x")</script>It trades as ${c.symbol.toUpperCase()}.<br/>Its &quot;genesis&quot; was long ago.`,
+      },
+      links: {
+        homepage: [`https://${c.id}.example.org/`, "", ""],
+        whitepaper: "",
+        blockchain_site: [`https://explorer.example.org/${c.id}`, "javascript:alert(1)", "", null],
+        official_forum_url: [""],
+        chat_url: [""],
+        announcement_url: [""],
+        twitter_screen_name: c.id,
+        subreddit_url: null,
+        repos_url: { github: [], bitbucket: [] },
+      },
+      image: { thumb: c.image, small: c.image, large: c.image },
+      country_origin: "",
+      genesis_date: c.id === "bitcoin" ? "2009-01-03" : null,
+      sentiment_votes_up_percentage: 80,
+      sentiment_votes_down_percentage: 20,
+      market_cap_rank: c.market_cap_rank,
+      ...(withMarketData
+        ? {
+            market_data: {
+              current_price: usd(c.current_price),
+              ath: usd(c.ath),
+              ath_change_percentage: usd(c.ath_change_percentage),
+              ath_date: usd(c.ath_date),
+              atl: usd(c.atl ?? null),
+              atl_date: usd(c.atl_date ?? null),
+              market_cap: usd(c.market_cap),
+              total_volume: usd(c.total_volume),
+              circulating_supply: c.circulating_supply,
+              total_supply: c.total_supply,
+              max_supply: c.max_supply,
+              last_updated: new Date().toISOString(),
+            },
+          }
+        : {}),
+      last_updated: new Date().toISOString(),
+    };
   }
 
   /** simulated daily candles ending today, closing at the coin's current price */
