@@ -15,6 +15,7 @@ import { createPasswordChecker, type PasswordChecker } from "./auth/password-str
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
+import { OnDemandMarket } from "./market/on-demand";
 import type { Candle, MarketService } from "./market/types";
 
 /** In-process caches of one instance: owned here, so tests that build many Services never share them. */
@@ -23,6 +24,8 @@ export interface ServiceCaches {
   sessions: SessionCache;
   /** daily candles the alert metrics read, by coin id (alerts/metrics.ts) */
   alertHistory: Map<string, { at: number; candles: Candle[] }>;
+  /** batched, single-flight market data for unranked coins (market/on-demand.ts) */
+  onDemand: OnDemandMarket;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
 }
@@ -57,11 +60,13 @@ export interface ServiceOverrides {
 export function createServices(database: Database, overrides: ServiceOverrides = {}): Services {
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
+  const clock = overrides.clock ?? systemClock;
+  const market = overrides.market ?? createMarketService(config, logger);
   return {
     config,
     database,
     db: database.db,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     events: new EventBus(database),
@@ -70,8 +75,13 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
     },
     passwords: createPasswordChecker(),
-    market: overrides.market ?? createMarketService(config, logger),
+    market,
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-    caches: { sessions: new SessionCache(), alertHistory: new Map(), analysisFlights: new SingleFlight() },
+    caches: {
+      sessions: new SessionCache(),
+      alertHistory: new Map(),
+      analysisFlights: new SingleFlight(),
+      onDemand: new OnDemandMarket({ db: database.db, market, logger, clock }),
+    },
   };
 }

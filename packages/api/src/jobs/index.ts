@@ -1,6 +1,6 @@
 import type { Services } from "../services";
 import { cleanup } from "./cleanup";
-import { refreshPrices, syncCatalogue } from "../market/catalogue";
+import { refreshPrices, syncCatalogue, syncCoinList } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
 import { fetchMissingLogos } from "../market/logos";
 import type { JobDefinition } from "./scheduler";
@@ -34,6 +34,16 @@ export function defaultJobs(services: Services): JobDefinition[] {
         // logos of coins new to the catalogue, fetched once and served from our own origin
         const logos = await fetchMissingLogos(s, { signal: tick.signal });
         return { ...synced, logos };
+      },
+    },
+    // every coin CoinGecko lists (about 17,000), unranked: searchable, priced on demand (market/on-demand.ts)
+    {
+      name: "coin-list",
+      intervalMs: 24 * 3_600_000,
+      leaseMs: 10 * 60_000,
+      run: async (s, tick) => {
+        const { source, listed, added, delisted, note } = await syncCoinList(s, tick.signal);
+        return { source, listed, added, delisted, ...(note ? { note } : {}) };
       },
     },
   ];

@@ -82,6 +82,10 @@ export const simplePriceSchema = z.record(
 );
 const pingSchema = z.object({ gecko_says: z.string() });
 
+/** /coins/list without platforms: every coin CoinGecko lists (about 17,000) */
+export const coinsListSchema = z.array(z.object({ id: z.string().min(1), symbol: z.string(), name: z.string() }).passthrough());
+export type ListedCoin = { id: string; symbol: string; name: string };
+
 /** /coins/{id} with localization, tickers, community and developer data off: only what the details card shows */
 export const coinDetailsSchema = z.object({
   id: z.string().min(1),
@@ -186,6 +190,36 @@ export class CoinGeckoClient {
       if (rows.length < perPage) break;
     }
     return out.slice(0, limit);
+  }
+
+  /** Every coin CoinGecko lists: id, symbol and name (one call; platforms left out). */
+  async coinsList(signal?: AbortSignal): Promise<ListedCoin[]> {
+    const rows = await this.http.get("/coins/list", coinsListSchema, { signal, query: { include_platform: false } });
+    return rows.map(({ id, symbol, name }) => ({ id, symbol, name }));
+  }
+
+  /**
+   * Market data for chosen coins (any rank), `PRICE_BATCH` ids per /coins/markets call; ids CoinGecko
+   * does not know are absent from the answer.
+   */
+  async marketsByIds(ids: string[], signal?: AbortSignal): Promise<MarketCoin[]> {
+    const unique = [...new Set(ids)].filter(Boolean);
+    const out: MarketCoin[] = [];
+    for (let i = 0; i < unique.length; i += PRICE_BATCH) {
+      const rows = await this.http.get("/coins/markets", marketsSchema, {
+        signal,
+        query: {
+          vs_currency: "usd",
+          ids: unique.slice(i, i + PRICE_BATCH).join(","),
+          per_page: 250,
+          page: 1,
+          sparkline: true,
+          price_change_percentage: "1h,24h,7d,30d",
+        },
+      });
+      out.push(...(rows as MarketCoin[]));
+    }
+    return out;
   }
 
   /** Daily candles for the last `days` days, oldest first, built from /market_chart (split per plan). */

@@ -50,6 +50,8 @@ function withFallback(live: MarketService, offline: MarketService, logger: Logge
     mode: "auto",
     topCoins: (...a) => fallback("topCoins", (m) => m.topCoins(...a)),
     history: (...a) => fallback("history", (m) => m.history(...a)),
+    coinsList: (...a) => fallback("coinsList", (m) => m.coinsList(...a)),
+    marketsByIds: (...a) => fallback("marketsByIds", (m) => m.marketsByIds(...a)),
     hourlyHistory: (...a) => fallback("hourlyHistory", (m) => m.hourlyHistory(...a)),
     details: (...a) => fallback("details", (m) => m.details(...a)),
     prices: (...a) => fallback("prices", (m) => m.prices(...a)),

@@ -27,6 +27,7 @@ export const CACHE_TTL = {
   prices: 20_000,
   history: 10 * 60_000,
   hourly: 5 * 60_000,
+  coinsList: 60 * 60_000,
   /** descriptions, links and supply change rarely: once a day */
   details: 24 * 60 * 60_000,
   fearGreed: 10 * 60_000,
@@ -100,6 +101,16 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
       );
       const last = candles.at(-1);
       return live(candles, last ? new Date(last.t) : new Date(), note ? { note } : {});
+    },
+
+    async coinsList(signal) {
+      return live(await cached("coingecko", "coins-list", CACHE_TTL.coinsList, () => coingecko.coinsList(), signal));
+    },
+
+    async marketsByIds(coinIds, signal) {
+      // callers batch and cache (market/on-demand.ts); this is the plain upstream call
+      const coins = await coingecko.marketsByIds(coinIds, signal);
+      return live(coins);
     },
 
     async hourlyHistory(coinId, days, signal) {

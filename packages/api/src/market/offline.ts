@@ -109,6 +109,22 @@ export function createOfflineMarket(): MarketService {
       });
     },
 
+    async coinsList() {
+      return sourced(
+        loadSnapshot().map(({ id, symbol, name }) => ({ id, symbol, name })),
+        "snapshot",
+        { note: "offline, the snapshot's coins are all there is" },
+      );
+    },
+
+    async marketsByIds(coinIds) {
+      const want = new Set(coinIds);
+      return sourced(
+        loadSnapshot().filter((c) => want.has(c.id)),
+        "snapshot",
+      );
+    },
+
     async hourlyHistory(coinId, days) {
       const n = Math.max(1, Math.min(Math.floor(days), 90));
       const daily = await market.history(coinId, n + 1);

@@ -61,6 +61,10 @@ export interface MarketDataProvider {
   topCoins(limit: number, signal?: AbortSignal): Promise<Sourced<MarketCoin[]>>;
   /** daily candles for the last `days` days, oldest first */
   history(coinId: string, days: number, signal?: AbortSignal): Promise<Sourced<Candle[]>>;
+  /** every coin the source lists (id, symbol, name): CoinGecko's /coins/list live, the snapshot's coins offline */
+  coinsList(signal?: AbortSignal): Promise<Sourced<{ id: string; symbol: string; name: string }[]>>;
+  /** market data for the given coins whatever their rank (batched upstream calls); unknown ids are left out */
+  marketsByIds(coinIds: string[], signal?: AbortSignal): Promise<Sourced<MarketCoin[]>>;
   /** hourly candles for the last `days` days (at most 90), oldest first */
   hourlyHistory(coinId: string, days: number, signal?: AbortSignal): Promise<Sourced<Candle[]>>;
   /** description, links, categories, supply, all-time high and low; `data: null` when the source has no such coin */

@@ -25,8 +25,10 @@ export const analysisRouter = {
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const coin = await resolveCoin(ctx.services.db, input.symbol);
-      if (!coin) throw unknownCoin(input.symbol);
+      const found = await resolveCoin(ctx.services.db, input.symbol);
+      if (!found) throw unknownCoin(input.symbol);
+      // a coin outside the top 250 is priced on demand before its analysis reads the catalogue
+      const coin = await ctx.services.caches.onDemand.freshen(found);
       // a revoked or logged-out session ends its streams on every instance
       const watch = await watchSession(ctx.services, ctx.session.id);
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;

@@ -89,7 +89,8 @@ export const tokensRouter = {
 
   get: publicProcedure
     .input(z.strictObject({ symbol }))
-    .query(async ({ ctx, input }) => toTokenDto(await coinOrNotFound(ctx, input.symbol))),
+    // a coin outside the top 250 gets its market data now (batched, cached): see market/on-demand.ts
+    .query(async ({ ctx, input }) => toTokenDto(await ctx.services.caches.onDemand.freshen(await coinOrNotFound(ctx, input.symbol)))),
 
   /** `{ t, open, high, low, close, volume }[]`, oldest first; where they came from: `tokens.historyMeta` */
   history: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {

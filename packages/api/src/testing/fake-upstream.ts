@@ -31,6 +31,7 @@ import zlib from "node:zlib";
 import { loadSnapshot } from "../market/snapshot";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay } from "../market/simulate";
 import type { MarketCoin } from "../market/types";
+import { generatedCoins } from "./coin-list";
 
 export type FailMode =
   /** HTTP `status` (default 500) with a JSON error body */
@@ -316,6 +317,7 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         return json(res, 401, { status: { error_code: 10002, error_message: "API Key Missing" } });
     }
 
+    const findCoin = (id: string) => ranked.find((c) => c.id === id) ?? generatedById().get(id);
     const ranked = [...coins].sort((a, b) => (b.market_cap ?? 0) - (a.market_cap ?? 0)).map((c, i) => ({ ...c, market_cap_rank: i + 1 }));
     if (path === "/ping") return json(res, 200, { gecko_says: "(V3) To the Moon!" });
     if (path === "/coins/markets") {
@@ -324,7 +326,16 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       const withSpark = q.get("sparkline") === "true";
       const changes = (q.get("price_change_percentage") ?? "").split(",");
       const now = new Date().toISOString();
-      const rows = ranked.slice((page - 1) * perPage, page * perPage).map((c) => {
+      const ids = q.get("ids");
+      // ids=: any listed coin (the generated long tail included), at most per_page of them
+      const picked = ids
+        ? ids
+            .split(",")
+            .map((id) => findCoin(id))
+            .filter((c): c is MarketCoin => c !== undefined)
+            .slice(0, perPage)
+        : ranked.slice((page - 1) * perPage, page * perPage);
+      const rows = picked.map((c) => {
         const candles = dailyFor(c, 31);
         const pct = (days: number) => {
           const then = candles[candles.length - 1 - days]?.close;
@@ -340,11 +351,20 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       });
       return json(res, 200, rows);
     }
+    if (path === "/coins/list") {
+      const list = [...ranked, ...generatedCoins()].map((c) => ({
+        id: c.id,
+        symbol: c.symbol,
+        name: c.name,
+        ...(q.get("include_platform") === "true" ? { platforms: {} } : {}),
+      }));
+      return json(res, 200, list);
+    }
     if (path === "/simple/price") {
       const ids = (q.get("ids") ?? "").split(",").filter(Boolean);
       const out: Record<string, Record<string, number | null>> = {};
       for (const id of ids) {
-        const c = coins.find((x) => x.id === id);
+        const c = findCoin(id);
         if (!c || c.current_price == null) continue;
         out[id] = {
           usd: c.current_price,
@@ -372,13 +392,13 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
     }
     const one = /^\/coins\/([^/]+)$/.exec(path);
     if (one && one[1] !== "markets" && one[1] !== "list") {
-      const coin = ranked.find((c) => c.id === decodeURIComponent(one[1]!));
+      const coin = findCoin(decodeURIComponent(one[1]!));
       if (!coin) return json(res, 404, { error: "coin not found" });
       return json(res, 200, coinDetailsFor(coin, q.get("market_data") !== "false"));
     }
     const m = /^\/coins\/([^/]+)\/(market_chart|market_chart\/range|ohlc)$/.exec(path);
     if (m) {
-      const coin = ranked.find((c) => c.id === decodeURIComponent(m[1]!));
+      const coin = findCoin(decodeURIComponent(m[1]!));
       if (!coin) return json(res, 404, { error: "coin not found" });
       if (m[2] === "ohlc") {
         const days = clampInt(q.get("days"), 1, 1, 365);
@@ -418,6 +438,11 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       });
     }
     json(res, 404, { error: "Not found (fake upstream)" });
+  }
+
+  let generated: Map<string, MarketCoin> | undefined;
+  function generatedById(): Map<string, MarketCoin> {
+    return (generated ??= new Map(generatedCoins().map((c) => [c.id, c])));
   }
 
   /**

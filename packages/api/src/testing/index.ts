@@ -1,2 +1,3 @@
 export { startFakeUpstream, type FakeUpstream, type FakeRequest, type FailMode, type FailOptions } from "./fake-upstream";
 export { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "./auth-env";
+export { generatedCoin, generatedCoins, GENERATED_COINS } from "./coin-list";
