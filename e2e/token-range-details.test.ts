@@ -104,6 +104,11 @@ describe("token page: details offline", () => {
     await expect.poll(() => page.locator(".history-card").innerText()).toMatch(/simulated hourly prices/);
     expect(await page.locator(".history-card .badge.simulated").count()).toBe(1);
     await expectNoSeriousA11yViolations(page);
+
+    // a coin outside the snapshot: the search says the snapshot is all there is offline
+    await page.goto(`${server.url}/`);
+    await page.getByRole("combobox").first().fill("zorbi");
+    await expect.poll(() => page.locator(".token-search-empty").innerText()).toMatch(/Offline, the 100 coins of the 2021-06-24 snapshot/);
     await context.close();
   });
 });
