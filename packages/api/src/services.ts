@@ -15,6 +15,7 @@ import { createPasswordChecker, type PasswordChecker } from "./auth/password-str
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
+import { TtlCache } from "./market/cache";
 import { OnDemandMarket } from "./market/on-demand";
 import type { Candle, MarketService } from "./market/types";
 
@@ -24,6 +25,8 @@ export interface ServiceCaches {
   sessions: SessionCache;
   /** daily candles the alert metrics read, by coin id (alerts/metrics.ts) */
   alertHistory: Map<string, { at: number; candles: Candle[] }>;
+  /** recent `tokens.search` answers by normalised query and limit (routers/tokens.ts); cleared by catalogue syncs */
+  search: TtlCache;
   /** batched, single-flight market data for unranked coins (market/on-demand.ts) */
   onDemand: OnDemandMarket;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
@@ -81,6 +84,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       sessions: new SessionCache(),
       alertHistory: new Map(),
       analysisFlights: new SingleFlight(),
+      search: new TtlCache(2_000),
       onDemand: new OnDemandMarket({ db: database.db, market, logger, clock }),
     },
   };

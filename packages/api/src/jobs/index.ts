@@ -31,6 +31,7 @@ export function defaultJobs(services: Services): JobDefinition[] {
       leaseMs: 10 * 60_000,
       run: async (s, tick) => {
         const synced = await syncCatalogue(s, tick.signal);
+        s.caches.search.clear();
         // logos of coins new to the catalogue, fetched once and served from our own origin
         const logos = await fetchMissingLogos(s, { signal: tick.signal });
         return { ...synced, logos };
@@ -43,6 +44,7 @@ export function defaultJobs(services: Services): JobDefinition[] {
       leaseMs: 10 * 60_000,
       run: async (s, tick) => {
         const { source, listed, added, delisted, note } = await syncCoinList(s, tick.signal);
+        s.caches.search.clear();
         return { source, listed, added, delisted, ...(note ? { note } : {}) };
       },
     },

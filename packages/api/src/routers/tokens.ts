@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Context } from "../context";
 import { isUpstreamError } from "../market/errors";
 import { resolveCoin, type TokenRow } from "../market/resolve";
-import { searchTokens } from "../market/search";
+import { normaliseQuery, SEARCH_CACHE_TTL_MS, searchTokens } from "../market/search";
 import { listTokens, toTokenDto } from "../market/tokens";
 import type { Candle, Sourced } from "../market/types";
 import { searchQuery, symbol } from "../schemas";
@@ -85,7 +85,19 @@ export const tokensRouter = {
         limit: z.number().int().min(1).max(50).optional(),
       }),
     )
-    .query(({ ctx, input }) => searchTokens(ctx.services.db, input.query, input.limit ?? 10)),
+    .query(({ ctx, input }) => {
+      const limit = input.limit ?? 10;
+      // The same few queries arrive from many users at once (autocomplete as people type); answers are
+      // reused for a few seconds, identical concurrent ones share one database round (see SEARCH_CACHE_TTL_MS).
+      const key = `${limit}:${normaliseQuery(input.query)}`;
+      return ctx.services.caches.search.get(
+        key,
+        SEARCH_CACHE_TTL_MS,
+        () => searchTokens(ctx.services.db, input.query, limit),
+        undefined,
+        SEARCH_CACHE_TTL_MS,
+      );
+    }),
 
   get: publicProcedure
     .input(z.strictObject({ symbol }))
