@@ -211,6 +211,15 @@ try {
     const out = await mod[fn]!(fn === "benchAnalysis" ? undefined : benchUrl);
     results[fn] = out;
     if (fn === "benchSearch") {
+      // the same search over HTTP at 50 connections, as a ratio to system.ping in the same run (its own server)
+      const { benchSearchLoad } = await import("./search.bench");
+      const l = await benchSearchLoad(benchUrl ?? "");
+      results.searchLoad = l;
+      row(
+        `tokens.search at 50 conns over ${l.coins.toLocaleString("en")} coins`,
+        `${l.search.requestsPerSec} req/s, p99 ${l.search.p99Ms} ms`,
+        `ping ${l.ping.requestsPerSec} req/s, p99 ${l.ping.p99Ms} ms; ratios ${l.throughputRatio} (target >= 0.5) / p99 ${l.p99Ratio} (target <= 2); before: 233 req/s, p99 466 ms`,
+      );
       const r = out as Awaited<ReturnType<typeof benchSearch>>;
       row(
         `tokens.search over ${r.coins.toLocaleString("en")} coins`,

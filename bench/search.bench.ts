@@ -11,8 +11,12 @@
  */
 import { createCaller, createContextInner, createServices, loadSnapshot, upsertCoins, type MarketCoin } from "@ucie/api";
 import { loadConfig } from "@ucie/config";
-import { migrate } from "@ucie/db";
-import { runStandalone, scratchDatabase } from "./lib";
+import { migrate, type Database } from "@ucie/db";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createDb } from "@ucie/db";
+import { load, runStandalone, scratchDatabase, spawnServer, type LoadResult } from "./lib";
 
 export const COINS = 17_000;
 const WARMUP = 60;
@@ -244,4 +248,90 @@ export async function benchSearch(
   }
 }
 
-await runStandalone(import.meta.url, "search", () => benchSearch());
+/** Seed the bench catalogue (17,000 coins, delisted tail, analysed) into a database. */
+async function seedCatalogue(database: Database): Promise<number> {
+  await migrate(database);
+  const coins = generateCatalogue(COINS);
+  for (let i = 0; i < coins.length; i += 1_000) await upsertCoins(database.db, coins.slice(i, i + 1_000), "snapshot");
+  const delist = `UPDATE ucie_tokens SET is_active = false WHERE market_cap_rank IS NULL AND abs(hashtext(coingecko_id)) % 10 = 0`;
+  if (database.raw.kind === "postgres") {
+    await database.raw.sql.unsafe(delist);
+    await database.raw.sql.unsafe("VACUUM ANALYZE ucie_tokens");
+  } else {
+    await database.raw.client.exec(delist);
+    await database.raw.client.exec("VACUUM ANALYZE ucie_tokens");
+  }
+  return coins.length;
+}
+
+export interface SearchLoadResult {
+  database: string;
+  coins: number;
+  ping: LoadResult;
+  search: LoadResult;
+  /** search req/s over ping req/s (target >= 0.5) */
+  throughputRatio: number;
+  /** search p99 over ping p99 (target <= 2) */
+  p99Ratio: number;
+}
+
+/**
+ * `tokens.search` under load from outside: the real server process over a 17,000-coin catalogue, autocannon
+ * at 50 connections cycling through QUERIES (every ranking tier, misses included), against `system.ping`
+ * measured in the same run (the better of a run before and one after).
+ */
+export async function benchSearchLoad(databaseUrl = process.env.BENCH_DATABASE_URL): Promise<SearchLoadResult> {
+  const scratch = databaseUrl ? await scratchDatabase(databaseUrl) : null;
+  const dataDir = scratch ? undefined : mkdtempSync(path.join(os.tmpdir(), "ucie-search-bench-"));
+  let coins: number;
+  {
+    const database = scratch?.database ?? (await createDb({ dataDir: path.join(dataDir!, "pglite") }));
+    coins = await seedCatalogue(database);
+    if (!scratch) await database.close();
+  }
+  const server = await spawnServer(
+    { ...(scratch?.url ? { DATABASE_URL: scratch.url } : { DATA_DIR: dataDir! }), MARKET_DATA: "offline", ALERT_INTERVAL_SECONDS: "3600" },
+    40_000 + Math.floor(Math.random() * 10_000),
+  );
+  try {
+    const requests = QUERIES.map((query) => ({
+      method: "GET" as const,
+      path: `/trpc/tokens.search?input=${encodeURIComponent(JSON.stringify({ json: { query, limit: 10 } }))}`,
+    }));
+    await load({ url: `${server.url}/trpc/system.ping`, duration: 2 });
+    await load({ url: server.url, requests, duration: 2 });
+    const pingBefore = await load({ url: `${server.url}/trpc/system.ping` });
+    const search = await load({ url: server.url, requests });
+    const pingAfter = await load({ url: `${server.url}/trpc/system.ping` });
+    const ping = pingBefore.requestsPerSec >= pingAfter.requestsPerSec ? pingBefore : pingAfter;
+    const round = (v: number) => Math.round(v * 100) / 100;
+    return {
+      database: databaseUrl ? "Postgres" : "PGlite",
+      coins,
+      ping,
+      search,
+      throughputRatio: round(search.requestsPerSec / ping.requestsPerSec),
+      p99Ratio: round(search.p99Ms / Math.max(1, ping.p99Ms)),
+    };
+  } finally {
+    await server.stop();
+    await scratch?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await runStandalone(import.meta.url, process.argv.includes("--load") ? "search-load" : "search", async () => {
+  if (process.argv.includes("--load")) {
+    const out: Record<string, unknown> = {};
+    // PGlite always ("" = no server), Postgres too when BENCH_DATABASE_URL is set
+    for (const url of ["", process.env.BENCH_DATABASE_URL].filter((u, i) => i === 0 || u)) {
+      const r = await benchSearchLoad(url);
+      out[r.database] = r;
+      console.log(
+        `${r.database}: search ${r.search.requestsPerSec} req/s p99 ${r.search.p99Ms} ms (non-2xx ${r.search.non2xx}); ping ${r.ping.requestsPerSec} req/s p99 ${r.ping.p99Ms} ms; ratios ${r.throughputRatio} / ${r.p99Ratio}`,
+      );
+    }
+    return out;
+  }
+  return benchSearch();
+});

@@ -23,7 +23,7 @@ export * from "./jobs";
 export { evaluateAlerts, ALERT_TRIGGER_CHANNEL, type EvaluateResult, type EvaluateOptions } from "./alerts/evaluate";
 export { createMarketService, createOfflineMarket, UpstreamError, isUpstreamError } from "./market";
 export type { MarketService, MarketCoin, Candle, DataSource, Sourced } from "./market";
-export { syncCatalogue, refreshPrices, upsertCoins, CATALOGUE_SIZE, type CatalogueSyncResult } from "./market/catalogue";
+export { syncCatalogue, syncCoinList, refreshPrices, upsertCoins, CATALOGUE_SIZE, type CatalogueSyncResult } from "./market/catalogue";
 export { resolveCoin, type TokenRow } from "./market/resolve";
 export { searchTokens, type SearchHit } from "./market/search";
 export { listTokens, toTokenDto, type TokenDto, type TokenPage } from "./market/tokens";

@@ -20,6 +20,7 @@ import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
 import { TtlCache } from "./market/cache";
 import { Telemetry } from "./lib/telemetry";
+import { OnDemandMarket } from "./market/on-demand";
 import type { Candle, DataSource, MarketService } from "./market/types";
 import type { VapidKeys } from "./notifications/vapid";
 import { deliveryOptions, type DeliveryOptions } from "./notifications/options";
@@ -30,6 +31,10 @@ export interface ServiceCaches {
   sessions: SessionCache;
   /** daily candles the alert metrics read, by coin id (alerts/metrics.ts) */
   alertHistory: Map<string, { at: number; candles: Candle[]; source: DataSource }>;
+  /** recent `tokens.search` answers by normalised query and limit (routers/tokens.ts); cleared by catalogue syncs */
+  search: TtlCache;
+  /** batched, single-flight market data for unranked coins (market/on-demand.ts) */
+  onDemand: OnDemandMarket;
   /** in-flight analysis sections and upstream calls, shared by concurrent requests (analysis/engine.ts) */
   analysisFlights: SingleFlight;
   /** the VAPID key pair once read from the database (notifications/vapid.ts) */
@@ -90,6 +95,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     );
     return Number(rows[0]?.n ?? 0);
   });
+  const market = overrides.market ?? createMarketService(config, logger, { observer: telemetry });
   return {
     config,
     database,
@@ -103,7 +109,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       absoluteLifetimeMs: config.SESSION_ABSOLUTE_LIFETIME_DAYS * 86_400_000,
     },
     passwords: createPasswordChecker(),
-    market: overrides.market ?? createMarketService(config, logger, { observer: telemetry }),
+    market,
     instanceId: overrides.instanceId ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     delivery: deliveryOptions(config, overrides.delivery),
     caches: {
@@ -113,6 +119,8 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       exchangeRates: new TtlCache(4),
       screener: new TtlCache(200),
       vapid: { keys: null },
+      search: new TtlCache(2_000),
+      onDemand: new OnDemandMarket({ db: database.db, market, logger, clock }),
     },
     deviceKey: () =>
       (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {

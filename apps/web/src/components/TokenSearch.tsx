@@ -82,6 +82,12 @@ export function TokenSearch({
     }
   };
 
+  // offline the catalogue holds the snapshot's coins only: a miss says so (tokens.list's first row is cached)
+  const catalogue = useQuery(trpc.tokens.list.queryOptions({ limit: 1 }, { enabled: enabled && hits.length === 0, staleTime: 5 * 60_000 }));
+  const noMatch =
+    catalogue.data?.source === "snapshot"
+      ? `No coins match. Offline, the ${catalogue.data.total} coins of the 2021-06-24 snapshot are all there is.`
+      : "No coins match.";
   const status = !enabled
     ? ""
     : search.isError
@@ -89,7 +95,7 @@ export function TokenSearch({
       : search.isFetching && !search.data
         ? "Searching…"
         : hits.length === 0
-          ? "No coins match."
+          ? noMatch
           : `${hits.length} result${hits.length === 1 ? "" : "s"}, use the arrow keys to choose.`;
 
   return (
@@ -154,7 +160,7 @@ export function TokenSearch({
       </div>
       {showList && enabled && hits.length === 0 && (
         <div className="token-search-empty muted">
-          {search.isError ? "Search failed. Try again." : search.isFetching ? "Searching…" : "No coins match."}
+          {search.isError ? "Search failed. Try again." : search.isFetching ? "Searching…" : noMatch}
         </div>
       )}
     </div>

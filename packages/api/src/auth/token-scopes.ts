@@ -14,6 +14,7 @@ export const TOKEN_SCOPE_OF_PROCEDURE: Readonly<Record<string, TokenScope>> = {
   "tokens.get": "read",
   "tokens.history": "read",
   "tokens.historyMeta": "read",
+  "tokens.details": "read",
   "analysis.get": "read",
   "analysis.stream": "read",
   "screener.run": "read",

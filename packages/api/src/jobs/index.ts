@@ -1,6 +1,6 @@
 import type { Services } from "../services";
 import { cleanup } from "./cleanup";
-import { refreshPrices, syncCatalogue } from "../market/catalogue";
+import { refreshPrices, syncCatalogue, syncCoinList } from "../market/catalogue";
 import { evaluateAlerts } from "../alerts/evaluate";
 import { fetchMissingLogos } from "../market/logos";
 import { refreshExchangeRates } from "../preferences/preferences";
@@ -57,9 +57,21 @@ export function defaultJobs(services: Services): JobDefinition[] {
       leaseMs: 10 * 60_000,
       run: async (s, tick) => {
         const synced = await syncCatalogue(s, tick.signal);
+        s.caches.search.clear();
         // logos of coins new to the catalogue, fetched once and served from our own origin
         const logos = await fetchMissingLogos(s, { signal: tick.signal });
         return { ...synced, logos };
+      },
+    },
+    // every coin CoinGecko lists (about 17,000), unranked: searchable, priced on demand (market/on-demand.ts)
+    {
+      name: "coin-list",
+      intervalMs: 24 * 3_600_000,
+      leaseMs: 10 * 60_000,
+      run: async (s, tick) => {
+        const { source, listed, added, delisted, note } = await syncCoinList(s, tick.signal);
+        s.caches.search.clear();
+        return { source, listed, added, delisted, ...(note ? { note } : {}) };
       },
     },
   ];

@@ -11,9 +11,18 @@ export class TtlCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get<T>(key: string, ttlMs: number, load: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * `staleMs`: for that long after expiry the old value is still answered at once while one refresh runs
+   * in the background (a slow load then never makes every waiting caller wait).
+   */
+  async get<T>(key: string, ttlMs: number, load: () => Promise<T>, signal?: AbortSignal, staleMs = 0): Promise<T> {
     const hit = this.values.get(key);
-    if (hit && hit.expires > this.now()) return hit.value as T;
+    const now = this.now();
+    if (hit && hit.expires > now) return hit.value as T;
+    if (hit && hit.expires + staleMs > now) {
+      if (!this.inflight.has(key)) void this.get(key, ttlMs, load).catch(() => {});
+      return hit.value as T;
+    }
     let pending = this.inflight.get(key) as Promise<T> | undefined;
     if (!pending) {
       pending = load().then(

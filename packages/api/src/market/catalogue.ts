@@ -7,7 +7,7 @@ const num = (v: number | null | undefined) => (typeof v === "number" && Number.i
 const date = (v: string | null | undefined) => (v ? new Date(v) : null);
 
 /** The catalogue row for one CoinGecko coin; symbols are stored upper-case. */
-export function coinToRow(c: MarketCoin, source: DataSource) {
+export function coinToRow(c: MarketCoin, source: DataSource, ranked = true) {
   return {
     coingeckoId: c.id,
     symbol: c.symbol.trim().toUpperCase(),
@@ -34,14 +34,15 @@ export function coinToRow(c: MarketCoin, source: DataSource) {
     sparkline7d: c.sparkline_in_7d?.price?.length ? c.sparkline_in_7d.price : null,
     source: source === "live" ? "live" : "snapshot",
     isActive: true,
+    ranked,
     lastUpdated: date(c.last_updated),
   };
 }
 
 /** Insert or update coins by CoinGecko id in one statement. Returns how many rows were written. */
-export async function upsertCoins(db: DbOrTx, coins: MarketCoin[], source: DataSource): Promise<number> {
+export async function upsertCoins(db: DbOrTx, coins: MarketCoin[], source: DataSource, opts: { ranked?: boolean } = {}): Promise<number> {
   if (coins.length === 0) return 0;
-  const rows = coins.map((c) => coinToRow(c, source));
+  const rows = coins.map((c) => coinToRow(c, source, opts.ranked ?? true));
   // every column but the key takes the incoming value; "excluded" is the row that hit the conflict
   const set = Object.fromEntries(
     Object.keys(rows[0]!)
@@ -99,7 +100,7 @@ export async function syncCatalogue(
   const result = await services.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('ucie:catalogue-sync'))`);
     const existing = await tx
-      .select({ id: ucieTokens.coingeckoId, isActive: ucieTokens.isActive, source: ucieTokens.source })
+      .select({ id: ucieTokens.coingeckoId, isActive: ucieTokens.isActive, source: ucieTokens.source, ranked: ucieTokens.ranked })
       .from(ucieTokens);
     const known = new Map(existing.map((r) => [r.id, r]));
     // once a live sync has run, the catalogue is newer than the 2021 snapshot: an offline list writes nothing
@@ -119,12 +120,19 @@ export async function syncCatalogue(
       note = `only ${incoming.length} coins in the list; nothing was delisted`;
     } else {
       const ids = incoming.map((c) => c.id);
-      const rows = await tx
-        .update(ucieTokens)
-        .set({ isActive: false, updatedAt: new Date() })
-        .where(and(eq(ucieTokens.isActive, true), notInArray(ucieTokens.coingeckoId, ids)))
-        .returning({ id: ucieTokens.coingeckoId });
-      deactivated = rows.map((r) => r.id);
+      const leaving = and(eq(ucieTokens.isActive, true), eq(ucieTokens.ranked, true), notInArray(ucieTokens.coingeckoId, ids));
+      if (existing.some((r) => !r.ranked)) {
+        // the whole list is loaded: a coin that left the top 250 is still listed, so it becomes unranked
+        // (priced on demand) rather than delisted; the list sync delists what CoinGecko no longer lists
+        await tx.update(ucieTokens).set({ ranked: false, marketCapRank: null }).where(leaving);
+      } else {
+        const rows = await tx
+          .update(ucieTokens)
+          .set({ isActive: false, updatedAt: new Date() })
+          .where(leaving)
+          .returning({ id: ucieTokens.coingeckoId });
+        deactivated = rows.map((r) => r.id);
+      }
     }
     return {
       source: top.source,
@@ -146,6 +154,92 @@ export async function syncCatalogue(
     },
     "token catalogue synced",
   );
+  return result;
+}
+
+export interface CoinListSyncResult {
+  source: DataSource;
+  /** coins CoinGecko lists */
+  listed: number;
+  /** unranked coins new to the catalogue */
+  added: number;
+  /** unranked coins CoinGecko no longer lists: kept, shown as delisted */
+  delisted: number;
+  note?: string;
+}
+
+/** rows per insert statement (6 parameters a row, well under the 65,535 parameter limit) */
+const LIST_BATCH = 2000;
+
+/**
+ * Load CoinGecko's whole /coins/list (about 17,000 coins: id, symbol, name) into the catalogue as
+ * unranked coins, in set-based batches, in one transaction under the catalogue lock. Ranked rows (the top
+ * 250, kept priced by the catalogue sync) are left alone; unranked rows get the listed symbol and name,
+ * and those no longer listed are marked inactive. Offline (or with CoinGecko down), nothing is written:
+ * the snapshot's coins remain all there is.
+ */
+export async function syncCoinList(
+  services: Pick<Services, "db" | "market" | "logger">,
+  signal?: AbortSignal,
+): Promise<CoinListSyncResult> {
+  const list = await services.market.coinsList(signal);
+  if (list.source !== "live") {
+    return { source: list.source, listed: list.data.length, added: 0, delisted: 0, note: "offline: the snapshot's coins are all there is" };
+  }
+  const byId = new Map<string, { id: string; symbol: string; name: string }>();
+  for (const c of list.data) {
+    const id = c.id.trim();
+    if (id && id.length <= 100 && !byId.has(id))
+      byId.set(id, { id, symbol: c.symbol.trim().slice(0, 50), name: c.name.trim().slice(0, 200) || id });
+  }
+  const coins = [...byId.values()];
+  const result = await services.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('ucie:catalogue-sync'))`);
+    const [before] = await tx.select({ n: sql<number>`count(*)::int` }).from(ucieTokens);
+    // the whole transaction shares one now(): every listed row is stamped with it, so rows left older
+    // than it are the unranked coins CoinGecko stopped listing
+    const [{ started }] = (await execute<{ started: string }>(tx, sql`select now()::text as started`)).rows as [{ started: string }];
+    for (let i = 0; i < coins.length; i += LIST_BATCH) {
+      const rows = coins.slice(i, i + LIST_BATCH).map((c) => ({
+        coingeckoId: c.id,
+        symbol: c.symbol.toUpperCase(),
+        name: c.name,
+        ranked: false,
+        isActive: true,
+        source: "live",
+        updatedAt: sql`now()`,
+      }));
+      await tx
+        .insert(ucieTokens)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: ucieTokens.coingeckoId,
+          set: { symbol: sql`excluded.symbol`, name: sql`excluded.name`, isActive: true, updatedAt: sql`now()` },
+          setWhere: eq(ucieTokens.ranked, false),
+        });
+    }
+    const [after] = await tx.select({ n: sql<number>`count(*)::int` }).from(ucieTokens);
+    let delisted = 0;
+    let note: string | undefined;
+    if (coins.length < 1000) {
+      note = `only ${coins.length} coins in the list; nothing was delisted`;
+    } else {
+      const gone = await tx
+        .update(ucieTokens)
+        .set({ isActive: false })
+        .where(and(eq(ucieTokens.ranked, false), eq(ucieTokens.isActive, true), sql`${ucieTokens.updatedAt} < ${started}::timestamptz`))
+        .returning({ id: ucieTokens.coingeckoId });
+      delisted = gone.length;
+    }
+    return {
+      source: list.source,
+      listed: coins.length,
+      added: Number(after?.n ?? 0) - Number(before?.n ?? 0),
+      delisted,
+      ...(note ? { note } : {}),
+    };
+  });
+  services.logger.info({ listed: result.listed, added: result.added, delisted: result.delisted }, "coin list synced");
   return result;
 }
 

@@ -10,7 +10,7 @@ import type { Logger } from "../lib/logger";
 import { UpstreamError } from "./errors";
 import { exchangeRatesSchema, usdRatesFrom } from "./exchange-rates";
 import { CallBudget, HttpClient, type RetryPolicy } from "./http";
-import { DAY_MS, utcDay } from "./simulate";
+import { DAY_MS } from "./simulate";
 import type { Candle, MarketCoin, Sourced } from "./types";
 
 const num = z
@@ -84,6 +84,48 @@ export const simplePriceSchema = z.record(
 );
 const pingSchema = z.object({ gecko_says: z.string() });
 
+/** /coins/list without platforms: every coin CoinGecko lists (about 17,000) */
+export const coinsListSchema = z.array(z.object({ id: z.string().min(1), symbol: z.string(), name: z.string() }).passthrough());
+export type ListedCoin = { id: string; symbol: string; name: string };
+
+/** /coins/{id} with localization, tickers, community and developer data off: only what the details card shows */
+export const coinDetailsSchema = z.object({
+  id: z.string().min(1),
+  symbol: z.string(),
+  name: z.string(),
+  categories: z
+    .array(z.string().nullable())
+    .nullish()
+    .transform((a) => (a ?? []).filter((c): c is string => Boolean(c))),
+  description: z
+    .object({ en: z.string().nullish() })
+    .partial()
+    .passthrough()
+    .nullish()
+    .transform((d) => d?.en ?? null),
+  links: z
+    .object({
+      homepage: z.array(z.string().nullable()).nullish(),
+      blockchain_site: z.array(z.string().nullable()).nullish(),
+    })
+    .passthrough()
+    .nullish(),
+  genesis_date: str,
+  market_data: z
+    .object({
+      circulating_supply: num,
+      total_supply: num,
+      max_supply: num,
+      ath: z.record(z.string(), z.number().nullable()).nullish(),
+      ath_date: z.record(z.string(), z.string().nullable()).nullish(),
+      atl: z.record(z.string(), z.number().nullable()).nullish(),
+      atl_date: z.record(z.string(), z.string().nullable()).nullish(),
+    })
+    .passthrough()
+    .nullish(),
+});
+export type CoinDetailsWire = z.output<typeof coinDetailsSchema>;
+
 export type SearchHit = z.output<typeof searchSchema>["coins"][number];
 export type PriceMap = Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>;
 
@@ -156,6 +198,36 @@ export class CoinGeckoClient {
     return out.slice(0, limit);
   }
 
+  /** Every coin CoinGecko lists: id, symbol and name (one call; platforms left out). */
+  async coinsList(signal?: AbortSignal): Promise<ListedCoin[]> {
+    const rows = await this.http.get("/coins/list", coinsListSchema, { signal, query: { include_platform: false } });
+    return rows.map(({ id, symbol, name }) => ({ id, symbol, name }));
+  }
+
+  /**
+   * Market data for chosen coins (any rank), `PRICE_BATCH` ids per /coins/markets call; ids CoinGecko
+   * does not know are absent from the answer.
+   */
+  async marketsByIds(ids: string[], signal?: AbortSignal): Promise<MarketCoin[]> {
+    const unique = [...new Set(ids)].filter(Boolean);
+    const out: MarketCoin[] = [];
+    for (let i = 0; i < unique.length; i += PRICE_BATCH) {
+      const rows = await this.http.get("/coins/markets", marketsSchema, {
+        signal,
+        query: {
+          vs_currency: "usd",
+          ids: unique.slice(i, i + PRICE_BATCH).join(","),
+          per_page: 250,
+          page: 1,
+          sparkline: true,
+          price_change_percentage: "1h,24h,7d,30d",
+        },
+      });
+      out.push(...(rows as MarketCoin[]));
+    }
+    return out;
+  }
+
   /** Daily candles for the last `days` days, oldest first, built from /market_chart (split per plan). */
   async dailyCandles(coinId: string, days: number, signal?: AbortSignal): Promise<{ candles: Candle[]; note?: string }> {
     const id = encodeURIComponent(coinId);
@@ -185,6 +257,34 @@ export class CoinGeckoClient {
       }
     }
     return { candles: chartToDailyCandles(chart, want), ...(note ? { note } : {}) };
+  }
+
+  /**
+   * Hourly candles for the last `days` (1-90) days, oldest first. CoinGecko's /market_chart answers hourly
+   * points for 2-90 days (5-minute points for 1 day, bucketed here into hours as well).
+   */
+  async hourlyCandles(coinId: string, days: number, signal?: AbortSignal): Promise<Candle[]> {
+    const want = Math.max(1, Math.min(90, Math.floor(days)));
+    const chart = await this.http.get(`/coins/${encodeURIComponent(coinId)}/market_chart`, marketChartSchema, {
+      signal,
+      query: { vs_currency: "usd", days: want },
+    });
+    return chartToCandles(chart, HOUR_MS, want * 24);
+  }
+
+  /** One coin's description, links, categories, supply and all-time figures (/coins/{id}). */
+  async coinDetails(coinId: string, signal?: AbortSignal): Promise<CoinDetailsWire> {
+    return this.http.get(`/coins/${encodeURIComponent(coinId)}`, coinDetailsSchema, {
+      signal,
+      query: {
+        localization: false,
+        tickers: false,
+        market_data: true,
+        community_data: false,
+        developer_data: false,
+        sparkline: false,
+      },
+    });
   }
 
   /** CoinGecko's own OHLC candles (granularity set by `days`: 30 min, 4 h or 4 days); no volume. */
@@ -266,11 +366,18 @@ export class CoinGeckoClient {
  * close. Returns the last `days` candles, oldest first.
  */
 export function chartToDailyCandles(chart: z.output<typeof marketChartSchema>, days: number): Candle[] {
+  return chartToCandles(chart, DAY_MS, days);
+}
+
+export const HOUR_MS = 3_600_000;
+
+/** OHLCV candles of `bucketMs` (a day or an hour) from a market_chart answer; the last `count`, oldest first. */
+export function chartToCandles(chart: z.output<typeof marketChartSchema>, bucketMs: number, count: number): Candle[] {
   const prices = chart.prices.filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1])).sort((a, b) => a[0] - b[0]);
   const volumes = (chart.total_volumes ?? []).filter((p): p is [number, number] => p[1] !== null).sort((a, b) => a[0] - b[0]);
   const byDay = new Map<number, [number, number][]>();
   for (const p of prices) {
-    const d = utcDay(new Date(p[0]));
+    const d = Math.floor(p[0] / bucketMs) * bucketMs;
     let list = byDay.get(d);
     if (!list) byDay.set(d, (list = []));
     list.push(p);
@@ -281,15 +388,17 @@ export function chartToDailyCandles(chart: z.output<typeof marketChartSchema>, d
   for (let i = 0; i < dayKeys.length; i++) {
     const day = dayKeys[i]!;
     const pts = byDay.get(day)!;
-    const next = byDay.get(day + DAY_MS)?.[0];
+    const next = byDay.get(day + bucketMs)?.[0];
     const closePoint = next ?? pts[pts.length - 1]!;
     const values = pts.map((p) => p[1]).concat(next ? [next[1]] : []);
     // the volume point at (or the latest before) the close
     while (vi + 1 < volumes.length && volumes[vi + 1]![0] <= closePoint[0]) vi++;
-    const vol = volumes[vi] && volumes[vi]![0] <= closePoint[0] + DAY_MS ? volumes[vi]![1] : 0;
+    // CoinGecko's volume is a rolling 24 h figure: an hourly candle shows its share of it
+    const rolling = volumes[vi] && volumes[vi]![0] <= closePoint[0] + bucketMs ? volumes[vi]![1] : 0;
+    const vol = rolling * Math.min(1, bucketMs / DAY_MS);
     candles.push({ t: day, open: pts[0]![1], high: Math.max(...values), low: Math.min(...values), close: closePoint[1], volume: vol });
   }
-  return candles.slice(-Math.max(1, days));
+  return candles.slice(-Math.max(1, count));
 }
 
 export type { Sourced };

@@ -252,6 +252,43 @@ describe("CoinGecko client", () => {
     expectDaily(pro.data);
   });
 
+  it("builds hourly candles for up to 90 days, one an hour, ending at the current price", async () => {
+    up.setPrice("ethereum", 2600);
+    const m = market();
+    const week = await m.hourlyHistory("ethereum", 7);
+    expect(week.source).toBe("live");
+    expect(week.data).toHaveLength(7 * 24);
+    for (let i = 1; i < week.data.length; i++) expect(week.data[i]!.t - week.data[i - 1]!.t).toBe(3_600_000);
+    expect(week.data.at(-1)!.close).toBe(2600);
+    const day = await m.hourlyHistory("ethereum", 1);
+    expect(day.data).toHaveLength(24);
+    await m.hourlyHistory("ethereum", 7);
+    // cached: the second 7-day call costs nothing upstream
+    expect(up.requests.filter((r) => r.path === "/coins/ethereum/market_chart").map((r) => r.query.days)).toEqual(["7", "1"]);
+  });
+
+  it("reads a coin's details with the description as plain text and only http links, cached for the day", async () => {
+    const m = market();
+    const d = await m.details("bitcoin");
+    expect(d.source).toBe("live");
+    expect(d.data).toMatchObject({
+      id: "bitcoin",
+      homepage: "https://bitcoin.example.org/",
+      explorers: ["https://explorer.example.org/bitcoin"],
+      categories: ["Layer 1 (L1)", "Smart Contract Platform"],
+      genesisDate: "2009-01-03",
+      maxSupply: 21_000_000,
+    });
+    expect(d.data!.athUsd).toBeGreaterThan(0);
+    expect(d.data!.athDate).toBeInstanceOf(Date);
+    expect(d.data!.description).toBe('Bitcoin is a cryptocurrency & a test coin.\n\nIt trades as BTC.\nIts "genesis" was long ago.');
+    expect(d.data!.description).not.toMatch(/[<>]|alert/);
+    await m.details("bitcoin");
+    expect(up.callsTo("/coins/bitcoin")).toBe(1);
+    expect(up.requests.find((r) => r.path === "/coins/bitcoin")!.query).toMatchObject({ tickers: "false", localization: "false" });
+    await expect(m.details("no-such-coin")).rejects.toMatchObject({ status: 404 });
+  });
+
   it("searches CoinGecko's list", async () => {
     const hits = await market().coingecko.search("doge");
     expect(hits[0]).toMatchObject({ id: "dogecoin", symbol: "DOGE" });

@@ -9,6 +9,7 @@ import { TtlCache } from "./cache";
 import { UpstreamError, type UpstreamProvider } from "./errors";
 import { CoinGeckoClient, type CoinGeckoOptions } from "./coingecko";
 import { fetchChains, fetchProtocols, matchTvl } from "./defillama";
+import { toCoinDetails } from "./details";
 import { fetchDerivatives } from "./derivatives";
 import { fetchFearGreed } from "./fear-greed";
 import { HttpClient, type RetryPolicy } from "./http";
@@ -25,6 +26,10 @@ export const CACHE_TTL = {
   topCoins: 60_000,
   prices: 20_000,
   history: 10 * 60_000,
+  hourly: 5 * 60_000,
+  coinsList: 60 * 60_000,
+  /** descriptions, links and supply change rarely: once a day */
+  details: 24 * 60 * 60_000,
   fearGreed: 10 * 60_000,
   news: 5 * 60_000,
   defi: 10 * 60_000,
@@ -98,6 +103,33 @@ export function createLiveMarket(config: Config, logger: Logger, opts: LiveMarke
       );
       const last = candles.at(-1);
       return live(candles, last ? new Date(last.t) : new Date(), note ? { note } : {});
+    },
+
+    async coinsList(signal) {
+      return live(await cached("coingecko", "coins-list", CACHE_TTL.coinsList, () => coingecko.coinsList(), signal));
+    },
+
+    async marketsByIds(coinIds, signal) {
+      // callers batch and cache (market/on-demand.ts); this is the plain upstream call
+      const coins = await coingecko.marketsByIds(coinIds, signal);
+      return live(coins);
+    },
+
+    async hourlyHistory(coinId, days, signal) {
+      const candles = await cached(
+        "coingecko",
+        `hourly:${coinId}:${days}`,
+        CACHE_TTL.hourly,
+        () => coingecko.hourlyCandles(coinId, days),
+        signal,
+      );
+      const last = candles.at(-1);
+      return live(candles, last ? new Date(last.t) : new Date());
+    },
+
+    async details(coinId, signal) {
+      const d = await cached("coingecko", `details:${coinId}`, CACHE_TTL.details, () => coingecko.coinDetails(coinId), signal);
+      return live(toCoinDetails(d));
     },
 
     async prices(coinIds, signal) {

@@ -11,6 +11,7 @@ import { TtlCache } from "./cache";
 import { UpstreamError } from "./errors";
 import { offlineUsdRates } from "./exchange-rates";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay, MAX_SIMULATED_DAYS } from "./simulate";
+import { snapshotDetails } from "./details";
 import { loadSnapshot, SNAPSHOT_DATE } from "./snapshot";
 import { dataFile } from "../lib/data-files";
 import type { BitcoinOnchain, Candle, DerivativesSnapshot, MarketCoin, MarketService, Sourced } from "./types";
@@ -58,10 +59,37 @@ export function offlineCandles(coin: Pick<MarketCoin, "id" | "symbol" | "current
   });
 }
 
+/**
+ * Hourly candles inside daily ones: each day's 24 hours walk from its open to its close with seeded noise,
+ * kept within the day's high and low. The last `days * 24` hours, oldest first.
+ */
+export function simulateHourly(coinId: string, daily: Candle[], days: number): Candle[] {
+  const rand = prng(seedOf(`hourly:${coinId}`));
+  const out: Candle[] = [];
+  for (const d of daily) {
+    let prev = d.open;
+    for (let h = 0; h < 24; h++) {
+      const path = d.open + ((d.close - d.open) * (h + 1)) / 24;
+      const wobble = (d.high - d.low) * 0.15 * (rand() - 0.5);
+      const close = h === 23 ? d.close : Math.min(d.high, Math.max(d.low, path + wobble));
+      out.push({
+        t: d.t + h * 3_600_000,
+        open: prev,
+        high: Math.max(prev, close),
+        low: Math.min(prev, close),
+        close,
+        volume: d.volume / 24,
+      });
+      prev = close;
+    }
+  }
+  return out.slice(-days * 24);
+}
+
 export function createOfflineMarket(): MarketService {
   // simulated candles cost CPU on every call: kept per coin and length (callers ask for a few fixed ranges)
   const candles = new TtlCache(100);
-  return {
+  const market: MarketService = {
     mode: "offline",
 
     async topCoins(limit) {
@@ -83,6 +111,38 @@ export function createOfflineMarket(): MarketService {
       const data = await candles.get(`${coinId}:${n}`, 60 * 60_000, async () => offlineCandles(coin, n));
       return sourced(data, "simulated", {
         note: `simulated history anchored to the snapshot price of ${SNAPSHOT_DATE.toISOString().slice(0, 10)}`,
+      });
+    },
+
+    async coinsList() {
+      return sourced(
+        loadSnapshot().map(({ id, symbol, name }) => ({ id, symbol, name })),
+        "snapshot",
+        { note: "offline, the snapshot's coins are all there is" },
+      );
+    },
+
+    async marketsByIds(coinIds) {
+      const want = new Set(coinIds);
+      return sourced(
+        loadSnapshot().filter((c) => want.has(c.id)),
+        "snapshot",
+      );
+    },
+
+    async hourlyHistory(coinId, days) {
+      const n = Math.max(1, Math.min(Math.floor(days), 90));
+      const daily = await market.history(coinId, n + 1);
+      return sourced(simulateHourly(coinId, daily.data, n), "simulated", {
+        note: `simulated hourly prices between the daily candles up to ${SNAPSHOT_DATE.toISOString().slice(0, 10)} (offline)`,
+      });
+    },
+
+    async details(coinId) {
+      const coin = snapshotCoin(coinId);
+      if (!coin) return sourced(null, "snapshot", { unavailable: true, note: "this coin is not in the offline snapshot" });
+      return sourced(snapshotDetails(coin), "snapshot", {
+        note: `supply and all-time figures from the ${SNAPSHOT_DATE.toISOString().slice(0, 10)} snapshot; descriptions and links need live data`,
       });
     },
 
@@ -150,4 +210,5 @@ export function createOfflineMarket(): MarketService {
       return sourced<BitcoinOnchain | null>(data, "simulated", { note: "simulated on-chain figures (offline)" });
     },
   };
+  return market;
 }

@@ -52,8 +52,19 @@ function hitsFrom(candidates: SQL, n: number): SQL {
     limit ${n}`;
 }
 
+/**
+ * How long a search answer is reused: a catalogue sync in this process clears the cache at once; other
+ * instances, and on-demand prices shown in the hits, catch up within this time.
+ */
+export const SEARCH_CACHE_TTL_MS = 15_000;
+
+/** the query as searched: trimmed, lower case, single spaces */
+export function normaliseQuery(query: string): string {
+  return query.trim().toLowerCase().replace(/\s+/g, " ");
+}
+
 export async function searchTokens(db: DbOrTx, query: string, limit = 10): Promise<SearchHit[]> {
-  const q = query.trim().toLowerCase().replace(/\s+/g, " ");
+  const q = normaliseQuery(query);
   if (!q) return [];
   const n = Math.max(1, Math.min(limit, 50));
   const prefix = `${escapeLike(q)}%`;

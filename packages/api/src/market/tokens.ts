@@ -37,6 +37,8 @@ export interface TokenDto {
   sparklineSource: DataSource | null;
   /** false when the coin left CoinGecko's top list: its figures are its last known ones */
   isActive: boolean;
+  /** false for a coin outside the top 250: known from CoinGecko's full list, priced on demand */
+  ranked: boolean;
   /** where the figures came from */
   source: DataSource;
   /** when the source priced the coin */
@@ -96,6 +98,7 @@ export function toTokenDto(row: TokenRow): TokenDto {
     sparkline7d,
     sparklineSource,
     isActive: row.isActive,
+    ranked: row.ranked,
     source,
     asOf: row.lastUpdated,
   };

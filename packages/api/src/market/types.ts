@@ -61,11 +61,38 @@ export interface MarketDataProvider {
   topCoins(limit: number, signal?: AbortSignal): Promise<Sourced<MarketCoin[]>>;
   /** daily candles for the last `days` days, oldest first */
   history(coinId: string, days: number, signal?: AbortSignal): Promise<Sourced<Candle[]>>;
+  /** every coin the source lists (id, symbol, name): CoinGecko's /coins/list live, the snapshot's coins offline */
+  coinsList(signal?: AbortSignal): Promise<Sourced<{ id: string; symbol: string; name: string }[]>>;
+  /** market data for the given coins whatever their rank (batched upstream calls); unknown ids are left out */
+  marketsByIds(coinIds: string[], signal?: AbortSignal): Promise<Sourced<MarketCoin[]>>;
+  /** hourly candles for the last `days` days (at most 90), oldest first */
+  hourlyHistory(coinId: string, days: number, signal?: AbortSignal): Promise<Sourced<Candle[]>>;
+  /** description, links, categories, supply, all-time high and low; `data: null` when the source has no such coin */
+  details(coinId: string, signal?: AbortSignal): Promise<Sourced<CoinDetails | null>>;
   /** current USD prices, batched in one upstream call */
   prices(
     coinIds: string[],
     signal?: AbortSignal,
   ): Promise<Sourced<Record<string, { usd: number; usd_24h_change?: number; usd_24h_vol?: number }>>>;
+}
+
+/** One coin's descriptive facts (CoinGecko /coins/{id}); every field may be missing upstream. */
+export interface CoinDetails {
+  id: string;
+  /** plain text (upstream HTML stripped), at most a few paragraphs; null when there is none */
+  description: string | null;
+  categories: string[];
+  /** http(s) URLs only */
+  homepage: string | null;
+  explorers: string[];
+  genesisDate: string | null;
+  circulatingSupply: number | null;
+  totalSupply: number | null;
+  maxSupply: number | null;
+  athUsd: number | null;
+  athDate: Date | null;
+  atlUsd: number | null;
+  atlDate: Date | null;
 }
 
 /** alternative.me Fear and Greed index: 0 (extreme fear) to 100 (extreme greed). */

@@ -1,5 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError, tracked } from "@trpc/server";
+import { freshenCoin } from "../market/on-demand";
 import { z } from "zod";
 import { createAlert, deleteAlert, listAlerts, listTriggers, updateAlert, type AlertFailure, type AlertView } from "../alerts/alerts";
 import { alertInput, alertPatch, alertPreviewInput } from "../schemas";
@@ -45,6 +46,8 @@ export const alertsRouter = {
 
   /** the alert and `warnings` when its rule is already true or can never be */
   create: protectedProcedure.input(alertInput).mutation(async ({ ctx, input }) => {
+    // a coin outside the top 250 is priced now: thresholds are checked against its current price (market-wide rules have no coin)
+    if (input.symbol) await freshenCoin(ctx.services, input.symbol);
     const r = await createAlert(ctx.services, ctx.user.id, input);
     if ("error" in r) fail(r);
     return { ...shownIn(r.alert, await converterForUser(ctx.services, ctx.user.id)), warnings: r.warnings };

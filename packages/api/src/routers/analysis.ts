@@ -28,14 +28,14 @@ export const analysisRouter = {
       }),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const coin = await resolveCoin(ctx.services.db, input.symbol);
-      if (!coin) throw unknownCoin(input.symbol);
+      const found = await resolveCoin(ctx.services.db, input.symbol);
+      if (!found) throw unknownCoin(input.symbol);
       const admission = await admitAnalysis(ctx.services, ctx.user.id, {
         refresh: input.refresh ?? false,
         // a resume is free only when there is something stored to resume: a made-up lastEventId counts in full
         resuming:
           phaseFromLastEventId(input.lastEventId, input.sessionId) > 0 &&
-          (await loadStoredPhases(ctx.services.db, input.sessionId, coin.coingeckoId, ctx.services.clock.now())).size > 0,
+          (await loadStoredPhases(ctx.services.db, input.sessionId, found.coingeckoId, ctx.services.clock.now())).size > 0,
       });
       if (!admission.ok) {
         const wait =
@@ -44,6 +44,8 @@ export const analysisRouter = {
             : `${Math.ceil(admission.retryAfterSeconds / 60)} minutes`;
         throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many ${admission.what} at once: try again in ${wait}` });
       }
+      // a coin outside the top 250 is priced on demand before its analysis reads the catalogue
+      const coin = await ctx.services.caches.onDemand.freshen(found);
       // a revoked or logged-out session ends its streams on every instance
       const watch = await watchCredential(ctx.services, ctx);
       const stop = signal ? AbortSignal.any([signal, watch.signal]) : watch.signal;

@@ -185,6 +185,20 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
     });
   });
 
+  describe("details", () => {
+    it("offline: the snapshot's supply and all-time figures, labelled, nothing descriptive", async () => {
+      const d = await caller.tokens.details({ symbol: "BTC" });
+      expect(d).toMatchObject({ id: "bitcoin", source: "snapshot", details: { maxSupply: 21_000_000, description: null, homepage: null } });
+      expect(d.details!.athUsd).toBeGreaterThan(60_000);
+      expect(d.details!.atlUsd).toBeGreaterThan(0);
+      expect(d.details!.atlDate).toBeInstanceOf(Date);
+      expect(d.note).toMatch(/snapshot/);
+      const outside = await caller.tokens.details({ symbol: "soldex" });
+      expect(outside).toMatchObject({ source: "snapshot", details: null });
+      await expect(caller.tokens.details({ symbol: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+  });
+
   describe("history", () => {
     it("returns daily candles oldest first, and says where they came from", async () => {
       const btc = await caller.tokens.history({ symbol: "BTC", days: 30 });
@@ -200,6 +214,23 @@ describe.each(testDbKinds())("tokens router (%s)", (kind) => {
       const eth = await caller.tokens.historyMeta({ symbol: "ethereum", days: 90 });
       expect(eth).toMatchObject({ source: "simulated", candles: 90 });
       expect(eth.note).toMatch(/simulated/);
+    });
+
+    it("gives hourly candles for up to 90 days, simulated offline and labelled so", async () => {
+      const h = await caller.tokens.history({ symbol: "ETH", days: 7, interval: "hourly" });
+      expect(h).toHaveLength(7 * 24);
+      for (let i = 1; i < h.length; i++) expect(h[i]!.t - h[i - 1]!.t).toBe(3_600_000);
+      const meta = await caller.tokens.historyMeta({ symbol: "BTC", days: 1, interval: "hourly" });
+      expect(meta).toMatchObject({ interval: "hourly", source: "simulated", candles: 24 });
+      expect(meta.note).toMatch(/simulated hourly/);
+      // the hourly walk ends at the day's real close
+      const daily = await caller.tokens.history({ symbol: "BTC", days: 1 });
+      const hourly = await caller.tokens.history({ symbol: "BTC", days: 1, interval: "hourly" });
+      expect(hourly.at(-1)!.close).toBe(daily.at(-1)!.close);
+      await expect(caller.tokens.history({ symbol: "BTC", days: 91, interval: "hourly" })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringMatching(/days[\s\S]*90 days/),
+      });
     });
 
     it("refuses bad days and unknown coins, and has no offline history for coins outside the snapshot", async () => {

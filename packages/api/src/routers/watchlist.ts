@@ -1,5 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
+import { freshenCoin } from "../market/on-demand";
 import { z } from "zod";
 import { symbol, watchlistNotes as notes } from "../schemas";
 import { converterForUser, withPrice } from "../preferences/preferences";
@@ -16,6 +17,8 @@ export const watchlistRouter = {
   }),
 
   add: protectedProcedure.input(z.strictObject({ symbol, notes: notes.optional() })).mutation(async ({ ctx, input }) => {
+    // a coin outside the top 250 is priced now, so the watchlist shows it with figures
+    await freshenCoin(ctx.services, input.symbol);
     const r = await addToWatchlist(ctx.services.db, ctx.user.id, input.symbol, input.notes ?? null, ctx.services.clock);
     if (r === "not_found") throw new TRPCError({ code: "NOT_FOUND", message: `No coin '${input.symbol}' in the catalogue` });
     if (r === "conflict") throw new TRPCError({ code: "CONFLICT", message: `${input.symbol} is already on your watchlist` });

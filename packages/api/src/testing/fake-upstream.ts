@@ -32,6 +32,7 @@ import { exchangeRatesBody } from "../market/exchange-rates";
 import { loadSnapshot } from "../market/snapshot";
 import { DAY_MS, prng, seedOf, simulateDailyCandles, simulateFearGreed, utcDay } from "../market/simulate";
 import type { MarketCoin } from "../market/types";
+import { generatedCoins } from "./coin-list";
 
 export type FailMode =
   /** HTTP `status` (default 500) with a JSON error body */
@@ -314,6 +315,7 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         return json(res, 401, { status: { error_code: 10002, error_message: "API Key Missing" } });
     }
 
+    const findCoin = (id: string) => ranked.find((c) => c.id === id) ?? generatedById().get(id);
     const ranked = [...coins].sort((a, b) => (b.market_cap ?? 0) - (a.market_cap ?? 0)).map((c, i) => ({ ...c, market_cap_rank: i + 1 }));
     if (path === "/ping") return json(res, 200, { gecko_says: "(V3) To the Moon!" });
     if (path === "/coins/markets") {
@@ -322,7 +324,16 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       const withSpark = q.get("sparkline") === "true";
       const changes = (q.get("price_change_percentage") ?? "").split(",");
       const now = new Date().toISOString();
-      const rows = ranked.slice((page - 1) * perPage, page * perPage).map((c) => {
+      const ids = q.get("ids");
+      // ids=: any listed coin (the generated long tail included), at most per_page of them
+      const picked = ids
+        ? ids
+            .split(",")
+            .map((id) => findCoin(id))
+            .filter((c): c is MarketCoin => c !== undefined)
+            .slice(0, perPage)
+        : ranked.slice((page - 1) * perPage, page * perPage);
+      const rows = picked.map((c) => {
         const candles = dailyFor(c, 31);
         const pct = (days: number) => {
           const then = candles[candles.length - 1 - days]?.close;
@@ -342,11 +353,20 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       const usd = (id: string) => coins.find((x) => x.id === id)?.current_price ?? 1;
       return json(res, 200, exchangeRatesBody(usd("bitcoin"), usd("ethereum")));
     }
+    if (path === "/coins/list") {
+      const list = [...ranked, ...generatedCoins()].map((c) => ({
+        id: c.id,
+        symbol: c.symbol,
+        name: c.name,
+        ...(q.get("include_platform") === "true" ? { platforms: {} } : {}),
+      }));
+      return json(res, 200, list);
+    }
     if (path === "/simple/price") {
       const ids = (q.get("ids") ?? "").split(",").filter(Boolean);
       const out: Record<string, Record<string, number | null>> = {};
       for (const id of ids) {
-        const c = coins.find((x) => x.id === id);
+        const c = findCoin(id);
         if (!c || c.current_price == null) continue;
         out[id] = {
           usd: c.current_price,
@@ -372,9 +392,15 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         }));
       return json(res, 200, { coins: hits, exchanges: [], icos: [], categories: [], nfts: [] });
     }
+    const one = /^\/coins\/([^/]+)$/.exec(path);
+    if (one && one[1] !== "markets" && one[1] !== "list") {
+      const coin = findCoin(decodeURIComponent(one[1]!));
+      if (!coin) return json(res, 404, { error: "coin not found" });
+      return json(res, 200, coinDetailsFor(coin, q.get("market_data") !== "false"));
+    }
     const m = /^\/coins\/([^/]+)\/(market_chart|market_chart\/range|ohlc)$/.exec(path);
     if (m) {
-      const coin = ranked.find((c) => c.id === decodeURIComponent(m[1]!));
+      const coin = findCoin(decodeURIComponent(m[1]!));
       if (!coin) return json(res, 404, { error: "coin not found" });
       if (m[2] === "ohlc") {
         const days = clampInt(q.get("days"), 1, 1, 365);
@@ -414,6 +440,74 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       });
     }
     json(res, 404, { error: "Not found (fake upstream)" });
+  }
+
+  let generated: Map<string, MarketCoin> | undefined;
+  function generatedById(): Map<string, MarketCoin> {
+    return (generated ??= new Map(generatedCoins().map((c) => [c.id, c])));
+  }
+
+  /**
+   * /coins/{id} in CoinGecko's wire shape (the fields UCIE reads and a few it ignores). The English
+   * description carries HTML the way CoinGecko's does (links, line breaks, entities), plus a script tag
+   * that must never reach a page.
+   */
+  function coinDetailsFor(c: MarketCoin & { atl?: number | null; atl_date?: string | null }, withMarketData: boolean) {
+    const usd = <T>(v: T) => ({ usd: v, eur: v });
+    return {
+      id: c.id,
+      symbol: c.symbol,
+      name: c.name,
+      web_slug: c.id,
+      asset_platform_id: null,
+      platforms: { "": "" },
+      block_time_in_minutes: 10,
+      hashing_algorithm: null,
+      categories: ["Layer 1 (L1)", "Smart Contract Platform", null],
+      public_notice: null,
+      localization: {},
+      description: {
+        en:
+          `<a href="https://www.coingecko.com/en/coins/${c.id}">${c.name}</a> is a cryptocurrency &amp; a <b>test</b> coin.\r\n\r\n` +
+          `<script>alert("x")</script>It trades as ${c.symbol.toUpperCase()}.<br/>Its &quot;genesis&quot; was long ago.`,
+      },
+      links: {
+        homepage: [`https://${c.id}.example.org/`, "", ""],
+        whitepaper: "",
+        blockchain_site: [`https://explorer.example.org/${c.id}`, "javascript:alert(1)", "", null],
+        official_forum_url: [""],
+        chat_url: [""],
+        announcement_url: [""],
+        twitter_screen_name: c.id,
+        subreddit_url: null,
+        repos_url: { github: [], bitbucket: [] },
+      },
+      image: { thumb: c.image, small: c.image, large: c.image },
+      country_origin: "",
+      genesis_date: c.id === "bitcoin" ? "2009-01-03" : null,
+      sentiment_votes_up_percentage: 80,
+      sentiment_votes_down_percentage: 20,
+      market_cap_rank: c.market_cap_rank,
+      ...(withMarketData
+        ? {
+            market_data: {
+              current_price: usd(c.current_price),
+              ath: usd(c.ath),
+              ath_change_percentage: usd(c.ath_change_percentage),
+              ath_date: usd(c.ath_date),
+              atl: usd(c.atl ?? null),
+              atl_date: usd(c.atl_date ?? null),
+              market_cap: usd(c.market_cap),
+              total_volume: usd(c.total_volume),
+              circulating_supply: c.circulating_supply,
+              total_supply: c.total_supply,
+              max_supply: c.max_supply,
+              last_updated: new Date().toISOString(),
+            },
+          }
+        : {}),
+      last_updated: new Date().toISOString(),
+    };
   }
 
   /** simulated daily candles ending today, closing at the coin's current price */

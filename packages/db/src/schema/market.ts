@@ -40,6 +40,11 @@ export const ucieTokens = pgTable(
     /** where the figures came from: `live` (CoinGecko) or `snapshot` (bundled offline data) */
     source: text().notNull().default("live"),
     isActive: boolean().notNull().default(true),
+    /**
+     * false for coins known only from CoinGecko's full /coins/list (outside the top 250 the catalogue sync
+     * keeps priced): their market data is fetched on demand when someone opens, watches or alerts on them
+     */
+    ranked: boolean().notNull().default(true),
     /** when the source last priced the coin (CoinGecko's `last_updated`) */
     lastUpdated: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

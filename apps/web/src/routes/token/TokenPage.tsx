@@ -1,11 +1,13 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { PHASES as ANALYSIS_PHASES } from "@ucie/api/limits";
 import { useEffect, useRef, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
+import { HistoryChart, RANGES, type RangeKey } from "../../components/charts/HistoryChart";
 import { CoinLogo } from "../../components/CoinLogo";
 import { SourceBadge } from "../../components/SourceBadge";
 import { errorCode, useTRPC } from "../../lib/trpc";
 import { changeClass, formatChange, formatPrice } from "../../lib/format";
+import { DetailsCard } from "./DetailsCard";
 import { MarketCard, qualityExplanation, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
 import { useAnalysisStream, type PhaseMap, type StreamState } from "./useAnalysisStream";
 
@@ -66,6 +68,9 @@ function PhaseStepper({ phases, state }: { phases: PhaseMap; state: StreamState 
 export function TokenPage() {
   const { id = "" } = useParams();
   const trpc = useTRPC();
+  // the chart's range lives in the URL (?range=7D), so a link shares it
+  const [params, setParams] = useSearchParams();
+  const range: RangeKey = RANGES.find((r) => r.key === params.get("range"))?.key ?? "1M";
   const token = useQuery(trpc.tokens.get.queryOptions({ symbol: id }));
   const { phases, state, error, restart } = useAnalysisStream(id);
   const [watchMsg, setWatchMsg] = useState<{ text: string; ok: boolean } | null>(null);
@@ -167,6 +172,21 @@ export function TokenPage() {
         )}
       </header>
 
+      <HistoryChart
+        symbol={id}
+        name={name}
+        range={range}
+        onRange={(r) =>
+          setParams(
+            (p) => {
+              p.set("range", r);
+              return p;
+            },
+            { replace: true },
+          )
+        }
+      />
+
       <PhaseStepper phases={phases} state={state} />
       {error && (
         <div className="form-error" role="alert">
@@ -187,6 +207,7 @@ export function TokenPage() {
       {phases[2] ? <SentimentCard event={phases[2]} /> : <SkeletonCard title="Sentiment and news" />}
       {phases[3] ? <TechnicalCard event={phases[3]} coinName={name} /> : <SkeletonCard title="Technical and risk" lines={6} />}
       {phases[4] ? <SynthesisCard event={phases[4]} /> : <SkeletonCard title="Synthesis and outlook" lines={5} />}
+      <DetailsCard symbol={id} name={name} />
     </section>
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "ucie_tokens" ADD COLUMN "ranked" boolean DEFAULT true NOT NULL;
