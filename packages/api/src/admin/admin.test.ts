@@ -155,6 +155,8 @@ describe.each(testDbKinds())("admin on %s", (kind) => {
     expect((await failure(admin.api.admin.disableUser({ userId: admin.userId }))).code).toBe("CONFLICT");
     expect((await failure(admin.api.admin.deleteUser({ userId: admin.userId, confirmEmail: "root@example.com" }))).code).toBe("CONFLICT");
     expect(await setUserRole(env.services, "root@example.com", "user")).toEqual({ ok: false, reason: "last-admin" });
+    // nor by deleting their own account from the account page
+    expect((await failure(admin.api.auth.deleteAccount({ password: TEST_PASSWORD }))).code).toBe("CONFLICT");
     expect((await admin.api.auth.me())?.role).toBe("admin");
 
     // with a second admin, two demotions racing: exactly one succeeds

@@ -3,6 +3,7 @@
  * copy of their data. Each asks for the password again (throttled per account, so a stolen session
  * cannot guess it), and each ends sessions through revocation.ts so streams close on every instance.
  */
+import { currentRole, lockAdmins, otherActiveAdmins } from "./roles";
 import { and, desc, eq, isNull, ne } from "drizzle-orm";
 import {
   authLogs,
@@ -83,7 +84,7 @@ export async function deleteAccount(
   services: Services,
   input: { userId: string; password: string },
   meta: RequestMeta,
-): Promise<PasswordCheck> {
+): Promise<PasswordCheck | { ok: false; reason: "last-admin" }> {
   const check = await confirmPassword(services, input.userId, input.password);
   if (!check.ok) {
     if (check.reason === "wrong") {
@@ -92,11 +93,15 @@ export async function deleteAccount(
     return check;
   }
   const sessionIds = await services.db.transaction(async (tx) => {
+    // the last admin cannot leave: the admin area would have no one to run it (same lock as every role change)
+    await lockAdmins(tx);
+    if ((await currentRole(tx, input.userId)) === "admin" && (await otherActiveAdmins(tx, input.userId)) === 0) return null;
     const ids = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, input.userId));
     await writeAuthLog(tx, services, meta, { type: "account_deleted", userId: input.userId, success: true });
     await tx.delete(users).where(eq(users.id, input.userId));
     return ids.map((r) => r.id);
   });
+  if (!sessionIds) return { ok: false, reason: "last-admin" };
   await publishSessionsRevoked(services, { userId: input.userId, sessionIds, reason: "account_deleted" });
   return { ok: true };
 }

@@ -200,6 +200,8 @@ export const authRouter = {
 
   deleteAccount: protectedProcedure.input(z.object({ password: anyPassword })).mutation(async ({ ctx, input }) => {
     const result = await deleteAccount(ctx.services, { userId: ctx.user.id, password: input.password }, ctx.req);
+    if (!result.ok && result.reason === "last-admin")
+      throw new TRPCError({ code: "CONFLICT", message: "You are the only admin: make another account admin before deleting yours." });
     if (!result.ok) throw refuseReauth(ctx, result, "password");
     ctx.cookie.clear();
     return { ok: true as const };
