@@ -59,6 +59,8 @@ export function CreateAlertForm({ count }: { count: number }) {
   const [expires, setExpires] = useState("");
   const [email, setEmail] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** the form (as JSON) the shown errors were found in: they stay until the user changes it */
+  const [errorsFor, setErrorsFor] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ description: string; warnings: string[] } | null>(null);
 
@@ -109,9 +111,10 @@ export function CreateAlertForm({ count }: { count: number }) {
         setThreshold((current) => (num(current) === num(sentThreshold) ? "" : current));
         void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
       },
-      onError: (err) => {
+      onError: (err, sent) => {
         const fe = fieldErrors(err);
         setErrors(fe);
+        setErrorsFor(JSON.stringify(sent));
         setFormError(Object.keys(fe).length ? "Please correct the highlighted fields." : err.message);
         setCreated(null);
       },
@@ -123,7 +126,8 @@ export function CreateAlertForm({ count }: { count: number }) {
   // strings, which the schema's coerced dates accept)
   const shownErrors = Object.keys(errors).join(",");
   useEffect(() => {
-    if (!shownErrors) return;
+    // the server may refuse what the schema accepts ("too far from the price"): re-check only once the user edits
+    if (!shownErrors || inputKey === errorsFor) return;
     let live = true;
     const current: unknown = JSON.parse(inputKey);
     void loadSchemas().then(({ alertInput }) => {
@@ -140,7 +144,7 @@ export function CreateAlertForm({ count }: { count: number }) {
     return () => {
       live = false;
     };
-  }, [inputKey, shownErrors]);
+  }, [inputKey, shownErrors, errorsFor]);
 
   // the preview: the rule replayed over a year of daily history, once the form has stopped changing
   const previewKey = useDebounced(inputKey, 400);
@@ -179,6 +183,7 @@ export function CreateAlertForm({ count }: { count: number }) {
     const checked = alertInput.safeParse(input);
     if (!checked.success) {
       setErrors(issueErrors(checked.error.issues));
+      setErrorsFor(inputKey);
       setFormError("Please correct the highlighted fields.");
       return;
     }
