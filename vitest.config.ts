@@ -32,6 +32,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // a page reacts within a second on a quiet machine, not always on a loaded 2-core CI runner: a poll
+          // waits for the page to get there (it still fails when it never does)
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
