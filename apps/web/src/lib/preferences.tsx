@@ -26,6 +26,9 @@ export function usePreferences(): PreferencesContextValue {
   return useContext(PreferencesContext);
 }
 
+/** The zone figures are shown in before (or without) the user's preferences. */
+const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 export function PreferencesProvider({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const { me } = useMe();
@@ -52,8 +55,10 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
 
   return (
     <PreferencesContext.Provider value={{ preferences, rates, currency }}>
-      {/* a new key re-renders every figure when the currency or time zone changes */}
-      <Fragment key={`${currency}|${preferences?.timeZone ?? ""}`}>{children}</Fragment>
+      {/* a new key re-renders every figure when the currency or time zone in effect changes; preferences arriving
+          that say what is already shown (US dollars, this browser's zone) change nothing, so a page is not
+          remounted under a user who is already typing */}
+      <Fragment key={`${currency}|${preferences?.timeZone ?? BROWSER_ZONE}`}>{children}</Fragment>
     </PreferencesContext.Provider>
   );
 }
