@@ -182,6 +182,8 @@ describe("accounts in the browser", () => {
     // forgot password
     await page.getByRole("link", { name: "Forgot your password?" }).click();
     await page.waitForURL(/\/forgot-password/);
+    // the page is loaded on demand: until it shows, the login form (with its own E-mail field) is still on screen
+    await expect.poll(() => heading(page)).toBe("Forgot your password?");
     await page.getByLabel("E-mail").fill(email);
     await expectNoSeriousA11yViolations(page);
     await page.getByRole("button", { name: "Send the link" }).click();

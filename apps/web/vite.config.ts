@@ -9,7 +9,8 @@ export default defineConfig({
     compression({
       algorithms: [defineAlgorithm("gzip", { level: 9 }), defineAlgorithm("brotliCompress")],
       include: /\.(js|css|html|svg|json)$/,
-      threshold: 1024,
+      // every asset, however small (a compressed copy is kept only when it is smaller)
+      threshold: 0,
       skipIfLargerOrEqual: true,
     }),
   ],
