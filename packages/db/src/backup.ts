@@ -229,8 +229,8 @@ async function tablesWithData(database: Database): Promise<string[]> {
   const found: string[] = [];
   for (const t of await userTables(database.db)) {
     if (SKIPPED_TABLES.includes(t.name)) continue;
-    const [r] = rowsOf<{ any: boolean }>(await database.db.execute(sql`select exists (select 1 from ${ident(t.name)}) as any`));
-    if (r?.any) found.push(t.name);
+    const [r] = rowsOf<{ has_rows: boolean }>(await database.db.execute(sql`select exists (select 1 from ${ident(t.name)}) as has_rows`));
+    if (r?.has_rows) found.push(t.name);
   }
   return found;
 }
