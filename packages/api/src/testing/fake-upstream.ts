@@ -13,6 +13,7 @@
  *   up.fail("/fng/", "slow", { delayMs: 5_000 });
  *   up.fail("/coins/markets", "html");     // 429 with a proxy's HTML page
  *   up.fail("/coins/markets", "garbage");  // 200 with a body that is not the wire format
+ *   up.fail("/fng/", "hold");              // answered only at up.release(): a phase that waits for the test
  *   up.clearFailures();
  *   up.setHeaders("/coins/markets", { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2" });
  *   up.requireKey("demo", "k1");           // CoinGecko refuses calls without x-cg-demo-api-key: k1
@@ -46,7 +47,9 @@ export type FailMode =
   /** 200 with a body that is not the wire format */
   | "garbage"
   /** drop the connection without an answer */
-  | "reset";
+  | "reset"
+  /** answer normally once `release()` is called (a request the test lets through when it is ready) */
+  | "hold";
 
 export interface FailOptions {
   status?: number;
@@ -99,6 +102,8 @@ export interface FakeUpstream {
   addCoin(coin: Partial<MarketCoin> & Pick<MarketCoin, "id" | "symbol" | "name">): void;
   fail(pathPrefix: string, mode: FailMode, opts?: FailOptions): void;
   clearFailures(): void;
+  /** answer every held request and stop holding (clears the "hold" knobs) */
+  release(): void;
   setHeaders(pathPrefix: string, headers: Record<string, string>): void;
   requireKey(plan: "demo" | "pro", key: string): void;
   callsTo(pathPrefix: string): number;
@@ -115,6 +120,7 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
   let keyRule: { plan: "demo" | "pro"; key: string } | null = null;
   const requests: FakeRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const held = new Set<() => void>();
 
   const resetData = () => {
     coins = structuredClone(loadSnapshot()).map((c) => ({ ...c }));
@@ -167,6 +173,10 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
         );
       case "reset":
         return req.socket.destroy();
+      case "hold":
+        held.add(answer);
+        res.on("close", () => held.delete(answer));
+        return;
       case "slow": {
         const t = setTimeout(() => {
           timers.delete(t);
@@ -588,6 +598,12 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
     },
     clearFailures() {
       failures = [];
+    },
+    release() {
+      failures = failures.filter((f) => f.mode !== "hold");
+      const waiting = [...held];
+      held.clear();
+      for (const answer of waiting) answer();
     },
     setHeaders(prefix, headers) {
       extraHeaders = extraHeaders.filter((h) => h.prefix !== prefix);

@@ -1,5 +1,4 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { PHASES as ANALYSIS_PHASES } from "@ucie/api/limits";
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { HistoryChart, RANGES, type RangeKey } from "../../components/charts/HistoryChart";
@@ -8,62 +7,9 @@ import { SourceBadge } from "../../components/SourceBadge";
 import { errorCode, useTRPC } from "../../lib/trpc";
 import { changeClass, formatChange, formatPrice } from "../../lib/format";
 import { DetailsCard } from "./DetailsCard";
-import { MarketCard, qualityExplanation, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
-import { useAnalysisStream, type PhaseMap, type StreamState } from "./useAnalysisStream";
-
-const PHASES = [1, 2, 3, 4] as const;
-
-function PhaseStepper({ phases, state }: { phases: PhaseMap; state: StreamState }) {
-  const done = PHASES.filter((p) => phases[p]).length;
-  const running = state === "error" ? null : (PHASES.find((p) => !phases[p]) ?? null);
-  const latest = PHASES.filter((p) => phases[p]).at(-1);
-  const announcement =
-    state === "error"
-      ? "The analysis stopped."
-      : done === 4
-        ? "Analysis complete: all four phases done."
-        : latest
-          ? `Phase ${latest} of 4 done: ${ANALYSIS_PHASES[latest].label}. Working on ${ANALYSIS_PHASES[running ?? 4].label}.`
-          : "Analysis starting.";
-  return (
-    <div className="card stepper-card">
-      <ol className="stepper" aria-label="Analysis progress">
-        {PHASES.map((p) => {
-          const ev = phases[p];
-          const status = ev ? ev.status : p === running ? "running" : "waiting";
-          return (
-            <li key={p} className={`step ${status}`} aria-current={p === running ? "step" : undefined}>
-              <span className="step-dot" aria-hidden="true">
-                {ev ? (ev.status === "complete" ? "✓" : ev.status === "partial" ? "!" : "×") : p}
-              </span>
-              <span className="step-text">
-                <span className="step-label">{ANALYSIS_PHASES[p].label}</span>
-                <span className="step-status muted small">
-                  {ev ? (
-                    <>
-                      {ev.status}
-                      {ev.fromCache ? " · cached" : ""} · <span title={qualityExplanation(ev)}>quality {ev.qualityScore}/100</span>
-                    </>
-                  ) : status === "running" ? (
-                    "working…"
-                  ) : (
-                    "waiting"
-                  )}
-                </span>
-              </span>
-            </li>
-          );
-        })}
-      </ol>
-      <progress className="stepper-progress" max={4} value={done} aria-label="Phases done">
-        {done} of 4
-      </progress>
-      <p className="visually-hidden" aria-live="polite" role="status">
-        {announcement}
-      </p>
-    </div>
-  );
-}
+import { AnalysisProgress } from "./AnalysisProgress";
+import { MarketCard, SentimentCard, SkeletonCard, SynthesisCard, TechnicalCard } from "./Sections";
+import { useAnalysisStream } from "./useAnalysisStream";
 
 export function TokenPage() {
   const { id = "" } = useParams();
@@ -187,17 +133,7 @@ export function TokenPage() {
         }
       />
 
-      <PhaseStepper phases={phases} state={state} />
-      {error && (
-        <div className="form-error" role="alert">
-          {error.code === "UNAUTHORIZED"
-            ? "Your session ended; log in again to continue the analysis."
-            : `The analysis stopped: ${error.message}`}{" "}
-          <button type="button" className="btn btn-sm" onClick={restart}>
-            Try again
-          </button>
-        </div>
-      )}
+      <AnalysisProgress phases={phases} state={state} error={error} restart={restart} />
 
       {phases[1] ? (
         <MarketCard event={phases[1]} technical={phases[3]?.data.sections.technical} />
