@@ -3,34 +3,16 @@
  * is the server's data at once, and survives restarts; `alerts evaluate` is a pass of its own even right after
  * the scheduler's tick.
  */
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { jobRuns, migrate, openDatabase, ucieAlerts, ucieAlertTriggers, users, type Database } from "@ucie/db";
 import { spawnServerProcess, type ServerProcess } from "@ucie/server/process";
 import { createTestClient } from "@ucie/server/testing";
 import { and, count, eq, isNotNull } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-
-const cliDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-      cwd: cliDir,
-      env: { ...process.env, LOG_LEVEL: "warn", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    proc.stdout.on("data", (d) => (stdout += d));
-    proc.stderr.on("data", (d) => (stderr += d));
-    proc.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from "./testing/run-cli";
 
 describe("the CLI on the embedded database while the server runs", () => {
   const dataDir = path.join(os.tmpdir(), `ucie-cli-live-${randomUUID()}`);

@@ -56,6 +56,8 @@ try {
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
 } finally {
+  // what the command counted (upstream calls, job runs) reaches metric_counters, as the server's do
+  await services.telemetry.flushOrWarn(services.db, services.logger);
   await services.events.close();
   await services.database.close();
 }

@@ -178,16 +178,19 @@ export class Telemetry implements UpstreamObserver {
     }
   }
 
+  /** `flush`, logging a failure instead of throwing (the counts stay pending for the next flush). */
+  async flushOrWarn(db: Db, logger: Logger): Promise<void> {
+    await this.flush(db).catch((err: unknown) => logger.warn({ err }, "could not write metric counters"));
+  }
+
   /** Flush every `intervalMs` until stopped (the server starts this; the stop flushes once more). */
   startFlushing(db: Db, logger: Logger, intervalMs = 10_000): { stop(): Promise<void> } {
-    const timer = setInterval(() => {
-      this.flush(db).catch((err: unknown) => logger.warn({ err }, "could not write metric counters"));
-    }, intervalMs);
+    const timer = setInterval(() => void this.flushOrWarn(db, logger), intervalMs);
     timer.unref();
     return {
       stop: async () => {
         clearInterval(timer);
-        await this.flush(db).catch((err: unknown) => logger.warn({ err }, "could not write metric counters"));
+        await this.flushOrWarn(db, logger);
       },
     };
   }
