@@ -6,7 +6,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { restoreBackup, writeBackup, type BackupHeader } from "./backup";
 import { createDb } from "./client";
-import { appliedMigration, migrate, migrationJournal, rowsOf } from "./migrate";
+import { execute } from "./execute";
+import { appliedMigration, migrate, migrationJournal } from "./migrate";
 import { createTestDb, testDbKinds, type TestDbKind, type TestDatabase } from "./testing";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ucie-backup-test-"));
@@ -21,7 +22,7 @@ const pairs: [TestDbKind, TestDbKind][] = testDbKinds().includes("postgres")
   : [["pglite", "pglite"]];
 
 const q = async <T = Record<string, unknown>>(d: TestDatabase, query: string): Promise<T[]> =>
-  rowsOf<T>(await d.db.execute(sql.raw(query)));
+  (await execute<T>(d.db, sql.raw(query))).rows;
 
 describe.each(pairs)("backup on %s, restored into %s", (from, to) => {
   it("restores every row with its own timestamps, jsonb and ids, and moves sequences past them", async () => {

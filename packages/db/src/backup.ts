@@ -22,7 +22,8 @@ import { createInterface } from "node:readline";
 import { createGunzip, createGzip } from "node:zlib";
 import { sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "./client";
-import { appliedMigration, migrate, migrationJournal, rowsOf, type MigrationEntry } from "./migrate";
+import { execute } from "./execute";
+import { appliedMigration, migrate, migrationJournal, type MigrationEntry } from "./migrate";
 
 export const BACKUP_FORMAT = "ucie-backup";
 export const BACKUP_FORMAT_VERSION = 1;
@@ -67,8 +68,10 @@ class TruncatedBackup extends Error {}
 
 async function userTables(db: DbOrTx): Promise<TableInfo[]> {
   // ordinary tables of the public schema that no extension owns, their insertable columns and FK parents
-  const tables = rowsOf<{ name: string; columns: string[] | string; parents: string[] | string | null }>(
-    await db.execute(sql`
+  const tables = (
+    await execute<{ name: string; columns: string[] | string; parents: string[] | string | null }>(
+      db,
+      sql`
       select c.relname as name,
         (select coalesce(json_agg(a.attname order by a.attnum), '[]'::json) from pg_attribute a
           where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = '') as columns,
@@ -77,8 +80,9 @@ async function userTables(db: DbOrTx): Promise<TableInfo[]> {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
         and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')
-      order by c.relname`),
-  );
+      order by c.relname`,
+    )
+  ).rows;
   const parse = (v: string[] | string | null): string[] => (typeof v === "string" ? (JSON.parse(v) as string[]) : (v ?? []));
   return tables.map((t) => ({ name: t.name, columns: parse(t.columns), parents: parse(t.parents) }));
 }
@@ -105,12 +109,15 @@ function fkOrder(tables: TableInfo[]): TableInfo[] {
 async function sequencesOf(db: DbOrTx, tables: TableInfo[]): Promise<{ table: string; column: string; seq: string }[]> {
   const found: { table: string; column: string; seq: string }[] = [];
   for (const t of tables) {
-    for (const r of rowsOf<{ column: string; seq: string }>(
-      await db.execute(sql`
+    for (const r of (
+      await execute<{ column: string; seq: string }>(
+        db,
+        sql`
         select a.attname as column, pg_get_serial_sequence(quote_ident(${t.name}), a.attname) as seq
         from pg_attribute a where a.attrelid = ${t.name}::regclass and a.attnum > 0 and not a.attisdropped
-          and pg_get_serial_sequence(quote_ident(${t.name}), a.attname) is not null`),
-    )) {
+          and pg_get_serial_sequence(quote_ident(${t.name}), a.attname) is not null`,
+      )
+    ).rows) {
       found.push({ table: t.name, column: r.column, seq: r.seq });
     }
   }
@@ -163,9 +170,9 @@ export async function writeBackup(database: Database, file: string, now: Date = 
         const tables = fkOrder((await userTables(tx)).filter((t) => !SKIPPED_TABLES.includes(t.name)));
         const sequences = [];
         for (const s of await sequencesOf(tx, tables)) {
-          const [v] = rowsOf<{ last_value: string | number; is_called: boolean }>(
-            await tx.execute(sql`select last_value, is_called from ${sql.raw(s.seq)}`),
-          );
+          const [v] = (
+            await execute<{ last_value: string | number; is_called: boolean }>(tx, sql`select last_value, is_called from ${sql.raw(s.seq)}`)
+          ).rows;
           sequences.push({ table: s.table, column: s.column, lastValue: v?.is_called ? Number(v.last_value) : null });
         }
         const header: BackupHeader = {
@@ -183,7 +190,7 @@ export async function writeBackup(database: Database, file: string, now: Date = 
           counts[t.name] = 0;
           await tx.execute(sql`declare ucie_backup no scroll cursor for select row_to_json(t)::text as j from ${ident(t.name)} t`);
           for (;;) {
-            const batch = rowsOf<{ j: string }>(await tx.execute(sql.raw(`fetch ${FETCH_ROWS} from ucie_backup`)));
+            const batch = (await execute<{ j: string }>(tx, sql.raw(`fetch ${FETCH_ROWS} from ucie_backup`))).rows;
             // one write per batch: zlib handles each write as its own chunk
             if (batch.length > 0) await write(batch.map((r) => r.j).join("\n"));
             counts[t.name] = (counts[t.name] ?? 0) + batch.length;
@@ -229,7 +236,7 @@ async function tablesWithData(database: Database): Promise<string[]> {
   const found: string[] = [];
   for (const t of await userTables(database.db)) {
     if (SKIPPED_TABLES.includes(t.name)) continue;
-    const [r] = rowsOf<{ has_rows: boolean }>(await database.db.execute(sql`select exists (select 1 from ${ident(t.name)}) as has_rows`));
+    const [r] = (await execute<{ has_rows: boolean }>(database.db, sql`select exists (select 1 from ${ident(t.name)}) as has_rows`)).rows;
     if (r?.has_rows) found.push(t.name);
   }
   return found;
@@ -239,24 +246,33 @@ async function tablesWithData(database: Database): Promise<string[]> {
 async function resetSchema(database: Database): Promise<void> {
   await database.db.transaction(async (tx) => {
     const owned = sql`not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')`;
-    for (const { name, kind } of rowsOf<{ name: string; kind: string }>(
-      await tx.execute(sql`select c.relname as name, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm') and ${owned}`),
-    )) {
+    for (const { name, kind } of (
+      await execute<{ name: string; kind: string }>(
+        tx,
+        sql`select c.relname as name, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm') and ${owned}`,
+      )
+    ).rows) {
       const what = kind === "v" ? "view" : kind === "m" ? "materialized view" : "table";
       await tx.execute(sql`drop ${sql.raw(what)} if exists ${ident(name)} cascade`);
     }
-    for (const { sig } of rowsOf<{ sig: string }>(
-      await tx.execute(sql`select c.oid::regprocedure::text as sig from pg_proc c join pg_namespace n on n.oid = c.pronamespace
-        where n.nspname = 'public' and ${owned}`),
-    )) {
+    for (const { sig } of (
+      await execute<{ sig: string }>(
+        tx,
+        sql`select c.oid::regprocedure::text as sig from pg_proc c join pg_namespace n on n.oid = c.pronamespace
+        where n.nspname = 'public' and ${owned}`,
+      )
+    ).rows) {
       await tx.execute(sql.raw(`drop function if exists ${sig} cascade`));
     }
-    for (const { name } of rowsOf<{ name: string }>(
-      await tx.execute(sql`select c.typname as name from pg_type c join pg_namespace n on n.oid = c.typnamespace
+    for (const { name } of (
+      await execute<{ name: string }>(
+        tx,
+        sql`select c.typname as name from pg_type c join pg_namespace n on n.oid = c.typnamespace
         where n.nspname = 'public' and c.typtype in ('e', 'd', 'c') and ${owned}
-          and not exists (select 1 from pg_class r where r.reltype = c.oid)`),
-    )) {
+          and not exists (select 1 from pg_class r where r.reltype = c.oid)`,
+      )
+    ).rows) {
       await tx.execute(sql`drop type if exists ${ident(name)} cascade`);
     }
     await tx.execute(sql`drop table if exists drizzle.__drizzle_migrations`);
@@ -351,9 +367,8 @@ export async function restoreBackup(database: Database, file: string): Promise<R
       if (!end || Object.entries(end.rows).some(([name, n]) => rows[name] !== n)) throw new TruncatedBackup();
       for (const s of await sequencesOf(tx, [...tables.values()])) {
         const saved = header.sequences.find((q) => q.table === s.table && q.column === s.column)?.lastValue ?? 0;
-        const [m] = rowsOf<{ max: string | number | null }>(
-          await tx.execute(sql`select max(${ident(s.column)}) as max from ${ident(s.table)}`),
-        );
+        const [m] = (await execute<{ max: string | number | null }>(tx, sql`select max(${ident(s.column)}) as max from ${ident(s.table)}`))
+          .rows;
         const next = Math.max(saved, Number(m?.max ?? 0));
         if (next > 0) await tx.execute(sql`select setval(${s.seq}, ${next}, true)`);
       }

@@ -7,6 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Database } from "./client";
+import { execute } from "./execute";
 
 // found through the package rather than this module's folder: in the compiled server every module shares one file
 export const migrationsFolder = path.join(path.dirname(createRequire(import.meta.url).resolve("@ucie/db/package.json")), "migrations");
@@ -29,19 +30,17 @@ export function migrationJournal(folder = migrationsFolder): MigrationEntry[] {
 
 /** The last migration applied to this database, or null when none is (a fresh database). */
 export async function appliedMigration(database: Database): Promise<MigrationEntry | null> {
-  const exists = await database.db.execute(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`);
-  if (!rowsOf<{ ok: boolean }>(exists)[0]?.ok) return null;
-  const last = rowsOf<{ created_at: string | number }>(
-    await database.db.execute(sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`),
-  )[0];
+  const exists = await execute<{ ok: boolean }>(database.db, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`);
+  if (!exists.rows[0]?.ok) return null;
+  const last = (
+    await execute<{ created_at: string | number }>(
+      database.db,
+      sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
+    )
+  ).rows[0];
   if (!last) return null;
   const when = Number(last.created_at);
   return migrationJournal().find((m) => m.when === when) ?? { idx: Number.POSITIVE_INFINITY, tag: `unknown (${when})`, when };
-}
-
-/** Rows of a `db.execute` result: PGlite answers `{ rows }`, postgres.js the array itself. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows?: T[] }).rows ?? (result as T[]);
 }
 
 /**

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { execute } from "@ucie/db";
 import { sql } from "drizzle-orm";
 import { loadConfig } from "@ucie/config";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
@@ -11,7 +12,6 @@ import { createServices, type Services } from "../services";
 import { archiveAuthLogs } from "./archive";
 import { cleanup } from "./cleanup";
 
-const rows = <T>(r: unknown) => (r as { rows?: T[] }).rows ?? (r as T[]);
 const COLUMNS = ["id", "user_id", "actor_id", "event_type", "ip_address", "user_agent", "success", "error_message", "timestamp"];
 
 /** Every line of every archive file, parsed. */
@@ -41,13 +41,16 @@ describe.each(testDbKinds())("auth log archive on %s", (kind) => {
              ${at}::timestamptz + (g || ' milliseconds')::interval
       from generate_series(1, ${n}) g`);
   const count = async (where = sql`true`) =>
-    Number(rows<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from auth_logs where ${where}`))[0]!.n);
+    Number((await execute<{ n: number }>(database.db, sql`select count(*)::int as n from auth_logs where ${where}`)).rows[0]!.n);
 
   beforeAll(async () => {
     database = await createTestDb(kind);
-    const [u] = rows<{ id: string }>(
-      await database.db.execute(sql`insert into users (email, password_hash) values ('arch@example.com', 'h') returning id`),
-    );
+    const [u] = (
+      await execute<{ id: string }>(
+        database.db,
+        sql`insert into users (email, password_hash) values ('arch@example.com', 'h') returning id`,
+      )
+    ).rows;
     userId = u!.id;
   });
   afterAll(async () => {
@@ -68,9 +71,9 @@ describe.each(testDbKinds())("auth log archive on %s", (kind) => {
     await insertLogs("2026-02-10T00:00:00Z", 1200);
     await insertLogs("2026-03-03T11:59:59Z", 2); // past the cutoff by a second
     await insertLogs("2026-03-04T00:00:00Z", 3, "logout"); // inside retention: stays
-    const before = rows<Record<string, unknown>>(
-      await database.db.execute(sql`select row_to_json(a) as r from auth_logs a where "timestamp" < ${cutoff}`),
-    );
+    const before = (
+      await execute<Record<string, unknown>>(database.db, sql`select row_to_json(a) as r from auth_logs a where "timestamp" < ${cutoff}`)
+    ).rows;
 
     const counts = await cleanup(services);
     expect(counts.authLogs).toBe(1207);
@@ -103,9 +106,9 @@ describe.each(testDbKinds())("auth log archive on %s", (kind) => {
       values (${userId}, 'archive-expired', '2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z')`);
     await expect(cleanup(broken)).rejects.toThrow(/ENOTDIR|EEXIST/);
     expect(await count(sql`"timestamp" < ${cutoff}`)).toBe(5);
-    const [s] = rows<{ n: number }>(
-      await database.db.execute(sql`select count(*)::int as n from sessions where token_hash = 'archive-expired'`),
-    );
+    const [s] = (
+      await execute<{ n: number }>(database.db, sql`select count(*)::int as n from sessions where token_hash = 'archive-expired'`)
+    ).rows;
     expect(s!.n).toBe(0);
     await cleanup(services);
     expect(await count(sql`"timestamp" < ${cutoff}`)).toBe(0);

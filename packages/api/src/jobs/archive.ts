@@ -14,6 +14,7 @@ import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, 
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip, createGzip } from "node:zlib";
+import { execute } from "@ucie/db";
 import { sql } from "drizzle-orm";
 import type { Services } from "../services";
 
@@ -30,7 +31,6 @@ export interface ArchiveOptions {
   afterWrite?: (file: string) => Promise<void> | void;
 }
 
-const rows = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? (r as T[]);
 const yieldToOthers = () => new Promise((r) => setImmediate(r));
 
 function fsyncPath(p: string): void {
@@ -51,13 +51,16 @@ export async function archiveAuthLogs(services: Services, cutoff: Date, opts: Ar
   const dir = services.config.archiveDir;
   const result: ArchiveResult = { archived: 0, deleted: 0, files: [] };
   for (;;) {
-    const [oldest] = rows<{ month: string; start: string; end: string }>(
-      await services.db.execute(sql`
+    const [oldest] = (
+      await execute<{ month: string; start: string; end: string }>(
+        services.db,
+        sql`
         select to_char(m at time zone 'UTC', 'YYYY-MM') as month, m::text as start, (m + interval '1 month')::text as end
         from (select date_trunc('month', min("timestamp") at time zone 'UTC') at time zone 'UTC' as m
               from auth_logs where "timestamp" < ${cutoff}) o
-        where m is not null`),
-    );
+        where m is not null`,
+      )
+    ).rows;
     if (!oldest) return result;
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, archiveFileName(oldest.month));
@@ -110,13 +113,16 @@ async function rewriteMonth(
     }
     let after: { ts: string; id: string } | null = null;
     for (;;) {
-      const page: { id: string; ts: string; j: string }[] = rows(
-        await services.db.execute(sql`
+      const page: { id: string; ts: string; j: string }[] = (
+        await execute<{ id: string; ts: string; j: string }>(
+          services.db,
+          sql`
           select a.id, a."timestamp"::text as ts, row_to_json(a)::text as j from auth_logs a
           where a."timestamp" >= ${start}::timestamptz and a."timestamp" < ${end}::timestamptz and a."timestamp" < ${cutoff}
             ${after ? sql`and (a."timestamp", a.id) > (${after.ts}::timestamptz, ${after.id}::uuid)` : sql``}
-          order by a."timestamp", a.id limit ${PAGE}`),
-      );
+          order by a."timestamp", a.id limit ${PAGE}`,
+        )
+      ).rows;
       const fresh = page.filter((r) => !present.has(r.id));
       for (const r of page) ids.push(r.id);
       // one write per page: zlib handles each write as its own chunk

@@ -135,13 +135,13 @@ export function AccessTokensCard() {
       {tokens.isError && <FormAlert>Could not load your tokens.</FormAlert>}
       {tokens.data && tokens.data.length > 0 && (
         <DataTable
-          className="tokens-table"
+          className="tokens-table cards"
           caption="Your access tokens"
           columns={["Name", "Token", "Scopes", "Created", "Last used", "Expires"]}
         >
           {tokens.data.map((t) => (
             <tr key={t.id}>
-              <td data-label="Name">{t.name}</td>
+              <td data-label="Name" className="card-title">{t.name}</td>
               <td data-label="Token">
                 <code>{t.prefix}…</code>
               </td>

@@ -113,7 +113,7 @@ export function AccountPage() {
         )}
         {sessions.data && (
           <DataTable
-            className="sessions-table"
+            className="sessions-table cards"
             caption="Your sessions, this device first"
             columns={["Device", "IP address", "Logged in", "Ends if idle"]}
           >
@@ -121,7 +121,7 @@ export function AccountPage() {
               .sort((a, b) => Number(b.current) - Number(a.current))
               .map((s) => (
                 <tr key={s.id} className={s.current ? "current" : undefined} aria-current={s.current ? "true" : undefined}>
-                  <td data-label="Device">
+                  <td data-label="Device" className="card-title">
                     <span className="device">{deviceLabel(s.userAgent)}</span>{" "}
                     {s.current && <span className="badge cached">This device</span>}
                   </td>

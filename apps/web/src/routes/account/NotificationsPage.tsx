@@ -63,7 +63,7 @@ export function NotificationsPage() {
         {channels.isError && <FormAlert>Could not load your channels.</FormAlert>}
         <MutationError error={test.error ?? remove.error} />
         {webhooks.length > 0 && (
-          <DataTable className="webhooks-table" caption="Your webhooks" columns={["Name", "Address", "Format", "Status"]}>
+          <DataTable className="webhooks-table cards" caption="Your webhooks" columns={["Name", "Address", "Format", "Status"]}>
             {webhooks.map((c) => (
               <WebhookRow
                 key={c.id}
@@ -98,7 +98,7 @@ export function NotificationsPage() {
         {deliveries.data && deliveries.data.length === 0 && <p className="muted small">Nothing sent yet.</p>}
         {deliveries.data && deliveries.data.length > 0 && (
           <DataTable
-            className="deliveries-table"
+            className="deliveries-table cards"
             caption="Recent deliveries, newest first"
             columns={["When", "Channel", "What", "Status", "Tries"]}
           >

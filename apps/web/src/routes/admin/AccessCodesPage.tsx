@@ -1,10 +1,9 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { LoadError, SkeletonRows } from "../../components/QueryStates";
 import { formatTime, NONE } from "../../lib/format";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { Field, FormAlert, MutationError, SubmitButton } from "../auth/form";
-import { LoadMore } from "./LoadMore";
+import { PagedTable } from "./PagedTable";
 
 const EXPIRY_CHOICES = [
   { label: "1 day", hours: 24 },
@@ -109,58 +108,39 @@ export function AccessCodesPage() {
       )}
 
       <h2>All codes</h2>
-      {list.isPending ? (
-        <SkeletonRows label="Loading access codes" count={4} />
-      ) : list.isError ? (
-        <LoadError title="Could not load the access codes" error={list.error} onRetry={() => void list.refetch()} />
-      ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Access codes">
-          <table className="data">
-            <caption className="visually-hidden">Access codes, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Status</th>
-                <th scope="col">Note</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Redeemed by</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <code>{c.prefix}…</code>
-                  </td>
-                  <td>{c.status}</td>
-                  <td>{c.note ?? NONE}</td>
-                  <td>{formatTime(c.createdAt)}</td>
-                  <td>{c.expiresAt ? formatTime(c.expiresAt) : "never"}</td>
-                  <td>{c.redeemedAt ? `${c.redeemedByEmail ?? "deleted account"}, ${formatTime(c.redeemedAt)}` : NONE}</td>
-                  <td>
-                    {c.status === "usable" && (
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger"
-                        onClick={() => revoke.mutate({ id: c.id })}
-                        disabled={revoke.isPending}
-                      >
-                        Revoke <span className="visually-hidden">code {c.prefix}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <PagedTable
+        list={list}
+        label={{ region: "Access codes", loading: "Loading access codes", error: "Could not load the access codes" }}
+        caption="Access codes, newest first"
+        columns={["Code", "Status", "Note", "Created", "Expires", "Redeemed by"]}
+        actions
+      >
+        {rows.map((c) => (
+          <tr key={c.id}>
+            <td>
+              <code>{c.prefix}…</code>
+            </td>
+            <td>{c.status}</td>
+            <td>{c.note ?? NONE}</td>
+            <td>{formatTime(c.createdAt)}</td>
+            <td>{c.expiresAt ? formatTime(c.expiresAt) : "never"}</td>
+            <td>{c.redeemedAt ? `${c.redeemedByEmail ?? "deleted account"}, ${formatTime(c.redeemedAt)}` : NONE}</td>
+            <td>
+              {c.status === "usable" && (
+                <button
+                  type="button"
+                  className="btn btn-sm btn-danger"
+                  onClick={() => revoke.mutate({ id: c.id })}
+                  disabled={revoke.isPending}
+                >
+                  Revoke <span className="visually-hidden">code {c.prefix}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </PagedTable>
       <MutationError error={revoke.error} />
-      <LoadMore hasNext={list.hasNextPage} loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()} />
     </div>
   );
 }

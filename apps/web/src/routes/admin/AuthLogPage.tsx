@@ -1,11 +1,10 @@
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { LoadError, SkeletonRows } from "../../components/QueryStates";
 import { formatTime, NONE } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { downloadText } from "../account/TwoFactorCard";
 import { Field, MutationError } from "../auth/form";
-import { LoadMore } from "./LoadMore";
+import { PagedTable } from "./PagedTable";
 
 interface Filter {
   user?: string;
@@ -78,42 +77,25 @@ export function AuthLogPage() {
         </div>
       </form>
       <MutationError error={csv.error} />
-      {list.isPending ? (
-        <SkeletonRows label="Loading the auth log" count={6} />
-      ) : list.isError ? (
-        <LoadError title="Could not load the auth log" error={list.error} onRetry={() => void list.refetch()} />
-      ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Auth log entries">
-          <table className="data">
-            <caption className="visually-hidden">Auth log, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">User</th>
-                <th scope="col">By</th>
-                <th scope="col">IP</th>
-                <th scope="col">Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>{formatTime(r.timestamp)}</td>
-                  <td>{r.eventType}</td>
-                  <td>{r.success ? "ok" : "failed"}</td>
-                  <td>{r.userEmail ?? (r.userId ? r.userId : NONE)}</td>
-                  <td>{r.actorEmail ?? NONE}</td>
-                  <td>{r.ipAddress ?? NONE}</td>
-                  <td>{r.errorMessage ?? NONE}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore hasNext={list.hasNextPage} loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()} />
+      <PagedTable
+        list={list}
+        label={{ region: "Auth log entries", loading: "Loading the auth log", error: "Could not load the auth log" }}
+        caption="Auth log, newest first"
+        columns={["Time", "Event", "Outcome", "User", "By", "IP", "Detail"]}
+        skeletonRows={6}
+      >
+        {rows.map((r) => (
+          <tr key={r.id}>
+            <td>{formatTime(r.timestamp)}</td>
+            <td>{r.eventType}</td>
+            <td>{r.success ? "ok" : "failed"}</td>
+            <td>{r.userEmail ?? (r.userId ? r.userId : NONE)}</td>
+            <td>{r.actorEmail ?? NONE}</td>
+            <td>{r.ipAddress ?? NONE}</td>
+            <td>{r.errorMessage ?? NONE}</td>
+          </tr>
+        ))}
+      </PagedTable>
     </div>
   );
 }

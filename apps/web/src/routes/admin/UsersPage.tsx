@@ -1,11 +1,10 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { LoadError, SkeletonRows } from "../../components/QueryStates";
 import { useMe } from "../../lib/auth";
 import { formatTime, NONE } from "../../lib/format";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { Field, MutationError } from "../auth/form";
-import { LoadMore } from "./LoadMore";
+import { PagedTable } from "./PagedTable";
 
 export function UsersPage() {
   const trpc = useTRPC();
@@ -81,71 +80,50 @@ export function UsersPage() {
           </div>
         </form>
       )}
-      {list.isPending ? (
-        <SkeletonRows label="Loading users" count={4} />
-      ) : list.isError ? (
-        <LoadError title="Could not load the users" error={list.error} onRetry={() => void list.refetch()} />
-      ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Users">
-          <table className="data">
-            <caption className="visually-hidden">Accounts, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">E-mail</th>
-                <th scope="col">Role</th>
-                <th scope="col">State</th>
-                <th scope="col">2FA</th>
-                <th scope="col">Last login</th>
-                <th scope="col" className="r">
-                  Sessions
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.email}</td>
-                  <td>{u.role}</td>
-                  <td>{u.disabledAt ? "disabled" : u.emailVerified ? "verified" : "unverified"}</td>
-                  <td>{u.twoFactor ? "on" : "off"}</td>
-                  <td>{u.lastLoginAt ? formatTime(u.lastLoginAt) : NONE}</td>
-                  <td className="r">{u.activeSessions}</td>
-                  <td className="admin-actions">
-                    {u.disabledAt ? (
-                      <button type="button" className="btn btn-sm" onClick={() => enable.mutate({ userId: u.id })}>
-                        Enable <span className="visually-hidden">{u.email}</span>
-                      </button>
-                    ) : (
-                      <button type="button" className="btn btn-sm" onClick={() => disable.mutate({ userId: u.id })}>
-                        Disable <span className="visually-hidden">{u.email}</span>
-                      </button>
-                    )}
-                    <button type="button" className="btn btn-sm" onClick={() => endSessions.mutate({ userId: u.id })}>
-                      End sessions <span className="visually-hidden">of {u.email}</span>
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-sm"
-                      onClick={() => setRole.mutate({ userId: u.id, role: u.role === "admin" ? "user" : "admin" })}
-                    >
-                      {u.role === "admin" ? "Demote" : "Make admin"} <span className="visually-hidden">{u.email}</span>
-                    </button>
-                    {u.id !== me?.id && (
-                      <button type="button" className="btn btn-sm btn-danger" onClick={() => setDeleting({ id: u.id, email: u.email })}>
-                        Delete <span className="visually-hidden">{u.email}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore hasNext={list.hasNextPage} loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()} />
+      <PagedTable
+        list={list}
+        label={{ region: "Users", loading: "Loading users", error: "Could not load the users" }}
+        caption="Accounts, newest first"
+        columns={["E-mail", "Role", "State", "2FA", "Last login", { label: "Sessions", className: "r" }]}
+        actions
+      >
+        {rows.map((u) => (
+          <tr key={u.id}>
+            <td>{u.email}</td>
+            <td>{u.role}</td>
+            <td>{u.disabledAt ? "disabled" : u.emailVerified ? "verified" : "unverified"}</td>
+            <td>{u.twoFactor ? "on" : "off"}</td>
+            <td>{u.lastLoginAt ? formatTime(u.lastLoginAt) : NONE}</td>
+            <td className="r">{u.activeSessions}</td>
+            <td className="admin-actions">
+              {u.disabledAt ? (
+                <button type="button" className="btn btn-sm" onClick={() => enable.mutate({ userId: u.id })}>
+                  Enable <span className="visually-hidden">{u.email}</span>
+                </button>
+              ) : (
+                <button type="button" className="btn btn-sm" onClick={() => disable.mutate({ userId: u.id })}>
+                  Disable <span className="visually-hidden">{u.email}</span>
+                </button>
+              )}
+              <button type="button" className="btn btn-sm" onClick={() => endSessions.mutate({ userId: u.id })}>
+                End sessions <span className="visually-hidden">of {u.email}</span>
+              </button>
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => setRole.mutate({ userId: u.id, role: u.role === "admin" ? "user" : "admin" })}
+              >
+                {u.role === "admin" ? "Demote" : "Make admin"} <span className="visually-hidden">{u.email}</span>
+              </button>
+              {u.id !== me?.id && (
+                <button type="button" className="btn btn-sm btn-danger" onClick={() => setDeleting({ id: u.id, email: u.email })}>
+                  Delete <span className="visually-hidden">{u.email}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </PagedTable>
     </div>
   );
 }
