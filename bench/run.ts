@@ -15,6 +15,7 @@ import type { benchDeliveries } from "./deliveries.bench";
 import type { benchBackup } from "./backup.bench";
 import { benchHistory, HAMMER_CLIENTS } from "./history.bench";
 import { load, root, scratchDatabase, spawnServer, type LoadResult } from "./lib";
+import { benchMetrics } from "./metrics.bench";
 import type { benchSearch } from "./search.bench";
 import { benchStartup } from "./startup.bench";
 
@@ -160,37 +161,15 @@ try {
     `p99 ${h.pingDuring.p99Ms} ms vs ${h.pingAlone.p99Ms} ms; ${h.history.answered} histories answered, ${h.history.refused} refused (429); target <= 2x`,
   );
 
-  // ---- metrics: system.ping on a second server with METRICS_TOKEN set (request metrics recorded) against the
-  // first (unset), alternating, best of two each, so drift favours neither side
+  // ---- metrics: system.ping with METRICS_TOKEN set against unset, two fresh servers, alternating rounds
   {
-    const metricsDir = scratch ? undefined : mkdtempSync(path.join(os.tmpdir(), "ucie-bench-metrics-"));
-    const token = "bench-metrics-token-0123456789";
-    const withMetrics = await spawnServer(
-      {
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: metricsDir! }),
-        MARKET_DATA: "offline",
-        ALERT_INTERVAL_SECONDS: "3600",
-        METRICS_TOKEN: token,
-      },
-      40_000 + Math.floor(Math.random() * 10_000),
+    const m = await benchMetrics(benchUrl);
+    results.metrics = m;
+    row(
+      "system.ping, metrics on / off",
+      m.ratio.toFixed(3),
+      `median of ${m.roundRatios.length} alternating rounds (${m.roundRatios.join(", ")}); ${m.medianOn} vs ${m.medianOff} req/s; server CPU per request ${m.cpuUsPerRequestOn} vs ${m.cpuUsPerRequestOff} µs (off / on ${m.cpuRatio}); load average ${m.loadBefore[0]} to ${m.loadAfter[0]}; target >= 0.95`,
     );
-    try {
-      const ping = (url: string) => load({ url: `${url}/trpc/system.ping`, duration: 5 });
-      await ping(withMetrics.url); // warm-up
-      const off1 = await ping(server.url);
-      const on1 = await ping(withMetrics.url);
-      const on2 = await ping(withMetrics.url);
-      const off2 = await ping(server.url);
-      const off = Math.max(off1.requestsPerSec, off2.requestsPerSec);
-      const on = Math.max(on1.requestsPerSec, on2.requestsPerSec);
-      const scrape = await fetch(`${withMetrics.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-      const counted = /ucie_http_requests_total\{procedure="system.ping",code="200"\} (\d+)/.exec(await scrape.text())?.[1];
-      results.metrics = { off, on, ratio: on / off, counted: Number(counted ?? 0) };
-      row("system.ping, metrics on / off", (on / off).toFixed(3), `${on} vs ${off} req/s, best of two each; target >= 0.95`);
-    } finally {
-      await withMetrics.stop();
-      if (metricsDir) rmSync(metricsDir, { recursive: true, force: true });
-    }
   }
 
   // ---- the feature benchmarks each area provides
