@@ -141,7 +141,9 @@ export function AccessTokensCard() {
         >
           {tokens.data.map((t) => (
             <tr key={t.id}>
-              <td data-label="Name" className="card-title">{t.name}</td>
+              <td data-label="Name" className="card-title">
+                {t.name}
+              </td>
               <td data-label="Token">
                 <code>{t.prefix}…</code>
               </td>
