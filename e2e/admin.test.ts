@@ -19,6 +19,14 @@ async function capture(page: Page, name: string) {
   await screenshot(page, `${name}-1280`);
   await page.setViewportSize({ width: 375, height: 800 });
   await expectNoSeriousA11yViolations(page);
+  // nothing wider than the phone: the page never scrolls sideways (a wide table scrolls inside its own box)
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap"))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}px`),
+  );
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name}: ${wide.join(", ")}`).toBeLessThanOrEqual(375);
   await screenshot(page, `${name}-375`);
   await page.setViewportSize({ width: 1280, height: 860 });
 }
