@@ -169,14 +169,14 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
       while ((await deliverBatch(eurServices)).claimed > 0);
       expect((await deliveriesOf(alert.id)).map((d) => d.status)).toEqual(["delivered", "delivered", "delivered"]);
 
-      const body = (path: string) => JSON.parse(receiver.requests.find((r) => r.path === path)!.body.toString("utf8"));
-      const json = body("/eur-json");
+      const body = (path: string): unknown => JSON.parse(receiver.requests.find((r) => r.path === path)!.body.toString("utf8"));
+      const json = body("/eur-json") as { valueText: string };
       // machine-readable numbers stay in USD; the words are in euros
       expect(json).toMatchObject({ value: 200, threshold: 150, rule: "UNI price at or above €120.00 (≈ $150 stored)" });
       expect(json.valueText).toMatch(/^€160\.00 \(≈ \$200 stored\) \(snapshot/);
-      const discord = body("/eur-discord");
+      const discord = body("/eur-discord") as { content: string; embeds: { fields: unknown[] }[] };
       expect(discord.content).toContain("Value €160.00");
-      expect(discord.embeds[0].fields).toEqual([
+      expect(discord.embeds[0]!.fields).toEqual([
         expect.objectContaining({ name: "Value", value: expect.stringMatching(/^€160\.00/) }),
         expect.objectContaining({ name: "Threshold", value: "€120.00 (≈ $150 stored)" }),
       ]);
