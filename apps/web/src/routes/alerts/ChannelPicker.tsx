@@ -66,7 +66,10 @@ export function ChannelPicker({
     <fieldset className="field al-channels" aria-describedby={errorId} disabled={disabled}>
       <legend>Notify me</legend>
       <label className="checkbox">
-        <input type="checkbox" checked disabled /> In the app <span className="muted small">(always)</span>
+        <input type="checkbox" checked disabled />
+        <span>
+          In the app <span className="muted small">(always)</span>
+        </span>
       </label>
       {channels.isPending ? (
         <span className="muted small">Loading your channels…</span>
@@ -79,8 +82,10 @@ export function ChannelPicker({
               type="checkbox"
               checked={isChecked(value, c.id)}
               onChange={(e) => onChange(toggled(value, c.id, e.target.checked, all))}
-            />{" "}
-            {c.name} <span className="muted small">({note(c)})</span>
+            />
+            <span>
+              {c.name} <span className="muted small">({note(c)})</span>
+            </span>
           </label>
         ))
       )}
