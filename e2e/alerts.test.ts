@@ -66,6 +66,8 @@ describe("watchlist and alerts in the browser", () => {
     expect(await row.textContent()).toContain("to every channel");
     await row.getByRole("button", { name: /Change where it goes/ }).click();
     await row.getByRole("checkbox", { name: /E-mail/ }).uncheck();
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "alerts-channels-edit");
     await row.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => row.textContent()).toContain("to Browser notifications");
     await expectNoSeriousA11yViolations(page);
