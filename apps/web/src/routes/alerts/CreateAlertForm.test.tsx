@@ -55,7 +55,8 @@ describe("create-alert form", () => {
     const user = userEvent.setup();
     const { calls } = renderWithApi(<CreateAlertForm count={0} />, { handlers: handlers(created) });
     await user.click(screen.getByRole("button", { name: "Create alert" }));
-    expect(screen.getByRole("alert").textContent).toBe("Please correct the highlighted fields.");
+    // checked by the server's schema, loaded with this first check
+    expect((await screen.findByRole("alert")).textContent).toBe("Please correct the highlighted fields.");
     expect(screen.getByText("Choose a coin")).toBeTruthy();
 
     await user.type(screen.getByRole("combobox", { name: "Coin for the alert" }), "eth");
