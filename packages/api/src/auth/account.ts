@@ -21,6 +21,7 @@ import {
 } from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
+import { TOKEN_VIEW_COLUMNS } from "./access-tokens";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { hashPassword, verifyPasswordHash } from "./password";
 import { publishSessionsRevoked } from "./revocation";
@@ -189,16 +190,7 @@ export async function exportAccountData(services: Services, userId: string, meta
     // what each token was and did, never its hash
     newestOf(
       db
-        .select({
-          id: personalAccessTokens.id,
-          name: personalAccessTokens.name,
-          prefix: personalAccessTokens.prefix,
-          scopes: personalAccessTokens.scopes,
-          createdAt: personalAccessTokens.createdAt,
-          lastUsedAt: personalAccessTokens.lastUsedAt,
-          expiresAt: personalAccessTokens.expiresAt,
-          revokedAt: personalAccessTokens.revokedAt,
-        })
+        .select({ ...TOKEN_VIEW_COLUMNS, revokedAt: personalAccessTokens.revokedAt })
         .from(personalAccessTokens)
         .$dynamic(),
       personalAccessTokens.userId,

@@ -1,42 +1,10 @@
 import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
+import { CHANNELS } from "../../testing/fixtures";
 import { renderWithApi } from "../../testing/render";
 import { AlertsPage } from "./AlertsPage";
 
-const HOOK = "0b7c6a52-6f0e-4c1e-9f3a-2a1d6f0c9e11";
-const CHANNELS = [
-  {
-    id: "email",
-    kind: "email",
-    name: "E-mail",
-    format: null,
-    target: "your account's address",
-    enabled: true,
-    disabledReason: null,
-    createdAt: null,
-  },
-  {
-    id: "push",
-    kind: "push",
-    name: "Browser notifications",
-    format: null,
-    target: "no browser",
-    enabled: false,
-    disabledReason: "No browser is subscribed",
-    createdAt: null,
-  },
-  {
-    id: HOOK,
-    kind: "webhook",
-    name: "Team Discord",
-    format: "discord",
-    target: "https://discord.example",
-    enabled: true,
-    disabledReason: null,
-    createdAt: new Date(),
-  },
-];
 const ALERT: Record<string, unknown> & { channels: string[] | null; email: boolean } = {
   id: "6c0a4c1e-1d2b-4f5e-8a9b-0c1d2e3f4a5b",
   coinId: "bitcoin",

@@ -1,45 +1,13 @@
 import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
+import { CHANNELS, WEBHOOK_ID } from "../../testing/fixtures";
 import { ApiError, renderWithApi, type Handler } from "../../testing/render";
 import { MAX_ALERTS_PER_USER } from "@ucie/api/limits";
 import { CreateAlertForm } from "./CreateAlertForm";
 
 const ETH = { id: "ethereum", symbol: "ETH", name: "Ethereum", logo: null, rank: 2, isActive: true, priceUsd: 2_000 };
 const BTC = { ...ETH, id: "bitcoin", symbol: "BTC", name: "Bitcoin", rank: 1, priceUsd: 60_000 };
-const HOOK = "0b7c6a52-6f0e-4c1e-9f3a-2a1d6f0c9e11";
-const CHANNELS = [
-  {
-    id: "email",
-    kind: "email",
-    name: "E-mail",
-    format: null,
-    target: "your account's address",
-    enabled: true,
-    disabledReason: null,
-    createdAt: null,
-  },
-  {
-    id: "push",
-    kind: "push",
-    name: "Browser notifications",
-    format: null,
-    target: "1 browser",
-    enabled: true,
-    disabledReason: null,
-    createdAt: null,
-  },
-  {
-    id: HOOK,
-    kind: "webhook",
-    name: "Team Discord",
-    format: "discord",
-    target: "https://discord.example",
-    enabled: true,
-    disabledReason: null,
-    createdAt: new Date(),
-  },
-];
 const handlers = (create: Handler): Record<string, Handler> => ({
   "notifications.channels": () => CHANNELS,
   "tokens.search": () => [{ ...ETH, match: "name-prefix", tickerOwnedByHigherRank: false }],
@@ -174,7 +142,11 @@ describe("create-alert form", () => {
     await user.type(price, "80000");
     await user.click(screen.getByRole("button", { name: "Create alert" }));
     await waitFor(() => expect(calls.filter((c) => c.path === "alerts.create")).toHaveLength(2));
-    expect(calls.filter((c) => c.path === "alerts.create")[1]?.input).toMatchObject({ threshold: 80_000, channels: [HOOK], email: false });
+    expect(calls.filter((c) => c.path === "alerts.create")[1]?.input).toMatchObject({
+      threshold: 80_000,
+      channels: [WEBHOOK_ID],
+      email: false,
+    });
   });
 
   it("starts from the ?symbol= coin, and Change lets the user pick another", async () => {
