@@ -62,6 +62,14 @@ describe("watchlist and alerts in the browser", () => {
       .toContain("BTC price at or above $31,000");
     const row = page.locator(".alerts-table tbody tr").first();
     await expect.poll(() => row.textContent()).toContain("Armed");
+    // every channel was ticked: it goes everywhere; the list changes that in place
+    expect(await row.textContent()).toContain("to every channel");
+    await row.getByRole("button", { name: /Change where it goes/ }).click();
+    await row.getByRole("checkbox", { name: /E-mail/ }).uncheck();
+    await expectNoSeriousA11yViolations(page);
+    await screenshot(page, "alerts-channels-edit");
+    await row.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => row.textContent()).toContain("to Browser notifications");
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, "alerts-desktop");
 
@@ -102,6 +110,10 @@ describe("watchlist and alerts in the browser", () => {
     await page.goto(`${server.url}/alerts?symbol=bitcoin`);
     await expect.poll(() => page.locator(".selected-coin").textContent()).toContain("Bitcoin");
     const price = page.getByLabel("Price (USD)");
+    // the account's channels, all ticked; in the app always
+    await expect.poll(() => page.getByRole("checkbox", { name: /E-mail/ }).isChecked()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: /Browser notifications/ }).isChecked()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: /In the app/ }).isDisabled()).toBe(true);
     await page.getByRole("button", { name: "Create alert" }).click();
     await expect.poll(() => price.getAttribute("aria-invalid")).toBe("true");
     // typing a valid price clears the error at once, without another submit

@@ -11,7 +11,7 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import superjson from "superjson";
 import { TRPCProvider } from "../lib/trpc";
 
-/** A procedure's answer: a value, or an `ApiError` to answer with a tRPC error. */
+/** A procedure's answer: a value, or an `ApiError` to answer with a tRPC error (either may come later, as a promise). */
 export type Handler = (input: unknown) => unknown;
 
 export class ApiError {
@@ -36,22 +36,24 @@ function fakeFetch(handlers: Record<string, Handler>, calls: Call[]): typeof fet
     const paths = u.pathname.replace(/^\/trpc\//, "").split(",");
     const raw = init?.method === "POST" ? (init.body as string) : (u.searchParams.get("input") ?? "{}");
     const inputs = JSON.parse(raw) as Record<string, { json: unknown; meta?: Parameters<typeof superjson.deserialize>[0]["meta"] }>;
-    const results = paths.map((path, i) => {
-      const wire = inputs[String(i)];
-      const input = wire ? superjson.deserialize({ json: wire.json as never, meta: wire.meta }) : undefined;
-      calls.push({ path, input });
-      const handler = handlers[path];
-      const out = handler ? handler(input) : new ApiError("NOT_FOUND", `no fake for ${path}`);
-      if (out instanceof ApiError) {
-        const shape = {
-          message: out.message,
-          code: -32600,
-          data: { code: out.code, httpStatus: HTTP_STATUS[out.code], path, fieldErrors: out.fieldErrors },
-        };
-        return { error: superjson.serialize(shape) };
-      }
-      return { result: { data: superjson.serialize(out) } };
-    });
+    const results = await Promise.all(
+      paths.map(async (path, i) => {
+        const wire = inputs[String(i)];
+        const input = wire ? superjson.deserialize({ json: wire.json as never, meta: wire.meta }) : undefined;
+        calls.push({ path, input });
+        const handler = handlers[path];
+        const out: unknown = handler ? await handler(input) : new ApiError("NOT_FOUND", `no fake for ${path}`);
+        if (out instanceof ApiError) {
+          const shape = {
+            message: out.message,
+            code: -32600,
+            data: { code: out.code, httpStatus: HTTP_STATUS[out.code], path, fieldErrors: out.fieldErrors },
+          };
+          return { error: superjson.serialize(shape) };
+        }
+        return { result: { data: superjson.serialize(out) } };
+      }),
+    );
     const status = results.some((r) => "error" in r) ? (results.length === 1 ? 400 : 207) : 200;
     return new Response(JSON.stringify(results), { status, headers: { "content-type": "application/json" } });
   };

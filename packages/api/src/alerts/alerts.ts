@@ -503,7 +503,7 @@ export function triggerView(t: typeof ucieAlertTriggers.$inferSelect, money?: (u
     type: t.alertType,
     value: t.value,
     source,
-    valueLabel: t.value === null ? null : valueLabel(t.alertType, t.value, source, d.asOf),
+    valueLabel: t.value === null ? null : valueLabel(t.alertType, t.value, source, d.asOf, money),
     description: describeRule(t.alertType, t.symbol, d.threshold ?? null, d.condition ?? {}, money),
     triggeredAt: t.triggeredAt,
   };

@@ -238,11 +238,17 @@ export function describeRule(
  * "RSI 71.2 (simulated)". Every message about a firing (e-mail, webhook, toast, recent list) uses it, so
  * an offline price is never shown as if it were live.
  */
-export function valueLabel(type: AlertType, value: number, source: string | null | undefined, asOf?: string | Date | null): string {
+export function valueLabel(
+  type: AlertType,
+  value: number,
+  source: string | null | undefined,
+  asOf?: string | Date | null,
+  money: (usdAmount: number) => string = usd,
+): string {
   const unit = valueUnit(type);
   const v =
     unit === "usd"
-      ? usd(value)
+      ? money(value)
       : unit === "percent"
         ? `${value > 0 ? "+" : ""}${value.toFixed(2)} %`
         : unit === "rsi"

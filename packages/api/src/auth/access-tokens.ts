@@ -77,17 +77,20 @@ export async function createAccessToken(
   });
 }
 
+/** What a token is and did, shown to its owner (the list, the data export): never its hash. */
+export const TOKEN_VIEW_COLUMNS = {
+  id: personalAccessTokens.id,
+  name: personalAccessTokens.name,
+  prefix: personalAccessTokens.prefix,
+  scopes: personalAccessTokens.scopes,
+  createdAt: personalAccessTokens.createdAt,
+  lastUsedAt: personalAccessTokens.lastUsedAt,
+  expiresAt: personalAccessTokens.expiresAt,
+};
+
 export async function listAccessTokens(services: Services, userId: string) {
   return services.db
-    .select({
-      id: personalAccessTokens.id,
-      name: personalAccessTokens.name,
-      prefix: personalAccessTokens.prefix,
-      scopes: personalAccessTokens.scopes,
-      createdAt: personalAccessTokens.createdAt,
-      lastUsedAt: personalAccessTokens.lastUsedAt,
-      expiresAt: personalAccessTokens.expiresAt,
-    })
+    .select(TOKEN_VIEW_COLUMNS)
     .from(personalAccessTokens)
     .where(and(eq(personalAccessTokens.userId, userId), isNull(personalAccessTokens.revokedAt)))
     .orderBy(desc(personalAccessTokens.createdAt))

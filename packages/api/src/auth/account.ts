@@ -4,11 +4,15 @@
  * cannot guess it), and each ends sessions through revocation.ts so streams close on every instance.
  */
 import { currentRole, lockAdmins, otherActiveAdmins } from "./roles";
-import { and, desc, eq, isNull, ne } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, ne } from "drizzle-orm";
+import type { PgColumn, PgSelect } from "drizzle-orm/pg-core";
 import {
   authLogs,
+  notificationChannels,
+  notificationDeliveries,
   passwordResetTokens,
   personalAccessTokens,
+  pushSubscriptions,
   sessions,
   ucieAlerts,
   ucieAlertTriggers,
@@ -17,6 +21,7 @@ import {
 } from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
+import { TOKEN_VIEW_COLUMNS } from "./access-tokens";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { hashPassword, verifyPasswordHash } from "./password";
 import { publishSessionsRevoked } from "./revocation";
@@ -109,7 +114,24 @@ export async function deleteAccount(
 /** The most rows of one kind an export carries (auth logs are kept 90 days, so this is rarely reached). */
 const EXPORT_ROW_LIMIT = 10_000;
 
-/** Everything the account holds, as one document: no password hash, no token hash, no TOTP secret. */
+/** A query narrowed to the user's rows, newest first, at most EXPORT_ROW_LIMIT (drizzle's dynamic query building). */
+function newestOf<Q extends PgSelect>(query: Q, owner: PgColumn, userId: string, newest: PgColumn) {
+  return query.where(eq(owner, userId)).orderBy(desc(newest)).limit(EXPORT_ROW_LIMIT);
+}
+
+/** An address without its path or query, which may hold a token (a Discord webhook's does). */
+const originOf = (url: string) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Everything the account holds, as one document: no password hash, no token hash, no TOTP secret, no
+ * webhook signing secret, no push subscription keys, and addresses without their path (which may hold a token).
+ */
 export async function exportAccountData(services: Services, userId: string, meta: RequestMeta) {
   const { db } = services;
   const [user] = await db
@@ -124,57 +146,104 @@ export async function exportAccountData(services: Services, userId: string, meta
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  const [sessionRows, watchlist, alerts, alertTriggers, logs, accessTokens] = await Promise.all([
-    db
-      .select({
-        id: sessions.id,
-        createdAt: sessions.createdAt,
-        expiresAt: sessions.expiresAt,
-        ipAddress: sessions.ipAddress,
-        userAgent: sessions.userAgent,
-      })
-      .from(sessions)
-      .where(eq(sessions.userId, userId))
-      .orderBy(desc(sessions.createdAt))
-      .limit(EXPORT_ROW_LIMIT),
-    db.select().from(ucieWatchlist).where(eq(ucieWatchlist.userId, userId)).orderBy(desc(ucieWatchlist.addedAt)).limit(EXPORT_ROW_LIMIT),
-    db.select().from(ucieAlerts).where(eq(ucieAlerts.userId, userId)).limit(EXPORT_ROW_LIMIT),
-    db
-      .select()
-      .from(ucieAlertTriggers)
-      .where(eq(ucieAlertTriggers.userId, userId))
-      .orderBy(desc(ucieAlertTriggers.triggeredAt))
-      .limit(EXPORT_ROW_LIMIT),
-    db
-      .select({
-        id: authLogs.id,
-        eventType: authLogs.eventType,
-        success: authLogs.success,
-        reason: authLogs.errorMessage,
-        ipAddress: authLogs.ipAddress,
-        userAgent: authLogs.userAgent,
-        timestamp: authLogs.timestamp,
-      })
-      .from(authLogs)
-      .where(eq(authLogs.userId, userId))
-      .orderBy(desc(authLogs.timestamp))
-      .limit(EXPORT_ROW_LIMIT),
+  const [sessionRows, watchlist, alerts, alertTriggers, logs, accessTokens, webhooks, browsers, deliveries] = await Promise.all([
+    newestOf(
+      db
+        .select({
+          id: sessions.id,
+          createdAt: sessions.createdAt,
+          expiresAt: sessions.expiresAt,
+          ipAddress: sessions.ipAddress,
+          userAgent: sessions.userAgent,
+        })
+        .from(sessions)
+        .$dynamic(),
+      sessions.userId,
+      userId,
+      sessions.createdAt,
+    ),
+    newestOf(db.select(getTableColumns(ucieWatchlist)).from(ucieWatchlist).$dynamic(), ucieWatchlist.userId, userId, ucieWatchlist.addedAt),
+    newestOf(db.select(getTableColumns(ucieAlerts)).from(ucieAlerts).$dynamic(), ucieAlerts.userId, userId, ucieAlerts.createdAt),
+    newestOf(
+      db.select(getTableColumns(ucieAlertTriggers)).from(ucieAlertTriggers).$dynamic(),
+      ucieAlertTriggers.userId,
+      userId,
+      ucieAlertTriggers.triggeredAt,
+    ),
+    newestOf(
+      db
+        .select({
+          id: authLogs.id,
+          eventType: authLogs.eventType,
+          success: authLogs.success,
+          reason: authLogs.errorMessage,
+          ipAddress: authLogs.ipAddress,
+          userAgent: authLogs.userAgent,
+          timestamp: authLogs.timestamp,
+        })
+        .from(authLogs)
+        .$dynamic(),
+      authLogs.userId,
+      userId,
+      authLogs.timestamp,
+    ),
     // what each token was and did, never its hash
-    db
-      .select({
-        id: personalAccessTokens.id,
-        name: personalAccessTokens.name,
-        prefix: personalAccessTokens.prefix,
-        scopes: personalAccessTokens.scopes,
-        createdAt: personalAccessTokens.createdAt,
-        lastUsedAt: personalAccessTokens.lastUsedAt,
-        expiresAt: personalAccessTokens.expiresAt,
-        revokedAt: personalAccessTokens.revokedAt,
-      })
-      .from(personalAccessTokens)
-      .where(eq(personalAccessTokens.userId, userId))
-      .orderBy(desc(personalAccessTokens.createdAt))
-      .limit(EXPORT_ROW_LIMIT),
+    newestOf(
+      db
+        .select({ ...TOKEN_VIEW_COLUMNS, revokedAt: personalAccessTokens.revokedAt })
+        .from(personalAccessTokens)
+        .$dynamic(),
+      personalAccessTokens.userId,
+      userId,
+      personalAccessTokens.createdAt,
+    ),
+    // never the signing secret
+    newestOf(
+      db
+        .select({
+          id: notificationChannels.id,
+          name: notificationChannels.name,
+          url: notificationChannels.url,
+          format: notificationChannels.format,
+          enabled: notificationChannels.enabled,
+          disabledReason: notificationChannels.disabledReason,
+          createdAt: notificationChannels.createdAt,
+        })
+        .from(notificationChannels)
+        .$dynamic(),
+      notificationChannels.userId,
+      userId,
+      notificationChannels.createdAt,
+    ),
+    // never the subscription's keys
+    newestOf(
+      db
+        .select({ id: pushSubscriptions.id, endpoint: pushSubscriptions.endpoint, createdAt: pushSubscriptions.createdAt })
+        .from(pushSubscriptions)
+        .$dynamic(),
+      pushSubscriptions.userId,
+      userId,
+      pushSubscriptions.createdAt,
+    ),
+    newestOf(
+      db
+        .select({
+          id: notificationDeliveries.id,
+          kind: notificationDeliveries.kind,
+          channelId: notificationDeliveries.channelId,
+          alertId: notificationDeliveries.alertId,
+          status: notificationDeliveries.status,
+          attempts: notificationDeliveries.attempts,
+          lastError: notificationDeliveries.lastError,
+          createdAt: notificationDeliveries.createdAt,
+          deliveredAt: notificationDeliveries.deliveredAt,
+        })
+        .from(notificationDeliveries)
+        .$dynamic(),
+      notificationDeliveries.userId,
+      userId,
+      notificationDeliveries.createdAt,
+    ),
   ]);
   await tryWriteAuthLog(services, meta, { type: "data_exported", userId, success: true });
   return {
@@ -186,5 +255,11 @@ export async function exportAccountData(services: Services, userId: string, meta
     alertTriggers,
     authLogs: logs,
     accessTokens,
+    notificationChannels: [
+      { id: "email", kind: "email" as const, target: user?.email ?? null },
+      ...browsers.map((b) => ({ id: b.id, kind: "push" as const, target: originOf(b.endpoint), createdAt: b.createdAt })),
+      ...webhooks.map(({ url, ...w }) => ({ ...w, kind: "webhook" as const, target: originOf(url) })),
+    ],
+    notificationDeliveries: deliveries,
   };
 }

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { createDb, notificationDeliveries, ucieAlerts, type Database } from "@ucie/db";
+import { createDb, notificationDeliveries, ucieAlerts, ucieExchangeRates, type Database } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "../alerts/evaluate";
@@ -8,6 +8,7 @@ import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
 import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
 import { startReceiver, type Answer, type ReceivedRequest, type Receiver } from "../testing/receiver";
+import type { MailMessage } from "../lib/mail";
 import { claimDeliveries, deliverBatch, startDeliveryWorker } from "./deliver";
 
 const MIN = 60_000;
@@ -101,6 +102,7 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
       threshold: 150,
       source: "snapshot",
       triggeredAt: firedAt.toISOString(),
+      valueText: expect.stringMatching(/^\$200 \(snapshot/),
     });
 
     const list = await caller.notifications.deliveries({ limit: 5 });
@@ -138,6 +140,52 @@ describe.each(testDbKinds())("webhook deliveries through the outbox (%s)", (kind
     const s = JSON.parse(receiver.requests.find((r) => r.path === "/slack")!.body.toString("utf8"));
     expect(s).toMatchObject({ text: expect.stringContaining("test delivery"), blocks: expect.any(Array) });
     expect((await me.caller.notifications.deliveries()).find((x) => x.id === ids[0])).toMatchObject({ status: "delivered", alertId: null });
+  });
+
+  it("a EUR user's webhook, Discord and e-mail messages show euros; the line stays stored in USD", async () => {
+    plan = () => ({ status: 200 });
+    const mails: MailMessage[] = [];
+    const eurServices = testServices(database, clock, {
+      delivery: { allowPrivate: true, timeoutMs: 2000 },
+      mailer: { send: async (m) => void mails.push(m) },
+    });
+    try {
+      // 1 EUR = 1.25 USD, so $150 is €120 and $200 is €160
+      await services.db
+        .insert(ucieExchangeRates)
+        .values({ currency: "eur", usdPerUnit: 1.25, source: "live", asOf: clock.now() })
+        .onConflictDoUpdate({ target: ucieExchangeRates.currency, set: { usdPerUnit: 1.25 } });
+      eurServices.caches.exchangeRates.clear();
+      const me = await loginCaller(eurServices);
+      await me.caller.preferences.update({ currency: "eur" });
+      await me.caller.notifications.addWebhook({ url: `${receiver.url}/eur-json`, format: "json" });
+      await me.caller.notifications.addWebhook({ url: `${receiver.url}/eur-discord`, format: "discord" });
+      await setPrice(services.db, "uniswap", 100);
+      const alert = await me.caller.alerts.create({ symbol: "uniswap", type: "price_above", threshold: 150, email: true });
+      expect(alert.threshold).toBe(150);
+      await setPrice(services.db, "uniswap", 200);
+      clock.advance(MIN);
+      await evaluateAlerts(services);
+      while ((await deliverBatch(eurServices)).claimed > 0);
+      expect((await deliveriesOf(alert.id)).map((d) => d.status)).toEqual(["delivered", "delivered", "delivered"]);
+
+      const body = (path: string): unknown => JSON.parse(receiver.requests.find((r) => r.path === path)!.body.toString("utf8"));
+      const json = body("/eur-json") as { valueText: string };
+      // machine-readable numbers stay in USD; the words are in euros
+      expect(json).toMatchObject({ value: 200, threshold: 150, rule: "UNI price at or above €120.00 (≈ $150 stored)" });
+      expect(json.valueText).toMatch(/^€160\.00 \(≈ \$200 stored\) \(snapshot/);
+      const discord = body("/eur-discord") as { content: string; embeds: { fields: unknown[] }[] };
+      expect(discord.content).toContain("Value €160.00");
+      expect(discord.embeds[0]!.fields).toEqual([
+        expect.objectContaining({ name: "Value", value: expect.stringMatching(/^€160\.00/) }),
+        expect.objectContaining({ name: "Threshold", value: "€120.00 (≈ $150 stored)" }),
+      ]);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.text).toMatch(/Value: €160\.00 \(≈ \$200 stored\)/);
+      expect(mails[0]!.subject).toContain("€120.00");
+    } finally {
+      await eurServices.events.close();
+    }
   });
 
   it("a worker that dies mid-send: after its lease the delivery is sent again with the same id, and recorded once", async () => {

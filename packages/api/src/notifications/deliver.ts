@@ -21,7 +21,10 @@ import type { AlertType } from "@ucie/db";
 import type { Services } from "../services";
 import { sleep } from "../lib/timeouts";
 import { sendOutbound, OutboundRefused } from "./http";
-import { emailMessage, pushPayload, signature, valueText, webhookBody, type AlertMessage } from "./messages";
+import { converterFor, loadRates, moneyText } from "../preferences/preferences";
+import { CURRENCIES, type Currency } from "../limits";
+import { usd } from "../alerts/rules";
+import { emailMessage, pushPayload, signature, valueText, webhookBody, type AlertMessage, type Money } from "./messages";
 import { backoffMs } from "./options";
 import { DELIVERY_WAKE_CHANNEL } from "./outbox";
 import { vapidKeys, vapidSubject } from "./vapid";
@@ -45,6 +48,8 @@ interface Claimed {
   p256dh: string | null;
   auth: string | null;
   email: string | null;
+  /** the user's display currency: every message shows money in it (lines stay stored in USD) */
+  currency: string | null;
   // the firing
   symbol: string | null;
   coin_id: string | null;
@@ -79,10 +84,11 @@ claimed AS (
 SELECT c.id, c.user_id, c.kind, c.attempts, c.created_at, c.payload, c.trigger_seq, c.alert_id,
        ch.url, ch.format, ch.secret, ch.enabled AS channel_enabled,
        ps.id AS sub_id, ps.endpoint, ps.p256dh, ps.auth,
-       CASE WHEN c.kind = 'email' THEN u.email END AS email,
+       CASE WHEN c.kind = 'email' THEN u.email END AS email, up.currency,
        t.symbol, t.coin_id, t.alert_type, t.value, t.details, t.triggered_at
 FROM claimed c
 JOIN users u ON u.id = c.user_id
+LEFT JOIN user_preferences up ON up.user_id = c.user_id
 LEFT JOIN notification_channels ch ON ch.id = c.channel_id
 LEFT JOIN push_subscriptions ps ON ps.id = c.push_subscription_id
 LEFT JOIN ucie_alert_triggers t ON t.seq = c.trigger_seq`,
@@ -91,8 +97,9 @@ LEFT JOIN ucie_alert_triggers t ON t.seq = c.trigger_seq`,
 }
 
 const json = <T>(v: T | string | null): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-export function messageOf(d: Claimed): AlertMessage {
+export function messageOf(d: Claimed, money: Money = usd): AlertMessage {
   const payload = json(d.payload);
   if (payload?.type === "test" || d.trigger_seq === null) {
     return {
@@ -106,24 +113,41 @@ export function messageOf(d: Claimed): AlertMessage {
       threshold: null,
       source: "live",
       triggeredAt: typeof payload?.triggeredAt === "string" ? payload.triggeredAt : new Date(d.created_at).toISOString(),
+      valueText: "n/a",
     };
   }
   const details = json(d.details) ?? {};
   const threshold = details.threshold === null || details.threshold === undefined ? null : Number(details.threshold);
   const condition = (details.condition ?? {}) as Record<string, unknown>;
   const source = details.source === "snapshot" || details.source === "simulated" ? details.source : "live";
+  const value = d.value === null ? null : Number(d.value);
+  const type = d.alert_type ?? "";
   return {
     id: d.id,
     alertId: d.alert_id,
     symbol: d.symbol ?? "",
     coinId: d.coin_id ?? "",
-    type: d.alert_type ?? "",
-    rule: describeRule(d.alert_type!, d.symbol ?? "", threshold, condition),
-    value: d.value === null ? null : Number(d.value),
+    type,
+    rule: describeRule(d.alert_type!, d.symbol ?? "", threshold, condition, money),
+    value,
     threshold,
     source,
     triggeredAt: new Date(d.triggered_at!).toISOString(),
+    valueText: valueText({ type, value, source }, asOfOf(d), money),
   };
+}
+
+const isCurrency = (c: string | null): c is Currency => c !== null && (CURRENCIES as readonly string[]).includes(c);
+
+/** Money in the user's currency (the rates are cached per instance); US dollars when no rate can be had. */
+async function moneyFor(services: Services, d: Claimed): Promise<Money> {
+  if (!isCurrency(d.currency) || d.currency === "usd") return usd;
+  try {
+    return moneyText(converterFor(d.currency, await loadRates(services)));
+  } catch (err) {
+    services.logger.warn({ err: describeError(err) }, "no exchange rates: the message shows US dollars");
+    return usd;
+  }
 }
 
 /** When the firing's value was priced (price types), for the human-readable value: "(snapshot 2021-06-24)". */
@@ -132,12 +156,10 @@ export function asOfOf(d: Claimed): string | null {
   return typeof asOf === "string" ? asOf : null;
 }
 
-const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
-
-async function sendWebhook(services: Services, d: Claimed, m: AlertMessage): Promise<Outcome> {
+async function sendWebhook(services: Services, d: Claimed, m: AlertMessage, money: Money): Promise<Outcome> {
   if (!d.url || !d.format || !d.secret) return { ok: false, error: "The webhook was removed", retry: false };
   if (!d.channel_enabled) return { ok: false, error: "The webhook is turned off", retry: false };
-  const body = webhookBody(d.format, m, services.config.publicUrl, valueText(m, asOfOf(d)));
+  const body = webhookBody(d.format, m, services.config.publicUrl, money);
   try {
     const res = await sendOutbound(d.url, {
       body,
@@ -170,15 +192,11 @@ async function sendPush(services: Services, d: Claimed, m: AlertMessage): Promis
   if (!d.sub_id || !d.endpoint || !d.p256dh || !d.auth) return { ok: false, error: "The browser unsubscribed", retry: false };
   const keys = await vapidKeys(services);
   // web-push encrypts (aes128gcm) and signs (VAPID); the request itself goes through our SSRF-safe sender
-  const req = webpush.generateRequestDetails(
-    { endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } },
-    pushPayload(m, valueText(m, asOfOf(d))),
-    {
-      vapidDetails: { subject: vapidSubject(services), publicKey: keys.publicKey, privateKey: keys.privateKey },
-      TTL: 24 * 3600,
-      contentEncoding: "aes128gcm",
-    },
-  );
+  const req = webpush.generateRequestDetails({ endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } }, pushPayload(m), {
+    vapidDetails: { subject: vapidSubject(services), publicKey: keys.publicKey, privateKey: keys.privateKey },
+    TTL: 24 * 3600,
+    contentEncoding: "aes128gcm",
+  });
   try {
     const res = await sendOutbound(req.endpoint, {
       body: req.body ?? undefined,
@@ -205,7 +223,7 @@ async function sendPush(services: Services, d: Claimed, m: AlertMessage): Promis
 async function sendEmail(services: Services, d: Claimed, m: AlertMessage): Promise<Outcome> {
   if (!d.email) return { ok: false, error: "No e-mail address", retry: false };
   try {
-    await services.mailer.send({ to: d.email, ...emailMessage(m, services.config.publicUrl, valueText(m, asOfOf(d))) });
+    await services.mailer.send({ to: d.email, ...emailMessage(m, services.config.publicUrl) });
     return { ok: true };
   } catch (err) {
     return { ok: false, error: describeError(err), retry: true };
@@ -249,10 +267,11 @@ async function record(services: Services, d: Claimed, outcome: Outcome): Promise
 async function deliverOne(services: Services, d: Claimed): Promise<boolean> {
   let outcome: Outcome;
   try {
-    const m = messageOf(d);
+    const money = await moneyFor(services, d);
+    const m = messageOf(d, money);
     outcome =
       d.kind === "webhook"
-        ? await sendWebhook(services, d, m)
+        ? await sendWebhook(services, d, m, money)
         : d.kind === "push"
           ? await sendPush(services, d, m)
           : await sendEmail(services, d, m);

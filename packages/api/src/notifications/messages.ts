@@ -1,6 +1,6 @@
 /** What a delivery says, per channel format, and how a webhook body is signed. */
 import type { AlertType } from "@ucie/db";
-import { MARKET, valueLabel } from "../alerts/rules";
+import { MARKET, usd, valueLabel, valueUnit } from "../alerts/rules";
 import { createHmac } from "node:crypto";
 import type { WebhookFormat } from "@ucie/db";
 
@@ -18,7 +18,12 @@ export interface AlertMessage {
   threshold: number | null;
   source: "live" | "snapshot" | "simulated";
   triggeredAt: string;
+  /** the value as the UI writes it, in the user's currency: "€27,870 (≈ $32,797 stored) (snapshot 2021-06-24)" */
+  valueText: string;
 }
+
+/** A USD amount in words in the user's currency (preferences' moneyText); USD by default. */
+export type Money = (usdAmount: number) => string;
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`: the time inside the MAC stops replays of old bodies. */
 export function signature(secret: string, body: string, at: Date): string {
@@ -26,10 +31,10 @@ export function signature(secret: string, body: string, at: Date): string {
   return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
 }
 
-/** The value as the UI writes it ("$32,797 (snapshot 2021-06-24)"): money, units and where it came from. */
-export function valueText(m: AlertMessage, asOf?: string | null): string {
+/** The value as the UI writes it ("$32,797 (snapshot 2021-06-24)"): money in the user's currency, units and where it came from. */
+export function valueText(m: Pick<AlertMessage, "type" | "value" | "source">, asOf?: string | null, money: Money = usd): string {
   if (m.value === null) return "n/a";
-  return valueLabel(m.type as AlertType, m.value, m.source, asOf);
+  return valueLabel(m.type as AlertType, m.value, m.source, asOf, money);
 }
 
 function headline(m: AlertMessage, value: string): string {
@@ -38,7 +43,9 @@ function headline(m: AlertMessage, value: string): string {
 }
 
 /** The body a webhook of `format` gets: our JSON, or the message shape Discord and Slack webhooks take. */
-export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: string, value = valueText(m)): string {
+export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: string, money: Money = usd): string {
+  const value = m.valueText;
+  const threshold = m.threshold === null ? "n/a" : valueUnit(m.type as AlertType) === "usd" ? money(m.threshold) : String(m.threshold);
   const link = m.coinId ? `${publicUrl}/token/${encodeURIComponent(m.coinId)}` : publicUrl;
   switch (format) {
     case "json":
@@ -53,7 +60,7 @@ export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: s
             timestamp: m.triggeredAt,
             fields: [
               { name: "Value", value, inline: true },
-              { name: "Threshold", value: String(m.threshold ?? "n/a"), inline: true },
+              { name: "Threshold", value: threshold, inline: true },
             ],
             footer: { text: `Delivery ${m.id}` },
           },
@@ -72,7 +79,7 @@ export function webhookBody(format: WebhookFormat, m: AlertMessage, publicUrl: s
 }
 
 /** The Web Push payload the service worker (apps/web/public/sw.js) shows. */
-export function pushPayload(m: AlertMessage, value = valueText(m)): string {
+export function pushPayload(m: AlertMessage, value = m.valueText): string {
   return JSON.stringify({
     title: m.type === "test" ? "UCIE test notification" : `UCIE: ${m.symbol}`,
     body: m.type === "test" ? "Push notifications work in this browser." : `${m.rule}. Value ${value}.`,
@@ -81,7 +88,7 @@ export function pushPayload(m: AlertMessage, value = valueText(m)): string {
   });
 }
 
-export function emailMessage(m: AlertMessage, publicUrl: string, value = valueText(m)): { subject: string; text: string } {
+export function emailMessage(m: AlertMessage, publicUrl: string, value = m.valueText): { subject: string; text: string } {
   if (m.type === "test") return { subject: "UCIE test delivery", text: "E-mail notifications from UCIE reach you." };
   return {
     subject: `UCIE alert: ${m.rule}`,

@@ -5,7 +5,18 @@
  */
 import { TRPCError } from "@trpc/server";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { accessCodes, authLogs, sessions, twoFactorRecoveryCodes, ucieAlerts, ucieWatchlist, users } from "@ucie/db";
+import {
+  accessCodes,
+  authLogs,
+  notificationChannels,
+  notificationDeliveries,
+  pushSubscriptions,
+  sessions,
+  twoFactorRecoveryCodes,
+  ucieAlerts,
+  ucieWatchlist,
+  users,
+} from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
@@ -178,8 +189,40 @@ describe.each(testDbKinds())("accounts on %s", (kind) => {
       await db.insert(ucieWatchlist).values({ userId: b.userId, symbol: "ETH", coinId: "ethereum", notes: "mine" });
       await db.insert(ucieWatchlist).values({ userId: stranger.userId, symbol: "BTC", coinId: "bitcoin", notes: "not yours" });
       const { secret } = await b.api.auth.twoFactor.setup();
+      // a webhook (its URL's path holds a token), a browser and a delivery: exported without secret, token or keys
+      const [hook] = await db
+        .insert(notificationChannels)
+        .values({
+          userId: b.userId,
+          name: "Team chat",
+          url: "https://hooks.example.com/T0/url-token",
+          format: "slack",
+          secret: "whsec_signing",
+        })
+        .returning();
+      const [browser] = await db
+        .insert(pushSubscriptions)
+        .values({ userId: b.userId, endpoint: "https://push.example.net/send/endpoint-token", p256dh: "p256dh-key", auth: "auth-key" })
+        .returning();
+      await db.insert(notificationDeliveries).values({
+        userId: b.userId,
+        kind: "webhook",
+        channelId: hook!.id,
+        channelKey: hook!.id,
+        payload: { type: "test" },
+        status: "delivered",
+        attempts: 1,
+      });
 
       const data = await b.api.auth.exportData();
+      expect(data.notificationChannels).toEqual([
+        { id: "email", kind: "email", target: "export@example.com" },
+        { id: browser!.id, kind: "push", target: "https://push.example.net", createdAt: browser!.createdAt },
+        expect.objectContaining({ id: hook!.id, kind: "webhook", name: "Team chat", format: "slack", target: "https://hooks.example.com" }),
+      ]);
+      expect(data.notificationDeliveries).toEqual([
+        expect.objectContaining({ kind: "webhook", channelId: hook!.id, status: "delivered", attempts: 1, lastError: null }),
+      ]);
       expect(Object.keys(data)).toEqual(expect.arrayContaining(["user", "sessions", "watchlist", "alerts", "alertTriggers", "authLogs"]));
       expect(data.user).toMatchObject({ id: b.userId, email: "export@example.com", emailVerified: true });
       expect(data.watchlist).toEqual([expect.objectContaining({ coinId: "ethereum", notes: "mine" })]);
@@ -187,7 +230,17 @@ describe.each(testDbKinds())("accounts on %s", (kind) => {
       expect(data.authLogs.map((l) => l.eventType)).toEqual(expect.arrayContaining(["register", "login"]));
       const text = JSON.stringify(data);
       const [row] = await db.select().from(users).where(eq(users.id, b.userId));
-      for (const secretValue of [row!.passwordHash, secret, b.token!]) expect(text).not.toContain(secretValue);
+      for (const secretValue of [
+        row!.passwordHash,
+        secret,
+        b.token!,
+        "whsec_signing",
+        "url-token",
+        "endpoint-token",
+        "p256dh-key",
+        "auth-key",
+      ])
+        expect(text).not.toContain(secretValue);
       expect(text).not.toMatch(/tokenHash|passwordHash|totpSecret/);
       expect(text).not.toContain("not yours");
       expect((await failure(env.browser().api.auth.exportData())).code).toBe("UNAUTHORIZED");

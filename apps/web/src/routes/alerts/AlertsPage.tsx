@@ -9,6 +9,7 @@ import { useTRPC } from "../../lib/trpc";
 import { cooldownWords } from "./choices";
 import { displaySettings } from "../../lib/format";
 import { CreateAlertForm } from "./CreateAlertForm";
+import { ChannelPicker, channelWords, choiceOf, type ChannelChoice } from "./ChannelPicker";
 
 type Alert = RouterOutputs["alerts"]["list"][number];
 
@@ -78,9 +79,19 @@ function AlertRow({ alert: a }: { alert: Alert }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** the channels being chosen (undefined: not editing) */
+  const [editing, setEditing] = useState<ChannelChoice | undefined>(undefined);
+  const channels = useQuery(trpc.notifications.channels.queryOptions());
+  const allChannels = channels.data?.map((c) => c.id) ?? [];
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
   const toggle = useMutation(
     trpc.alerts.update.mutationOptions({ onSuccess: () => (setError(null), void refresh()), onError: (e) => setError(e.message) }),
+  );
+  const saveChannels = useMutation(
+    trpc.alerts.update.mutationOptions({
+      onSuccess: () => (setError(null), setEditing(undefined), void refresh()),
+      onError: (e) => setError(e.message),
+    }),
   );
   const remove = useMutation(trpc.alerts.delete.mutationOptions({ onSuccess: () => void refresh(), onError: (e) => setError(e.message) }));
   const s = stateText(a);
@@ -104,8 +115,46 @@ function AlertRow({ alert: a }: { alert: Alert }) {
         <div className="muted small">
           {a.repeat === "once" ? "Once" : `Repeats, at most every ${cooldownWords(a.cooldownSeconds)}`}
           {a.expiresAt && a.state !== "expired" ? ` · until ${fmt(a.expiresAt)}` : ""}
-          {a.email ? " · e-mail" : ""}
+          {" · to "}
+          {channelWords(choiceOf(a, allChannels), channels.data)}{" "}
+          {editing === undefined && (
+            <button
+              type="button"
+              className="btn btn-sm btn-ghost"
+              onClick={() => setEditing(choiceOf(a, allChannels))}
+              aria-label={`Change where it goes: ${a.description}`}
+            >
+              Change
+            </button>
+          )}
         </div>
+        {editing !== undefined && (
+          <form
+            className="alert-form al-channels-edit"
+            aria-label={`Where it goes: ${a.description}`}
+            onSubmit={(e) => {
+              e.preventDefault();
+              // null: every channel of the account, e-mail included (and webhooks added later)
+              saveChannels.mutate({ id: a.id, channels: editing, email: editing === null || editing.includes("email") });
+            }}
+          >
+            <ChannelPicker
+              idPrefix={`al-${a.id}`}
+              channels={channels}
+              value={editing}
+              onChange={setEditing}
+              disabled={saveChannels.isPending}
+            />
+            <div className="row">
+              <button type="submit" className="btn btn-sm btn-primary" disabled={saveChannels.isPending}>
+                {saveChannels.isPending ? "Saving…" : "Save"}
+              </button>
+              <button type="button" className="btn btn-sm" onClick={() => setEditing(undefined)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        )}
         {error && (
           <div className="error small" role="alert">
             {error}
