@@ -1,5 +1,7 @@
 import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
-import { createBrowserRouter, RouterProvider } from "react-router";
+import { createBrowserRouter } from "react-router";
+// the DOM build of RouterProvider: it can render a navigation at once (`flushSync`), which signing out relies on
+import { RouterProvider } from "react-router/dom";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./lib/auth";
 // the landing page ships in the first bundle; every other page is fetched when first visited
