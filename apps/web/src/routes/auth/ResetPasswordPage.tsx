@@ -20,11 +20,7 @@ export function ResetPasswordPage() {
     trpc.auth.resetPassword.mutationOptions({
       onSuccess: async () => {
         // every session of the account has ended, this browser's included
-        await resetSessionData(
-          false,
-          "/login",
-          "Your password is changed and every session was logged out. Log in with the new password.",
-        );
+        await resetSessionData(false, "/login", "Your password is changed and every session was logged out. Log in with the new password.");
       },
     }),
   );
