@@ -26,19 +26,20 @@ export function useResetSessionData() {
   return async (signedIn: boolean, to: string, notice?: string) => {
     const meKey = trpc.auth.me.queryKey();
     const meHash = hashKey(meKey);
-    const others = (q: Query) => q.queryHash !== meHash;
+    // "observed": some mounted component holds the query (a disabled one too, e.g. preferences for a visitor)
+    const observed = (q: Query) => q.queryHash !== meHash && q.getObserversCount() > 0;
     await queryClient.cancelQueries();
-    // answers nobody shows: gone
-    queryClient.removeQueries({ type: "inactive", predicate: others });
+    // answers nobody holds: gone
+    queryClient.removeQueries({ predicate: (q) => q.queryHash !== meHash && q.getObserversCount() === 0 });
     if (signedIn) {
       // who we are, fetched into the query the header and pages observe (they re-render with it)
       await queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 });
-      // answers on screen: emptied and fetched again as the new user
-      void queryClient.resetQueries({ type: "active", predicate: others });
+      // answers held on screen: emptied, and those enabled fetched again as the new user
+      void queryClient.resetQueries({ predicate: observed });
     } else {
       queryClient.setQueryData(meKey, null);
-      // answers on screen: emptied; refetching them without a session would only earn UNAUTHORIZED
-      for (const q of queryClient.getQueryCache().findAll({ type: "active", predicate: others })) q.reset();
+      // answers held on screen: emptied; refetching them without a session would only earn UNAUTHORIZED
+      for (const q of queryClient.getQueryCache().findAll({ predicate: observed })) q.reset();
     }
     // Rendered at once (flushSync), before the query's listeners hear of the change (TanStack Query tells
     // them on its next tick): so a protected page being left never renders for the visitor it now has, which
