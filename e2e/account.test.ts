@@ -8,7 +8,14 @@ import { createAccessCodes, totpCode } from "@ucie/api";
 import type { TestServer } from "@ucie/server/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
+import {
+  expectHeaderSignedIn,
+  expectHeaderSignedOut,
+  expectNoSeriousA11yViolations,
+  launchBrowser,
+  screenshot,
+  startE2EServer,
+} from "./helpers";
 
 const EMAIL = "account-page@example.com";
 const FIRST_PASSWORD = "first sturdy passphrase";
@@ -105,6 +112,7 @@ describe("the account page", () => {
     // log out and in again: the password, then the second step, here with a recovery code
     await page.getByRole("button", { name: "Log out", exact: true }).click();
     await page.waitForURL(/\/login/);
+    await expectHeaderSignedOut(page);
     await page.getByLabel("E-mail").fill(EMAIL);
     await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
@@ -118,6 +126,7 @@ describe("the account page", () => {
     await capture(page, "login-2fa-recovery");
     await page.getByRole("button", { name: "Verify" }).click();
     await page.waitForURL((url) => url.pathname === "/");
+    await expectHeaderSignedIn(page, EMAIL);
     await page.goto(`${server.url}/account`);
     await expect.poll(() => page.getByText(/9 of 10 recovery codes left/).isVisible()).toBe(true);
 
@@ -141,6 +150,7 @@ describe("the account page", () => {
     await confirm.click();
     await page.waitForURL(/\/login/);
     await expect.poll(() => page.getByText("Your account and its data are deleted.").isVisible()).toBe(true);
+    await expectHeaderSignedOut(page);
     await expect(server.client().trpc.auth.login.mutate({ email: EMAIL, password: NEW_PASSWORD })).rejects.toThrow(
       "Wrong e-mail or password",
     );

@@ -9,7 +9,15 @@ import type { TestServer } from "@ucie/server/testing";
 import type { Browser, Page } from "playwright-core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
+import {
+  expectHeaderSignedIn,
+  expectHeaderSignedOut,
+  expectNoSeriousA11yViolations,
+  launchBrowser,
+  screenshot,
+  screenshotHeader,
+  startE2EServer,
+} from "./helpers";
 
 interface SunkMail {
   to: string[];
@@ -106,6 +114,7 @@ describe("accounts in the browser", () => {
     await page.goto(`${server.url}/verify?token=${token}`);
     await expect.poll(() => page.getByText("Your e-mail address is confirmed.").isVisible()).toBe(true);
     expect(new URL(page.url()).search).toBe(""); // the token left the address bar
+    await expectHeaderSignedOut(page); // confirming the address does not sign in
     await expectNoSeriousA11yViolations(page);
     await screenshot(page, "auth-verified");
 
@@ -125,6 +134,13 @@ describe("accounts in the browser", () => {
     await page.keyboard.type(password);
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/account$/);
+    // the header knows at once, without a reload
+    await expectHeaderSignedIn(page, email);
+    await screenshotHeader(page, "header-signed-in-1280");
+    await page.setViewportSize({ width: 375, height: 800 });
+    await expectHeaderSignedIn(page, email);
+    await screenshotHeader(page, "header-signed-in-375");
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     // the account page: e-mail, this device marked; a second session from elsewhere can be ended
     await expect.poll(() => page.getByText(email).first().isVisible()).toBe(true);
@@ -148,6 +164,7 @@ describe("accounts in the browser", () => {
     await page.getByRole("button", { name: "Log out", exact: true }).click();
     await page.waitForURL(/\/login/);
     await expect.poll(() => page.getByText("You are logged out.").isVisible()).toBe(true);
+    await expectHeaderSignedOut(page);
     await page.goto(`${server.url}/account`);
     await page.waitForURL(/\/login\?next=%2Faccount/);
     await page.reload();

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { startTestServer, type TestServer, type TestServerOptions } from "@ucie/server/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,9 +52,38 @@ export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   if (serious.length) throw new Error(`axe-core violations on ${page.url()}:\n${JSON.stringify(serious, null, 2)}`);
 }
 
+/** The page's header alone (what a screenshot of a long page makes too small to read). */
+export async function screenshotHeader(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.locator("header.app-header").screenshot({ path: file });
+  return file;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The header as a signed-in user sees it, without a reload: no "Log in" or "Register" link, and the account
+ * link (titled with the e-mail). Polled, so a header that never catches up with the session fails.
+ */
+export async function expectHeaderSignedIn(page: Page, email: string): Promise<void> {
+  const header = page.locator("header.app-header");
+  const account = header.getByRole("link", { name: "Account", exact: true });
+  await expect.poll(() => account.isVisible()).toBe(true);
+  expect(await account.getAttribute("title")).toBe(email);
+  expect(await header.getByRole("link", { name: "Log in" }).count()).toBe(0);
+  expect(await header.getByRole("link", { name: "Register" }).count()).toBe(0);
+}
+
+/** The header as a visitor sees it: "Log in" and "Register", no account link. */
+export async function expectHeaderSignedOut(page: Page): Promise<void> {
+  const header = page.locator("header.app-header");
+  await expect.poll(() => header.getByRole("link", { name: "Log in" }).isVisible()).toBe(true);
+  expect(await header.getByRole("link", { name: "Account", exact: true }).count()).toBe(0);
+  expect(await header.getByRole("link", { name: "Notifications", exact: true }).count()).toBe(0);
 }

@@ -1,7 +1,10 @@
 import { lazy, Suspense, type ComponentType, type ReactNode } from "react";
-import { createBrowserRouter, RouterProvider } from "react-router";
+import { createBrowserRouter, type RouteObject } from "react-router";
+// the DOM build of RouterProvider: it can render a navigation at once (`flushSync`), which signing out relies on
+import { RouterProvider } from "react-router/dom";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./lib/auth";
+import { FiguresPage } from "./lib/preferences";
 // the landing page ships in the first bundle; every other page is fetched when first visited
 import { HomePage } from "./routes/home/HomePage";
 
@@ -36,19 +39,21 @@ export function PageLoading() {
 
 const load = (node: ReactNode) => <Suspense fallback={<PageLoading />}>{node}</Suspense>;
 const signedIn = (node: ReactNode) => load(<RequireAuth>{node}</RequireAuth>);
+/** a page of figures, shown again in a new currency or time zone without losing its state */
+const figures = (page: ComponentType) => <FiguresPage page={page} />;
 
-const router = createBrowserRouter([
+export const routes: RouteObject[] = [
   {
     element: <Layout />,
     children: [
-      { path: "/", element: <HomePage /> },
-      { path: "/token/:id", element: signedIn(<TokenPage />) },
-      { path: "/watchlist", element: signedIn(<WatchlistPage />) },
-      { path: "/alerts", element: signedIn(<AlertsPage />) },
-      { path: "/screener", element: load(<ScreenerPage />) },
-      { path: "/account", element: signedIn(<AccountPage />) },
-      { path: "/admin/*", element: signedIn(<AdminArea />) },
-      { path: "/account/notifications", element: signedIn(<NotificationsPage />) },
+      { path: "/", element: figures(HomePage) },
+      { path: "/token/:id", element: signedIn(figures(TokenPage)) },
+      { path: "/watchlist", element: signedIn(figures(WatchlistPage)) },
+      { path: "/alerts", element: signedIn(figures(AlertsPage)) },
+      { path: "/screener", element: load(figures(ScreenerPage)) },
+      { path: "/account", element: signedIn(figures(AccountPage)) },
+      { path: "/admin/*", element: signedIn(figures(AdminArea)) },
+      { path: "/account/notifications", element: signedIn(figures(NotificationsPage)) },
       { path: "/login", element: load(<LoginPage />) },
       { path: "/register", element: load(<RegisterPage />) },
       { path: "/check-inbox", element: load(<CheckInboxPage />) },
@@ -58,7 +63,9 @@ const router = createBrowserRouter([
       { path: "*", element: load(<NotFoundPage />) },
     ],
   },
-]);
+];
+
+const router = createBrowserRouter(routes);
 
 export function App() {
   return <RouterProvider router={router} />;

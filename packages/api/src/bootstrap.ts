@@ -7,12 +7,16 @@ import { count } from "drizzle-orm";
 import { migrate, ucieTokens } from "@ucie/db";
 import type { Services } from "./services";
 import { countAccessCodes, createAccessCodes } from "./auth/access-codes";
+import { sealPlainTotpSecrets } from "./auth/totp-secret";
 import { upsertCoins } from "./market/catalogue";
 import { loadSnapshot } from "./market/snapshot";
 
 export async function bootstrap(services: Services): Promise<{ firstAccessCode: string | null; seededTokens: number }> {
   const { db, logger } = services;
   await migrate(services.database);
+  // two-factor secrets written before they were encrypted at rest
+  const sealed = await sealPlainTotpSecrets(services);
+  if (sealed) logger.info({ users: sealed }, "two-factor secrets encrypted at rest");
   let seededTokens = 0;
   const [tokens] = await db.select({ n: count() }).from(ucieTokens);
   if (!tokens?.n) {

@@ -15,6 +15,7 @@ import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
 import { createPasswordChecker, type PasswordChecker } from "./auth/password-strength";
 import { loadDeviceKey } from "./auth/device-cookie";
+import { loadTotpKey } from "./auth/totp-secret";
 import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
@@ -65,6 +66,8 @@ export interface Services {
   delivery: DeliveryOptions;
   /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
   deviceKey(): Promise<Buffer>;
+  /** the AES-256-GCM key of TOTP secrets at rest (auth/totp-secret.ts), read (or made) once from `server_secrets` */
+  totpKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
   limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
   /** Prometheus registry and the per-minute counters of the health page (lib/telemetry.ts) */
@@ -85,6 +88,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
   const config = overrides.config ?? loadConfig({});
   const logger = overrides.logger ?? silentLogger;
   let deviceKey: Promise<Buffer> | undefined;
+  let totpKey: Promise<Buffer> | undefined;
   const clock = overrides.clock ?? systemClock;
   const telemetry = new Telemetry(() => clock.now());
   telemetry.trackDbPool(async () => {
@@ -125,6 +129,11 @@ export function createServices(database: Database, overrides: ServiceOverrides =
     deviceKey: () =>
       (deviceKey ??= loadDeviceKey(database.db).catch((err: unknown) => {
         deviceKey = undefined;
+        throw err;
+      })),
+    totpKey: () =>
+      (totpKey ??= loadTotpKey(database.db).catch((err: unknown) => {
+        totpKey = undefined;
         throw err;
       })),
     limits: {

@@ -1,6 +1,6 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { hashKey, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
 import { useEffect, type ReactNode } from "react";
-import { Navigate, useLocation } from "react-router";
+import { Navigate, useLocation, useNavigate } from "react-router";
 import { errorCode, useTRPC } from "./trpc";
 
 /** The signed-in user, or null; undefined while loading. */
@@ -11,17 +11,40 @@ export function useMe() {
 }
 
 /**
- * After a login or logout every cached answer may belong to someone else: drop them all and let the
- * pages fetch again as the new user (or visitor).
+ * After a login or logout every cached answer may belong to someone else: empty them all, go to `to`,
+ * and let the pages fetch again as the new user (or visitor). `notice` is shown by the login page.
+ *
+ * Queries are emptied in place, never removed while shown: a mounted useQuery stays subscribed to the
+ * Query object it was given, and a removed query's replacement is a new object it never hears of until its
+ * component re-renders. The header does not re-render on navigation, so it kept showing "Log in" after a
+ * login (and "Account" after a logout) until a reload.
  */
 export function useResetSessionData() {
   const queryClient = useQueryClient();
   const trpc = useTRPC();
-  return async (signedIn: boolean) => {
+  const navigate = useNavigate();
+  return async (signedIn: boolean, to: string, notice?: string) => {
+    const meKey = trpc.auth.me.queryKey();
+    const meHash = hashKey(meKey);
+    // "observed": some mounted component holds the query (a disabled one too, e.g. preferences for a visitor)
+    const observed = (q: Query) => q.queryHash !== meHash && q.getObserversCount() > 0;
     await queryClient.cancelQueries();
-    queryClient.removeQueries();
-    if (signedIn) await queryClient.fetchQuery(trpc.auth.me.queryOptions());
-    else queryClient.setQueryData(trpc.auth.me.queryKey(), null);
+    // answers nobody holds: gone
+    queryClient.removeQueries({ predicate: (q) => q.queryHash !== meHash && q.getObserversCount() === 0 });
+    if (signedIn) {
+      // who we are, fetched into the query the header and pages observe (they re-render with it)
+      await queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 });
+      // answers held on screen: emptied, and those enabled fetched again as the new user
+      void queryClient.resetQueries({ predicate: observed });
+    } else {
+      queryClient.setQueryData(meKey, null);
+      // answers held on screen: emptied; refetching them without a session would only earn UNAUTHORIZED
+      for (const q of queryClient.getQueryCache().findAll({ predicate: observed })) q.reset();
+    }
+    // Rendered at once (flushSync), before the query's listeners hear of the change (TanStack Query tells
+    // them on its next tick): so a protected page being left never renders for the visitor it now has, which
+    // would send them to /login?next=… instead, without the notice.
+    await navigate(to, { replace: true, flushSync: true, ...(notice ? { state: { notice } } : {}) });
   };
 }
 

@@ -2,12 +2,16 @@
  * The signed-in user's currency, time zone and theme, for every page: the provider reads
  * `preferences.get` and `preferences.rates`, hands them to the one formatting module (lib/format.ts),
  * sets the theme on <html>, and re-renders the pages when a choice changes.
+ *
+ * Figures follow the context: the header and every page (through FiguresPage) read it, so when the
+ * currency, its rate or the time zone changes they render again with it. Nothing is remounted: state in
+ * the page (a search being typed while the user's preferences load) stays.
  */
 import { useQuery } from "@tanstack/react-query";
-import { createContext, Fragment, useContext, useEffect, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, type ComponentType, type ReactNode } from "react";
 import type { ExchangeRates, Preferences } from "./api-types";
 import { useMe } from "./auth";
-import { setDisplaySettings } from "./format";
+import { setDisplaySettings, type DisplaySettings } from "./format";
 import { useTRPC } from "./trpc";
 
 export const DEFAULT_PREFERENCES: Preferences = { currency: "usd", timeZone: "UTC", theme: "dark" };
@@ -18,16 +22,20 @@ interface PreferencesContextValue {
   rates: ExchangeRates | null;
   /** the currency prices are shown in (usd until its rate is known) */
   currency: string;
+  /** what lib/format.ts formats with: currency, its rate, time zone (a new object whenever one changes) */
+  display: DisplaySettings;
 }
 
-const PreferencesContext = createContext<PreferencesContextValue>({ preferences: null, rates: null, currency: "usd" });
+const PreferencesContext = createContext<PreferencesContextValue>({
+  preferences: null,
+  rates: null,
+  currency: "usd",
+  display: { currency: "usd", usdPerUnit: 1 },
+});
 
 export function usePreferences(): PreferencesContextValue {
   return useContext(PreferencesContext);
 }
-
-/** The zone figures are shown in before (or without) the user's preferences. */
-const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function PreferencesProvider({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -41,24 +49,29 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
   const rates = ratesQ.data ?? null;
   const rate = preferences && rates ? rates.usdPerUnit[preferences.currency] : undefined;
   const currency = preferences && (preferences.currency === "usd" || rate) ? preferences.currency : "usd";
-  // set before the pages below render, so their first paint is already in the chosen currency and zone
-  setDisplaySettings({
-    currency,
-    usdPerUnit: currency === "usd" ? 1 : (rate ?? 1),
-    ...(preferences ? { timeZone: preferences.timeZone } : {}),
-  });
+  const usdPerUnit = currency === "usd" ? 1 : (rate ?? 1);
+  const timeZone = preferences?.timeZone;
+  const display = useMemo<DisplaySettings>(
+    () => ({ currency, usdPerUnit, ...(timeZone ? { timeZone } : {}) }),
+    [currency, usdPerUnit, timeZone],
+  );
+  // set before the pages below render, so they format with what the context says
+  setDisplaySettings(display);
 
   const theme = preferences?.theme ?? "dark";
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
-  return (
-    <PreferencesContext.Provider value={{ preferences, rates, currency }}>
-      {/* a new key re-renders every figure when the currency or time zone in effect changes; preferences arriving
-          that say what is already shown (US dollars, this browser's zone) change nothing, so a page is not
-          remounted under a user who is already typing */}
-      <Fragment key={`${currency}|${preferences?.timeZone ?? BROWSER_ZONE}`}>{children}</Fragment>
-    </PreferencesContext.Provider>
-  );
+  const value = useMemo(() => ({ preferences, rates, currency, display }), [preferences, rates, currency, display]);
+  return <PreferencesContext.Provider value={value}>{children}</PreferencesContext.Provider>;
+}
+
+/**
+ * A page showing figures: rendered again (never remounted) when the display settings change. A route's
+ * element is one object for the router's whole life, so without this React would skip the page.
+ */
+export function FiguresPage({ page: Page }: { page: ComponentType }) {
+  usePreferences();
+  return <Page />;
 }

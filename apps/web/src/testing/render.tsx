@@ -4,10 +4,12 @@
  */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, type RenderResult } from "@testing-library/react";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, splitLink } from "@trpc/client";
+import { observable } from "@trpc/server/observable";
 import type { AppRouter } from "@ucie/api";
 import type { ReactNode } from "react";
-import { MemoryRouter, Route, Routes } from "react-router";
+// react-router's own RouterProvider: under vitest "react-router/dom" resolves to a second copy of the router's contexts
+import { createMemoryRouter, MemoryRouter, Route, RouterProvider, Routes, type RouteObject } from "react-router";
 import superjson from "superjson";
 import { TRPCProvider } from "../lib/trpc";
 
@@ -59,15 +61,45 @@ function fakeFetch(handlers: Record<string, Handler>, calls: Call[]): typeof fet
   };
 }
 
+function makeTestClients(handlers: Record<string, Handler>, calls: Call[]) {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const trpcClient = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        // live streams (the header's alert firings) stay open and silent
+        condition: (op) => op.type === "subscription",
+        true: () => () => observable(() => () => undefined),
+        false: httpBatchLink({ url: "http://localhost/trpc", transformer: superjson, fetch: fakeFetch(handlers, calls) }),
+      }),
+    ],
+  });
+  return { queryClient, trpcClient };
+}
+
+/** The app's own route table in a memory router, as `main.tsx` renders it (providers included). */
+export function renderAppWithApi(
+  routes: RouteObject[],
+  { handlers, route = "/" }: { handlers: Record<string, Handler>; route?: string },
+): RenderResult & { calls: Call[] } {
+  const calls: Call[] = [];
+  const { queryClient, trpcClient } = makeTestClients(handlers, calls);
+  const router = createMemoryRouter(routes, { initialEntries: [route] });
+  const result = render(
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        <RouterProvider router={router} />
+      </TRPCProvider>
+    </QueryClientProvider>,
+  );
+  return Object.assign(result, { calls });
+}
+
 export function renderWithApi(
   ui: ReactNode,
   { handlers, route = "/", path = "*" }: { handlers: Record<string, Handler>; route?: string; path?: string },
 ): RenderResult & { calls: Call[] } {
   const calls: Call[] = [];
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const trpcClient = createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: "http://localhost/trpc", transformer: superjson, fetch: fakeFetch(handlers, calls) })],
-  });
+  const { queryClient, trpcClient } = makeTestClients(handlers, calls);
   const result = render(
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -7,8 +7,8 @@
  * that keeps failing (someone else holding it) stops exempting its browser (THROTTLE_RULES.loginDevice).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { eq } from "drizzle-orm";
-import { serverSecrets, type DbOrTx } from "@ucie/db";
+import type { DbOrTx } from "@ucie/db";
+import { loadServerKey } from "./server-secrets";
 
 /** How long a browser stays recognised after its last successful login. */
 export const DEVICE_COOKIE_TTL_MS = 180 * 86_400_000;
@@ -19,14 +19,9 @@ export interface DeviceCookie {
   nonce: string;
 }
 
-/** The HMAC key, made by the first instance that needs it (a concurrent maker loses the insert and reads the winner's). */
-export async function loadDeviceKey(db: DbOrTx): Promise<Buffer> {
-  await db
-    .insert(serverSecrets)
-    .values({ name: SECRET_NAME, secret: randomBytes(32).toString("base64url") })
-    .onConflictDoNothing({ target: serverSecrets.name });
-  const [row] = await db.select({ secret: serverSecrets.secret }).from(serverSecrets).where(eq(serverSecrets.name, SECRET_NAME));
-  return Buffer.from(row!.secret, "base64url");
+/** The HMAC key, made by the first instance that needs it. */
+export function loadDeviceKey(db: DbOrTx): Promise<Buffer> {
+  return loadServerKey(db, SECRET_NAME);
 }
 
 function sign(key: Buffer, body: string): string {
@@ -37,6 +32,11 @@ function sign(key: Buffer, body: string): string {
 export function issueDeviceCookie(key: Buffer, userId: string): string {
   const body = `${userId}.${randomBytes(16).toString("base64url")}`;
   return `${body}.${sign(key, body)}`;
+}
+
+/** A fresh device cookie for a browser that has just completed a login (password alone, or with its second factor). */
+export function newDeviceCookie(key: Buffer, userId: string, now: Date): { value: string; expires: Date } {
+  return { value: issueDeviceCookie(key, userId), expires: new Date(now.getTime() + DEVICE_COOKIE_TTL_MS) };
 }
 
 /** The account and nonce a cookie value was signed for, or null when it was not signed with our key. */

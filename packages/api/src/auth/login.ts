@@ -13,7 +13,7 @@ import { users } from "@ucie/db";
 import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog } from "./audit";
-import { DEVICE_COOKIE_TTL_MS, issueDeviceCookie, readDeviceCookie } from "./device-cookie";
+import { newDeviceCookie, readDeviceCookie } from "./device-cookie";
 import { loginAlertEmail, sendInBackground } from "./emails";
 import { verifyDummyPassword, verifyPasswordHash, warmDummyHash } from "./password";
 import { createSession, type ValidSession } from "./session";
@@ -131,6 +131,6 @@ export async function attemptLogin(
     user: { id: user.id, email: user.email },
     token,
     session,
-    device: { value: issueDeviceCookie(key, user.id), expires: new Date(now.getTime() + DEVICE_COOKIE_TTL_MS) },
+    device: newDeviceCookie(key, user.id, now),
   };
 }

@@ -17,9 +17,11 @@ import type { RequestMeta } from "../lib/request-meta";
 import type { Services } from "../services";
 import { tryWriteAuthLog, writeAuthLog } from "./audit";
 import { verifyPasswordHash } from "./password";
+import { newDeviceCookie } from "./device-cookie";
 import { createSession, generateSessionToken, hashToken, type ValidSession } from "./session";
 import { clearThrottle, hitThrottles, type ThrottleRule } from "./throttle";
 import { REAUTH_RULE } from "./account";
+import { readTotpSecret, sealTotpSecret } from "./totp-secret";
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -106,13 +108,15 @@ async function claimRecoveryCode(db: DbOrTx, userId: string, code: string, now: 
 }
 
 // ---- set-up, enable, disable -------------------------------------------------------------------------
+/** The account's two-factor state; `stored` is the column as it is, `secret` the base32 secret it holds. */
 async function loadTotp(services: Services, userId: string) {
   const [row] = await services.db
-    .select({ email: users.email, secret: users.totpSecret, enabledAt: users.totpEnabledAt, passwordHash: users.passwordHash })
+    .select({ email: users.email, stored: users.totpSecret, enabledAt: users.totpEnabledAt, passwordHash: users.passwordHash })
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  return row ?? null;
+  if (!row) return null;
+  return { ...row, secret: row.stored === null ? null : await readTotpSecret(services, userId, row.stored) };
 }
 
 export type SetupResult = { ok: true; secret: string; uri: string } | { ok: false; reason: "already-enabled" };
@@ -125,7 +129,7 @@ export async function setupTwoFactor(services: Services, userId: string, meta: R
   const secret = encodeBase32UpperCaseNoPadding(key);
   const updated = await services.db
     .update(users)
-    .set({ totpSecret: secret, totpLastStep: null })
+    .set({ totpSecret: sealTotpSecret(await services.totpKey(), userId, secret), totpLastStep: null })
     .where(and(eq(users.id, userId), isNull(users.totpEnabledAt)))
     .returning({ id: users.id });
   if (updated.length === 0) return { ok: false, reason: "already-enabled" };
@@ -150,12 +154,13 @@ export async function enableTwoFactor(services: Services, userId: string, code: 
     await tryWriteAuthLog(services, meta, { type: "two_factor_enabled", userId, success: false, reason: "wrong code" });
     return { ok: false, reason: "wrong-code" };
   }
-  const secret = current.secret;
+  // the secret the code was checked against is still the one set up (a concurrent set-up replaces it)
+  const stored = current.stored!;
   const codes = await services.db.transaction(async (tx) => {
     const enabled = await tx
       .update(users)
       .set({ totpEnabledAt: now, totpLastStep: step, updatedAt: now })
-      .where(and(eq(users.id, userId), isNull(users.totpEnabledAt), eq(users.totpSecret, secret)))
+      .where(and(eq(users.id, userId), isNull(users.totpEnabledAt), eq(users.totpSecret, stored)))
       .returning({ id: users.id });
     if (enabled.length === 0) return null;
     const recovery = await replaceRecoveryCodes(tx, userId, now);
@@ -239,7 +244,14 @@ export async function createTwoFactorChallenge(
 }
 
 export type VerifyResult =
-  | { ok: true; user: { id: string; email: string }; token: string; session: ValidSession }
+  | {
+      ok: true;
+      user: { id: string; email: string };
+      token: string;
+      session: ValidSession;
+      /** a fresh device cookie: this browser completed a login, as after a password-only one (login.ts) */
+      device: { value: string; expires: Date };
+    }
   | { ok: false; reason: "expired" | "wrong-code" }
   | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
@@ -263,7 +275,7 @@ export async function verifyTwoFactor(
       id: twoFactorChallenges.id,
       userId: twoFactorChallenges.userId,
       email: users.email,
-      secret: users.totpSecret,
+      stored: users.totpSecret,
     })
     .from(twoFactorChallenges)
     .innerJoin(users, eq(users.id, twoFactorChallenges.userId))
@@ -276,7 +288,7 @@ export async function verifyTwoFactor(
       ),
     )
     .limit(1);
-  if (!challenge?.secret) {
+  if (!challenge?.stored) {
     await tryWriteAuthLog(services, meta, { type: "two_factor_verified", success: false, reason: "no pending login (expired or unknown)" });
     return { ok: false, reason: "expired" };
   }
@@ -289,7 +301,8 @@ export async function verifyTwoFactor(
   let accepted = false;
   let how = "";
   if (input.code !== undefined) {
-    const step = matchTotpStep(challenge.secret, input.code, now);
+    const secret = await readTotpSecret(services, challenge.userId, challenge.stored);
+    const step = matchTotpStep(secret, input.code, now);
     accepted = step !== null && (await claimTotpStep(db, challenge.userId, step));
     how = step === null ? "wrong code" : "code already used";
   } else if (input.recoveryCode !== undefined) {
@@ -326,5 +339,11 @@ export async function verifyTwoFactor(
     reason: input.code !== undefined ? "authenticator code" : "recovery code",
   });
   await tryWriteAuthLog(services, meta, { type: "login", userId: challenge.userId, success: true, reason: "with two-factor" });
-  return { ok: true, user: { id: challenge.userId, email: challenge.email }, token, session };
+  return {
+    ok: true,
+    user: { id: challenge.userId, email: challenge.email },
+    token,
+    session,
+    device: newDeviceCookie(await services.deviceKey(), challenge.userId, now),
+  };
 }

@@ -3,6 +3,7 @@
  * TEST_DATABASE_URL is set): change password, delete account, export data, access codes that expire or
  * are revoked, disabled accounts, and two-factor sign-in with TOTP and recovery codes.
  */
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import {
@@ -25,6 +26,8 @@ import { endUserSessions, listUsers, setUserDisabled } from "../auth/operator";
 import { SessionEndedError, watchSession } from "../auth/revocation";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
 import { CHALLENGE_MAX_FAILURES, totpCode, TWO_FACTOR_RULES } from "../auth/two-factor";
+import { readDeviceCookie } from "../auth/device-cookie";
+import { openTotpSecret, sealPlainTotpSecrets } from "../auth/totp-secret";
 
 const MINUTE = 60_000;
 
@@ -414,6 +417,73 @@ describe.each(testDbKinds())("accounts on %s", (kind) => {
       expect(await b.api.auth.login({ email: "2fa-off@example.com", password: TEST_PASSWORD })).toMatchObject({
         email: "2fa-off@example.com",
       });
+    });
+
+    it("a login completed with a code gives the browser its device cookie, which gets it past the account-wide slow-down", async () => {
+      const owner = await env.signUp("2fa-device@example.com");
+      const { secret } = await enable(owner);
+      env.clock.advance(60_000);
+      const phone = await passwordStep("2fa-device@example.com", "192.0.2.130");
+      expect(phone.device).toBeNull(); // the password alone does not make a browser known
+      await phone.api.auth.verifyTwoFactor({ code: codeNow(secret) });
+      expect(readDeviceCookie(await env.services.deviceKey(), phone.device)?.userId).toBe(owner.userId);
+
+      // strangers at three addresses pass the account-wide limit, then one uses the slowed account's next slot
+      for (let i = 0; i < 21; i++) {
+        const guess = env
+          .browser({ ip: `198.51.100.${10 + (i % 3)}` })
+          .api.auth.login({ email: "2fa-device@example.com", password: `guess ${i}` });
+        expect((await failure(guess)).code).toBe("UNAUTHORIZED");
+      }
+      await failure(env.browser({ ip: "198.51.100.20" }).api.auth.login({ email: "2fa-device@example.com", password: "one more" }));
+      const stranger = await failure(
+        env.browser({ ip: "198.51.100.21" }).api.auth.login({ email: "2fa-device@example.com", password: TEST_PASSWORD }),
+      );
+      expect(stranger.code).toBe("TOO_MANY_REQUESTS");
+      // the phone, known from its two-factor login, is not held up
+      expect(await phone.api.auth.login({ email: "2fa-device@example.com", password: TEST_PASSWORD })).toEqual({ twoFactorRequired: true });
+    });
+
+    it("keeps secrets encrypted at rest; a secret stored plain before still signs in and is encrypted, on first use or at start", async () => {
+      const column = async (userId: string) =>
+        (await db.select({ secret: users.totpSecret }).from(users).where(eq(users.id, userId)))[0]!.secret!;
+      const key = await env.services.totpKey();
+
+      const fresh = await env.signUp("2fa-sealed@example.com");
+      const { secret } = await enable(fresh);
+      const stored = await column(fresh.userId);
+      expect(stored).toMatch(/^v1\./);
+      expect(stored).not.toContain(secret);
+      expect(JSON.stringify(await db.select().from(users).where(eq(users.id, fresh.userId)))).not.toContain(secret);
+      expect(openTotpSecret(key, fresh.userId, stored)).toBe(secret);
+      // bound to its account: the value copied onto another user does not open
+      expect(() => openTotpSecret(key, randomUUID(), stored)).toThrow(/does not decrypt/);
+      env.clock.advance(60_000);
+      await (await passwordStep("2fa-sealed@example.com", "192.0.2.140")).api.auth.verifyTwoFactor({ code: codeNow(secret) });
+
+      // two accounts whose secrets were written before encryption (as an older version left them)
+      const early = await env.signUp("2fa-plain-a@example.com");
+      const late = await env.signUp("2fa-plain-b@example.com");
+      const plain = { a: (await enable(early)).secret, b: (await enable(late)).secret };
+      await db.update(users).set({ totpSecret: plain.a }).where(eq(users.id, early.userId));
+      await db.update(users).set({ totpSecret: plain.b }).where(eq(users.id, late.userId));
+      env.clock.advance(60_000);
+      // first use: the login works, and the column is encrypted on the way
+      const a = await passwordStep("2fa-plain-a@example.com", "192.0.2.141");
+      expect(await a.api.auth.verifyTwoFactor({ code: codeNow(plain.a) })).toMatchObject({ id: early.userId });
+      expect(await column(early.userId)).toMatch(/^v1\./);
+      expect(openTotpSecret(key, early.userId, await column(early.userId))).toBe(plain.a);
+      // at start (bootstrap): every plain one left, and only those
+      expect(await sealPlainTotpSecrets(env.services)).toBe(1);
+      expect(await sealPlainTotpSecrets(env.services)).toBe(0);
+      expect(await column(late.userId)).not.toContain(plain.b);
+      const b = await passwordStep("2fa-plain-b@example.com", "192.0.2.142");
+      expect(await b.api.auth.verifyTwoFactor({ code: codeNow(plain.b) })).toMatchObject({ id: late.userId });
+      // a second instance (its own key cache) reads them too
+      const c = other.browser({ ip: "192.0.2.143" });
+      await c.api.auth.login({ email: "2fa-plain-b@example.com", password: TEST_PASSWORD });
+      env.clock.advance(30_000);
+      expect(await c.api.auth.verifyTwoFactor({ code: codeNow(plain.b) })).toMatchObject({ id: late.userId });
     });
 
     it("of two concurrent uses of one code, exactly one logs in", async () => {

@@ -181,6 +181,7 @@ export const authRouter = {
           : fieldError("BAD_REQUEST", "recoveryCode", "This recovery code is not right, or was already used");
       }
       ctx.cookie.set(result.token, cookieExpiry(ctx, result.session.createdAt));
+      ctx.device.set(result.device.value, result.device.expires);
       return result.user;
     }),
 

@@ -7,6 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { CandlestickSeries, ColorType, createChart, type UTCTimestamp } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 import { chartPriceFormatter, formatPrice, formatTime } from "../../lib/format";
+import { usePreferences } from "../../lib/preferences";
 import { useTRPC } from "../../lib/trpc";
 import { SourceBadge } from "../SourceBadge";
 
@@ -30,6 +31,8 @@ interface Candle {
 
 function Candles({ candles, label }: { candles: Candle[]; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  // the price axis formats with the display settings: drawn again when they change
+  const { display } = usePreferences();
   useEffect(() => {
     const el = ref.current;
     if (!el || candles.length === 0) return;
@@ -57,7 +60,7 @@ function Candles({ candles, label }: { candles: Candle[]; label: string }) {
       );
     chart.timeScale().fitContent();
     return () => chart.remove();
-  }, [candles]);
+  }, [candles, display]);
   return <div ref={ref} className="history-chart-canvas" role="img" aria-label={label} />;
 }
 

@@ -15,6 +15,7 @@ import {
 import { useEffect, useRef } from "react";
 import type { ChartSeries } from "../../lib/api-types";
 import { chartPriceFormatter, formatDay, formatIndicator, formatPrice } from "../../lib/format";
+import { usePreferences } from "../../lib/preferences";
 
 const COLORS = {
   text: "#9fb0c8",
@@ -54,6 +55,8 @@ function minMoveFor(price: number | undefined): number {
 
 export function PriceChart({ series, label }: { series: ChartSeries; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  // the price axis formats with the display settings: drawn again when they change
+  const { display } = usePreferences();
   useEffect(() => {
     const el = ref.current;
     if (!el || series.t.length === 0) return;
@@ -144,7 +147,7 @@ export function PriceChart({ series, label }: { series: ChartSeries; label: stri
       chart?.remove();
       chart = undefined;
     };
-  }, [series]);
+  }, [series, display]);
 
   return (
     <figure className="price-chart">

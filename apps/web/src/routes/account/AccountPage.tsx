@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link } from "react-router";
 import { DataTable } from "../../components/DataTable";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { useTRPC } from "../../lib/trpc";
@@ -18,16 +18,12 @@ const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
 export function AccountPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const { me } = useMe();
   const resetSessionData = useResetSessionData();
   const sessions = useQuery(trpc.auth.sessions.queryOptions());
   const [confirmAll, setConfirmAll] = useState(false);
 
-  const afterSignOut = async () => {
-    await resetSessionData(false);
-    await navigate("/login", { replace: true, state: { notice: "You are logged out." } });
-  };
+  const afterSignOut = () => resetSessionData(false, "/login", "You are logged out.");
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSuccess: afterSignOut }));
   const logoutAll = useMutation(trpc.auth.logoutAll.mutationOptions({ onSuccess: afterSignOut }));
   const revoke = useMutation(

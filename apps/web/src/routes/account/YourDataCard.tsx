@@ -1,6 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { useNavigate } from "react-router";
 import { useResetSessionData } from "../../lib/auth";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { Field, FormAlert, MutationError, PasswordField, SubmitButton } from "../auth/form";
@@ -12,7 +11,6 @@ const CONFIRMATION = "delete my account";
 export function YourDataCard() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const resetSessionData = useResetSessionData();
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
@@ -35,10 +33,7 @@ export function YourDataCard() {
 
   const remove = useMutation(
     trpc.auth.deleteAccount.mutationOptions({
-      onSuccess: async () => {
-        await resetSessionData(false);
-        await navigate("/login", { replace: true, state: { notice: "Your account and its data are deleted." } });
-      },
+      onSuccess: () => resetSessionData(false, "/login", "Your account and its data are deleted."),
     }),
   );
   const errors = fieldErrors(remove.error);

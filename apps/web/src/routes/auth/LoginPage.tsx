@@ -1,13 +1,12 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
+import { Link, Navigate, useLocation, useSearchParams } from "react-router";
 import { useMe, useResetSessionData } from "../../lib/auth";
 import { errorCode, fieldErrors, useTRPC } from "../../lib/trpc";
 import { EmailField, Field, FormAlert, formError, PasswordField, safeNext, SubmitButton } from "./form";
 
 export function LoginPage() {
   const trpc = useTRPC();
-  const navigate = useNavigate();
   const location = useLocation();
   const [params] = useSearchParams();
   const next = safeNext(params.get("next"));
@@ -20,10 +19,7 @@ export function LoginPage() {
   const [secondStep, setSecondStep] = useState(false);
   const [expiredNotice, setExpiredNotice] = useState<string | null>(null);
 
-  const signedIn = async () => {
-    await resetSessionData(true);
-    await navigate(next, { replace: true });
-  };
+  const signedIn = () => resetSessionData(true, next);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: async (result) => {

@@ -1,13 +1,12 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { useResetSessionData } from "../../lib/auth";
 import { fieldErrors, useTRPC } from "../../lib/trpc";
 import { FormAlert, formError, PasswordField, SubmitButton } from "./form";
 
 export function ResetPasswordPage() {
   const trpc = useTRPC();
-  const navigate = useNavigate();
   const [params] = useSearchParams();
   const resetSessionData = useResetSessionData();
   // read once, then out of the address bar
@@ -21,11 +20,7 @@ export function ResetPasswordPage() {
     trpc.auth.resetPassword.mutationOptions({
       onSuccess: async () => {
         // every session of the account has ended, this browser's included
-        await resetSessionData(false);
-        await navigate("/login", {
-          replace: true,
-          state: { notice: "Your password is changed and every session was logged out. Log in with the new password." },
-        });
+        await resetSessionData(false, "/login", "Your password is changed and every session was logged out. Log in with the new password.");
       },
     }),
   );
