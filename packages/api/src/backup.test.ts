@@ -6,14 +6,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { restoreBackup, writeBackup } from "@ucie/db";
-import { createTestDb, testDbKinds, type TestDatabase, type TestDbKind } from "@ucie/db/testing";
-import { afterAll, describe, expect, it } from "vitest";
+import { createTestDb, prepareTestDbs, testDbKinds, type TestDatabase, type TestDbKind } from "@ucie/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "./alerts/evaluate";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv } from "./testing/auth-env";
 import { seedCoins } from "./testing/services";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ucie-backup-api-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// PGlite's initdb and migrations belong to set-up, not to the first test's time
+beforeAll(prepareTestDbs);
 
 const pairs: [TestDbKind, TestDbKind][] = testDbKinds().includes("postgres")
   ? [
@@ -68,5 +70,5 @@ describe.each(pairs)("backup of %s restored into %s", (from, to) => {
     } finally {
       for (const o of opened) await o.close();
     }
-  });
+  }, 120_000); // two fresh databases (a PGlite one runs initdb and every migration) and a round trip each way
 });

@@ -3,15 +3,17 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restoreBackup, writeBackup, type BackupHeader } from "./backup";
 import { createDb } from "./client";
 import { execute } from "./execute";
 import { appliedMigration, migrate, migrationJournal } from "./migrate";
-import { createTestDb, testDbKinds, type TestDbKind, type TestDatabase } from "./testing";
+import { createTestDb, prepareTestDbs, testDbKinds, type TestDbKind, type TestDatabase } from "./testing";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ucie-backup-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// PGlite's initdb and migrations belong to set-up, not to the first test's time
+beforeAll(prepareTestDbs);
 
 /** Source and target kinds: across databases when Postgres is there, PGlite to PGlite otherwise. */
 const pairs: [TestDbKind, TestDbKind][] = testDbKinds().includes("postgres")

@@ -38,6 +38,14 @@ async function pgliteTemplate(): Promise<PGlite> {
   return template;
 }
 
+/**
+ * Builds this process's migrated PGlite template now: for a `beforeAll` (hook timeout) in files whose first test
+ * would otherwise pay for PGlite's initdb and every migration inside its own test timeout.
+ */
+export async function prepareTestDbs(): Promise<void> {
+  await pgliteTemplate();
+}
+
 export async function createTestDb(kind: TestDbKind = defaultTestDbKind(), opts: { poolMax?: number } = {}): Promise<TestDatabase> {
   if (kind === "pglite") {
     const clone = (await (await pgliteTemplate()).clone()) as PGlite;
