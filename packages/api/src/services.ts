@@ -19,6 +19,7 @@ import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
 import { TtlCache } from "./market/cache";
+import { AnswerCache } from "./lib/answer-cache";
 import { Telemetry } from "./lib/telemetry";
 import { OnDemandMarket } from "./market/on-demand";
 import type { Candle, DataSource, MarketService } from "./market/types";
@@ -43,6 +44,11 @@ export interface ServiceCaches {
   exchangeRates: TtlCache;
   /** answered screener pages, by query, for a few seconds (screener/screener.ts; cleared when the job writes) */
   screener: TtlCache;
+  /**
+   * finished HTTP answers to anonymous public queries, for 2 s (lib/answer-cache.ts, used by the server's
+   * /trpc route); cleared with the search and screener caches
+   */
+  answers: AnswerCache;
 }
 
 export interface Services {
@@ -118,6 +124,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       analysisFlights: new SingleFlight(),
       exchangeRates: new TtlCache(4),
       screener: new TtlCache(200),
+      answers: new AnswerCache(),
       vapid: { keys: null },
       search: new TtlCache(2_000),
       onDemand: new OnDemandMarket({ db: database.db, market, logger, clock }),
