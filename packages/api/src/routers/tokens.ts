@@ -35,12 +35,23 @@ async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
 export const HISTORY_RANGES = [7, 30, 90, 180, 365, 730, 1825, 3650] as const;
 
 /**
+ * Hourly history likewise, one range per range button of the token page (1D, 7D, 1M, 3M): at most four
+ * cached hourly answers per coin, and four upstream calls per cache lifetime, for any `days` up to 90.
+ */
+export const HOURLY_RANGES = [1, 7, 30, HOURLY_MAX_DAYS] as const;
+
+/**
  * The coin's candles from the market service, its failures turned into API errors: daily (never finer than
- * one point a day, cut from a HISTORY_RANGES answer) or hourly (at most HOURLY_MAX_DAYS, from hourlyHistory).
+ * one point a day, cut from a HISTORY_RANGES answer) or hourly (at most HOURLY_MAX_DAYS, the last `n` × 24
+ * candles of an HOURLY_RANGES answer).
  */
 async function historyOf(ctx: Context, coin: TokenRow, n: number, interval: "daily" | "hourly" = "daily"): Promise<Sourced<Candle[]>> {
   try {
-    if (interval === "hourly") return await upstream(ctx, coin, () => ctx.services.market.hourlyHistory(coin.coingeckoId, n));
+    if (interval === "hourly") {
+      const range = HOURLY_RANGES.find((r) => r >= n) ?? HOURLY_MAX_DAYS;
+      const h = await upstream(ctx, coin, () => ctx.services.market.hourlyHistory(coin.coingeckoId, range));
+      return range === n ? h : { ...h, data: h.data.slice(-n * 24) };
+    }
     const range = HISTORY_RANGES.find((r) => r >= n) ?? HISTORY_RANGES.at(-1)!;
     const h = await upstream(ctx, coin, () => ctx.services.market.history(coin.coingeckoId, range));
     return { ...h, data: h.data.slice(-n) };
