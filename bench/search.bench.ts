@@ -309,9 +309,9 @@ export async function benchSearchLoad(databaseUrl = process.env.BENCH_DATABASE_U
     const pings = fromVisitors([{ method: "GET", path: "/trpc/system.ping" }]);
     await load({ url: server.url, requests: pings, duration: 2 });
     await load({ url: server.url, requests, duration: 2 });
-    const pingBefore = await load({ url: server.url, requests: pings });
-    const search = await load({ url: server.url, requests });
-    const pingAfter = await load({ url: server.url, requests: pings });
+    const pingBefore = await load({ url: server.url, requests: pings, serverPid: server.pid });
+    const search = await load({ url: server.url, requests, serverPid: server.pid });
+    const pingAfter = await load({ url: server.url, requests: pings, serverPid: server.pid });
     const ping = pingBefore.requestsPerSec >= pingAfter.requestsPerSec ? pingBefore : pingAfter;
     const round = (v: number) => Math.round(v * 100) / 100;
     return {
@@ -337,7 +337,7 @@ await runStandalone(import.meta.url, process.argv.includes("--load") ? "search-l
       const r = await benchSearchLoad(url);
       out[r.database] = r;
       console.log(
-        `${r.database}: search ${r.search.requestsPerSec} req/s p99 ${r.search.p99Ms} ms (non-2xx ${r.search.non2xx}); ping ${r.ping.requestsPerSec} req/s p99 ${r.ping.p99Ms} ms; ratios ${r.throughputRatio} / ${r.p99Ratio}`,
+        `${r.database}: search ${r.search.requestsPerSec} req/s p99 ${r.search.p99Ms} ms (non-2xx ${r.search.non2xx}, server CPU ${r.search.serverCpuUsPerAnswer} µs/answer); ping ${r.ping.requestsPerSec} req/s p99 ${r.ping.p99Ms} ms (${r.ping.serverCpuUsPerAnswer} µs/answer); ratios ${r.throughputRatio} / ${r.p99Ratio}`,
       );
     }
     return out;

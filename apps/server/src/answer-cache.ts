@@ -40,21 +40,21 @@ export function collectAnswer(res: Response, maxBytes: number, keep: (answer: Ca
     chunks.push(bytes);
   };
   // tRPC writes the body, then ends the response; both pass through here on their way to the socket
-  const write = res.write;
-  const end = res.end;
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
   type Callback = (error: Error | null | undefined) => void;
   function copyingWrite(chunk: unknown, callback?: Callback): boolean;
   function copyingWrite(chunk: unknown, encoding: BufferEncoding, callback?: Callback): boolean;
   function copyingWrite(chunk: unknown, ...rest: unknown[]): boolean {
     copy(chunk);
-    return Boolean(Reflect.apply(write, res, [chunk, ...rest]));
+    return Boolean(Reflect.apply(write, undefined, [chunk, ...rest]));
   }
   function copyingEnd(callback?: () => void): Response;
   function copyingEnd(chunk: unknown, callback?: () => void): Response;
   function copyingEnd(chunk: unknown, encoding: BufferEncoding, callback?: () => void): Response;
   function copyingEnd(...args: unknown[]): Response {
     copy(args[0]);
-    Reflect.apply(end, res, args);
+    Reflect.apply(end, undefined, args);
     return res;
   }
   res.write = copyingWrite;
