@@ -22,18 +22,25 @@ export interface ScreenerLoadResult {
 const input = (json: object) => `input=${encodeURIComponent(JSON.stringify({ json }))}`;
 export const SCREENER_PATH = `/trpc/screener.run?${input({ filters: { rsiBelow: 70, minMarketCap: 1e8 }, sort: { by: "change7d", dir: "desc" }, limit: 50 })}`;
 
-/** Needs a server started with TRUST_PROXY=true (the visitors' addresses come in X-Forwarded-For). */
-export async function benchScreener(server: { url: string; pid: number }): Promise<ScreenerLoadResult> {
-  // the job writes a row per coin at start-up: measure once it is done (the count has stopped growing)
-  const allUrl = `${server.url}/trpc/screener.run?${input({ limit: 250 })}`;
+/**
+ * Until the start-up jobs are done: the screener job writes a row per coin at start-up (on PGlite in the
+ * server's own process, for tens of seconds on a loaded machine), so wait until the row count stops growing.
+ */
+export async function startupJobsDone(serverUrl: string): Promise<void> {
+  const allUrl = `${serverUrl}/trpc/screener.run?${input({ limit: 250 })}`;
   let last = -1;
   for (let i = 0; i < 120; i++) {
     const body = (await (await fetch(allUrl)).json()) as { result?: { data?: { json?: { rows?: unknown[] } } } };
     const n = body.result?.data?.json?.rows?.length ?? 0;
-    if (n > 0 && n === last) break;
+    if (n > 0 && n === last) return;
     last = n;
     await new Promise((r) => setTimeout(r, 11_000)); // longer than the page cache
   }
+}
+
+/** Needs a server started with TRUST_PROXY=true (the visitors' addresses come in X-Forwarded-For). */
+export async function benchScreener(server: { url: string; pid: number }): Promise<ScreenerLoadResult> {
+  await startupJobsDone(server.url);
   // many visitors, as in the search row: one address would be refused after its anonymous budget
   const screenerRequests = fromVisitors([{ method: "GET", path: SCREENER_PATH }]);
   const pings = fromVisitors([{ method: "GET", path: "/trpc/system.ping" }]);

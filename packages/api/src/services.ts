@@ -10,7 +10,7 @@ import { sql } from "drizzle-orm";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
-import { AnonymousCallLimiter, StreamSlots, Turns } from "./lib/request-limits";
+import { AnonymousCallLimiter, OneAtATime, StreamSlots, Turns } from "./lib/request-limits";
 import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
 import { createPasswordChecker, type PasswordChecker } from "./auth/password-strength";
@@ -72,7 +72,13 @@ export interface Services {
   /** the device-cookie HMAC key, read (or made) once from `server_secrets` */
   deviceKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
-  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
+  limits: {
+    anonymousCalls: AnonymousCallLimiter;
+    streams: StreamSlots;
+    bigAnswers: Turns;
+    /** catalogue searches on embedded PGlite, one at a time with the loop's I/O between them (routers/tokens.ts) */
+    embeddedSearches: OneAtATime;
+  };
   /** Prometheus registry and the per-minute counters of the health page (lib/telemetry.ts) */
   telemetry: Telemetry;
 }
@@ -138,6 +144,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
       streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
       bigAnswers: new Turns(),
+      embeddedSearches: new OneAtATime(),
     },
     telemetry,
   };

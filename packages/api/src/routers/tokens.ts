@@ -120,11 +120,15 @@ export const tokensRouter = {
       // are reused for a few seconds, identical concurrent ones share one database round (see SEARCH_CACHE_TTL_MS),
       // and each answer is then priced in the asking user's currency.
       const key = `${limit}:${normaliseQuery(input.query)}`;
+      // PGlite in this process blocks the event loop while a search runs: one at a time, other requests between
+      const { services } = ctx;
+      const search = () => searchTokens(services.db, input.query, limit);
+      const load = services.database.raw.kind === "pglite" ? () => services.limits.embeddedSearches.run(search) : search;
       const [hits, c] = await Promise.all([
         ctx.services.caches.search.get(
           key,
           SEARCH_CACHE_TTL_MS,
-          () => searchTokens(ctx.services.db, input.query, limit),
+          load,
           undefined,
           SEARCH_CACHE_TTL_MS,
         ),
