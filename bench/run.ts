@@ -95,7 +95,11 @@ try {
   {
     const r = await benchScreener(server);
     results.screener = r;
-    row("system.ping, 50 conns (beside the screener)", `${r.ping.requestsPerSec} req/s`, `p99 ${r.ping.p99Ms} ms; server CPU ${r.ping.serverCpuUsPerAnswer} µs/answer`);
+    row(
+      "system.ping, 50 conns (beside the screener)",
+      `${r.ping.requestsPerSec} req/s`,
+      `p99 ${r.ping.p99Ms} ms; server CPU ${r.ping.serverCpuUsPerAnswer} µs/answer`,
+    );
     row(
       `screener.run (filter + sort, 50 rows) on ${dbLabel}, 50 conns`,
       `${r.screener.requestsPerSec} req/s`,

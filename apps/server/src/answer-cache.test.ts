@@ -38,7 +38,9 @@ describe("reused anonymous answers", () => {
       expect(await again.text()).toBe(body);
     }
     // what a client reads from it: the hits, best first
-    const hits = superjson.deserialize<Array<{ symbol: string; currency: string }>>((JSON.parse(body) as { result: { data: never } }).result.data);
+    const hits = superjson.deserialize<Array<{ symbol: string; currency: string }>>(
+      (JSON.parse(body) as { result: { data: never } }).result.data,
+    );
     expect(hits[0]!.symbol.toLowerCase()).toMatch(/^bit|^btc/);
     // the eleventh call in the window is refused, cached answer or not; another address is answered
     const refused = await client.fetch(search, from("203.0.113.1"));
@@ -51,7 +53,9 @@ describe("reused anonymous answers", () => {
   it("never gives a visitor's answer to a signed-in user, who sees prices in their own currency", async () => {
     const list = url("tokens.search", { query: "eth", limit: 3 });
     const visitor = await server.client().fetch(list, from("203.0.113.3"));
-    expect(((await visitor.json()) as { result: { data: { json: Array<{ currency: string }> } } }).result.data.json[0]!.currency).toBe("usd");
+    expect(((await visitor.json()) as { result: { data: { json: Array<{ currency: string }> } } }).result.data.json[0]!.currency).toBe(
+      "usd",
+    );
     const user = await server.signedInClient();
     await user.trpc.preferences.update.mutate({ currency: "eur" });
     const mine = await user.trpc.tokens.search.query({ query: "eth", limit: 3 });
@@ -68,7 +72,9 @@ describe("reused anonymous answers", () => {
     const page = url("screener.run", { limit: 250 });
     const bitcoin = async () => {
       const res = await server.client().fetch(page, from("203.0.113.5"));
-      const rows = superjson.deserialize<{ rows: Array<{ id: string; name: string }> }>((JSON.parse(await res.text()) as { result: { data: never } }).result.data).rows;
+      const rows = superjson.deserialize<{ rows: Array<{ id: string; name: string }> }>(
+        (JSON.parse(await res.text()) as { result: { data: never } }).result.data,
+      ).rows;
       return rows.find((r) => r.id === "bitcoin")?.name;
     };
     expect(await bitcoin()).toBe("Bitcoin");

@@ -39,29 +39,22 @@ describe("one task at a time", () => {
     const gate = new OneAtATime();
     const log: string[] = [];
     let running = 0;
-    const task = (name: string, fail = false) => async () => {
-      running++;
-      expect(running).toBe(1);
-      log.push(`${name} starts`);
-      // something arrives while this task runs (an incoming request, as the loop sees it)
-      setImmediate(() => log.push(`served during ${name}`));
-      await Promise.resolve();
-      running--;
-      log.push(`${name} ends`);
-      if (fail) throw new Error(`${name} failed`);
-      return name;
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        running++;
+        expect(running).toBe(1);
+        log.push(`${name} starts`);
+        // something arrives while this task runs (an incoming request, as the loop sees it)
+        setImmediate(() => log.push(`served during ${name}`));
+        await Promise.resolve();
+        running--;
+        log.push(`${name} ends`);
+        if (fail) throw new Error(`${name} failed`);
+        return name;
+      };
     const results = await Promise.allSettled([gate.run(task("a")), gate.run(task("b", true)), gate.run(task("c"))]);
     expect(results.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual(["a", "Error: b failed", "c"]);
-    expect(log).toEqual([
-      "a starts",
-      "a ends",
-      "served during a",
-      "b starts",
-      "b ends",
-      "served during b",
-      "c starts",
-      "c ends",
-    ]);
+    expect(log).toEqual(["a starts", "a ends", "served during a", "b starts", "b ends", "served during b", "c starts", "c ends"]);
   });
 });

@@ -22,7 +22,13 @@ describe.each(testDbKinds())("history ranges (%s)", (kind) => {
   beforeAll(async () => {
     up = await startFakeUpstream();
     database = await createTestDb(kind);
-    const config = loadConfig({ MARKET_DATA: "live", LOG_LEVEL: "silent", COINGECKO_CALLS_PER_MINUTE: "1000", UPSTREAM_TIMEOUT_MS: "2000", ...up.env });
+    const config = loadConfig({
+      MARKET_DATA: "live",
+      LOG_LEVEL: "silent",
+      COINGECKO_CALLS_PER_MINUTE: "1000",
+      UPSTREAM_TIMEOUT_MS: "2000",
+      ...up.env,
+    });
     services = createServices(database, {
       config,
       market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }),

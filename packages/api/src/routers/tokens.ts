@@ -125,13 +125,7 @@ export const tokensRouter = {
       const search = () => searchTokens(services.db, input.query, limit);
       const load = services.database.raw.kind === "pglite" ? () => services.limits.embeddedSearches.run(search) : search;
       const [hits, c] = await Promise.all([
-        ctx.services.caches.search.get(
-          key,
-          SEARCH_CACHE_TTL_MS,
-          load,
-          undefined,
-          SEARCH_CACHE_TTL_MS,
-        ),
+        ctx.services.caches.search.get(key, SEARCH_CACHE_TTL_MS, load, undefined, SEARCH_CACHE_TTL_MS),
         converterForUser(ctx.services, ctx.user?.id),
       ]);
       return hits.map((h) => withPrice(h, c));
