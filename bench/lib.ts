@@ -3,7 +3,7 @@
  * with autocannon, and read its memory.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -13,8 +13,10 @@ import postgres from "postgres";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/** BENCH_SERVER_NODE_OPTIONS goes to the server process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it */
 export async function spawnServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  return spawnServerProcess({ LOG_LEVEL: "warn", ...env }, { port, built: true });
+  const nodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS;
+  return spawnServerProcess({ LOG_LEVEL: "warn", ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...env }, { port, built: true });
 }
 
 export interface LoadResult {
@@ -25,11 +27,28 @@ export interface LoadResult {
   /** answers with a 2xx status */
   ok: number;
   errors: number;
+  /** server CPU time per request, in µs (when the server's pid was given) */
+  serverCpuUsPerAnswer?: number;
 }
 
-export async function load(opts: autocannon.Options): Promise<LoadResult> {
-  const r = await autocannon({ connections: 50, duration: 8, ...opts });
+/** CPU time (user + system, in ms) a process has used so far, from /proc (Linux) */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) "; in clock ticks of 10 ms
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * autocannon at 50 connections for 8 s. With `serverPid`, also the server's CPU time per answer: on a shared
+ * machine throughput and latency drift with everything else running, the CPU an answer costs much less.
+ */
+export async function load(opts: autocannon.Options & { serverPid?: number }): Promise<LoadResult> {
+  const { serverPid, ...options } = opts;
+  const cpu0 = serverPid ? cpuMs(serverPid) : 0;
+  const r = await autocannon({ connections: 50, duration: 8, ...options });
+  const cpu = serverPid ? cpuMs(serverPid) - cpu0 : 0;
   return {
+    ...(serverPid ? { serverCpuUsPerAnswer: Math.round((cpu * 1000) / Math.max(1, r.requests.total)) } : {}),
     requestsPerSec: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
@@ -37,6 +56,24 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
     ok: r["2xx"],
     errors: r.errors,
   };
+}
+
+/**
+ * Requests as many visitors send them: each carries the next of `addresses` client addresses in
+ * X-Forwarded-For (the server must run with TRUST_PROXY=true). From one address, anonymous calls beyond
+ * ANON_CALLS_PER_MINUTE are refused with 429 within a second, and a run would measure refusals; 4,096
+ * addresses stay far inside their budgets at the rates measured here. Give the baseline (`system.ping`)
+ * the same wrapper, so both pay the same client-side cost.
+ */
+export function fromVisitors(requests: autocannon.Request[], addresses = 4096): autocannon.Request[] {
+  let n = 0;
+  return requests.map((r) => ({
+    ...r,
+    setupRequest: (req: autocannon.Request) => {
+      const i = n++ % addresses;
+      return { ...req, headers: { ...req.headers, "x-forwarded-for": `10.200.${i >> 8}.${i & 255}` } };
+    },
+  }));
 }
 
 export interface ScratchDatabase {

@@ -9,7 +9,7 @@ import { refreshScreener } from "@ucie/api";
 import type { TestServer } from "@ucie/server/testing";
 import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
 
-const EUR_USD = 1.1938; // the bundled rate of the snapshot day (offline)
+const EUR_USD = 1.1936; // the bundled rate of the snapshot day (offline)
 
 async function settled(page: Page) {
   await expect.poll(() => page.locator(".page-loading, [aria-busy=true]").count(), { timeout: 20_000 }).toBe(0);
@@ -116,7 +116,7 @@ describe("screener and preferences", () => {
       await settled(page);
       await expect.poll(() => page.locator("main").innerText(), { timeout: 30_000 }).toMatch(/€\d/);
       if (path === "/alerts") {
-        await page.getByText("ETH price at or above €4,188 (≈ $5,000 stored)").waitFor();
+        await page.getByText("ETH price at or above €4,189 (≈ $5,000 stored)").waitFor();
       }
       await screenshot(page, `eur${path === "/" ? "-home" : path.replace(/\//g, "-")}`);
     }
@@ -125,9 +125,9 @@ describe("screener and preferences", () => {
     await page.goto(`${server.url}/alerts?symbol=bitcoin`);
     const price = page.getByLabel("Price (EUR)");
     await price.fill("30000");
-    await page.getByText(`≈ $35,814 stored`).waitFor();
+    await page.getByText(`≈ $35,808 stored`).waitFor();
     await page.getByRole("button", { name: "Create alert" }).click();
-    await page.getByText(/Alert created: BTC price at or above €30,000 \(≈ \$35,814 stored\)/).waitFor();
+    await page.getByText(/Alert created: BTC price at or above €30,000 \(≈ \$35,808 stored\)/).waitFor();
     const stored = (await user.trpc.alerts.list.query()).find((a) => a.symbol === "BTC");
     expect(stored?.threshold).toBeCloseTo(30_000 * EUR_USD, 6);
 

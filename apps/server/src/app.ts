@@ -3,6 +3,7 @@
  * limits, health probes, the tRPC API (queries, mutations, SSE subscriptions) and the built SPA.
  */
 import { metricsHandler, requestMetrics } from "./metrics";
+import { collectAnswer, sendCachedAnswer } from "./answer-cache";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -31,7 +32,12 @@ export const defaultWebDist = path.join(path.dirname(createRequire(import.meta.u
 export const MAX_BODY_BYTES = 100_000;
 
 /** Public market data: the same for everyone, so an anonymous answer may be cached briefly by browsers and proxies. */
-const PUBLIC_PROCEDURES = new Set(["tokens.list", "tokens.get", "tokens.search", "tokens.history", "tokens.historyMeta"]);
+const PUBLIC_PROCEDURES = new Set(["tokens.list", "tokens.get", "tokens.search", "tokens.history", "tokens.historyMeta", "screener.run"]);
+/**
+ * Public procedures whose finished anonymous answers are reused for a moment (services.caches.answers): the
+ * ones many visitors ask the same of at once. Long histories stay out (big, and costed by their length).
+ */
+const ANSWER_CACHE_PROCEDURES = new Set(["tokens.list", "tokens.get", "tokens.search", "screener.run"]);
 /**
  * What one anonymous call takes from its address's budget: 1, a long history one more per 100 days (a
  * 10-year history is 37: its answer is 500 KB), and nothing for `system.ping`, which costs less than
@@ -239,6 +245,35 @@ export function createApp({ services, webDist = defaultWebDist }: AppOptions): e
       return;
     }
     next();
+  });
+
+  // Anonymous public queries many visitors send alike (search as they type, screener pages): a finished
+  // answer is reused for 2 s (see answer-cache.ts); the caller's budget is charged as tRPC would charge it.
+  const answers = services.caches.answers;
+  app.use("/trpc", (req, res, next) => {
+    if (req.method !== "GET" || req.headers.cookie?.includes(`${cookieName}=`) || req.headers.authorization) return next();
+    // a streamed batch (httpBatchStreamLink) is answered in another format
+    if (req.headers["trpc-accept"] !== undefined || req.headers.accept === "application/jsonl") return next();
+    const paths = req.path.slice(1).split(",");
+    if (!paths.every((p) => ANSWER_CACHE_PROCEDURES.has(p))) return next();
+    const key = req.originalUrl;
+    const hit = answers.get(key);
+    if (!hit) {
+      collectAnswer(res, answers.limits.maxAnswerBytes, (answer) => answers.set(key, answer));
+      return next();
+    }
+    const budget = services.limits.anonymousCalls;
+    const ip = req.ip ?? req.socket.remoteAddress ?? null;
+    Promise.all(paths.map((p) => anonymousCost({ path: p, getRawInput: () => Promise.resolve(null) })))
+      .then(async (costs) => {
+        const points = costs.reduce((a, b) => a + Math.min(b, budget.perWindow), 0);
+        // a batch that could never pass: tRPC refuses it with its own message
+        if (points > budget.perWindow) return next();
+        const wait = await budget.take(ip, points);
+        if (wait !== null) tooManyRequests(req, res, wait, anonymousRefusal(wait));
+        else sendCachedAnswer(res, hit);
+      })
+      .catch(next);
   });
 
   app.use(

@@ -33,6 +33,7 @@ export { hashPassword } from "./auth/password";
 export { totpCode } from "./auth/two-factor";
 export { listUsers, setUserDisabled, endUserSessions, setUserRole, type UserListing } from "./auth/operator";
 export { AnonymousCallLimiter, StreamSlots } from "./lib/request-limits";
+export { AnswerCache, type CachedAnswer } from "./lib/answer-cache";
 export { MAX_BATCH_CALLS } from "./limits";
 export { refreshScreener, runScreener, type ScreenerRefreshResult } from "./screener/screener";
 export {

@@ -10,7 +10,7 @@ import { sql } from "drizzle-orm";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { silentLogger, type Logger } from "./lib/logger";
-import { AnonymousCallLimiter, StreamSlots, Turns } from "./lib/request-limits";
+import { AnonymousCallLimiter, OneAtATime, StreamSlots, Turns } from "./lib/request-limits";
 import { createMailer, type Mailer } from "./lib/mail";
 import { SingleFlight } from "./analysis/single-flight";
 import { createPasswordChecker, type PasswordChecker } from "./auth/password-strength";
@@ -20,6 +20,7 @@ import { SessionCache } from "./auth/session-cache";
 import type { SessionPolicy } from "./auth/session-types";
 import { createMarketService } from "./market";
 import { TtlCache } from "./market/cache";
+import { AnswerCache } from "./lib/answer-cache";
 import { Telemetry } from "./lib/telemetry";
 import { OnDemandMarket } from "./market/on-demand";
 import type { Candle, DataSource, MarketService } from "./market/types";
@@ -44,6 +45,11 @@ export interface ServiceCaches {
   exchangeRates: TtlCache;
   /** answered screener pages, by query, for a few seconds (screener/screener.ts; cleared when the job writes) */
   screener: TtlCache;
+  /**
+   * finished HTTP answers to anonymous public queries, for 2 s (lib/answer-cache.ts, used by the server's
+   * /trpc route); cleared with the search and screener caches
+   */
+  answers: AnswerCache;
 }
 
 export interface Services {
@@ -69,7 +75,13 @@ export interface Services {
   /** the AES-256-GCM key of TOTP secrets at rest (auth/totp-secret.ts), read (or made) once from `server_secrets` */
   totpKey(): Promise<Buffer>;
   /** this instance's counters of anonymous calls and open streams (lib/request-limits.ts) */
-  limits: { anonymousCalls: AnonymousCallLimiter; streams: StreamSlots; bigAnswers: Turns };
+  limits: {
+    anonymousCalls: AnonymousCallLimiter;
+    streams: StreamSlots;
+    bigAnswers: Turns;
+    /** catalogue searches on embedded PGlite, one at a time with the loop's I/O between them (routers/tokens.ts) */
+    embeddedSearches: OneAtATime;
+  };
   /** Prometheus registry and the per-minute counters of the health page (lib/telemetry.ts) */
   telemetry: Telemetry;
 }
@@ -122,6 +134,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       analysisFlights: new SingleFlight(),
       exchangeRates: new TtlCache(4),
       screener: new TtlCache(200),
+      answers: new AnswerCache(),
       vapid: { keys: null },
       search: new TtlCache(2_000),
       onDemand: new OnDemandMarket({ db: database.db, market, logger, clock }),
@@ -140,6 +153,7 @@ export function createServices(database: Database, overrides: ServiceOverrides =
       anonymousCalls: new AnonymousCallLimiter(config.ANON_CALLS_PER_MINUTE),
       streams: new StreamSlots({ perSession: config.STREAMS_PER_SESSION, perIp: config.STREAMS_PER_IP }),
       bigAnswers: new Turns(),
+      embeddedSearches: new OneAtATime(),
     },
     telemetry,
   };

@@ -58,6 +58,7 @@ export function defaultJobs(services: Services): JobDefinition[] {
       run: async (s, tick) => {
         const synced = await syncCatalogue(s, tick.signal);
         s.caches.search.clear();
+        s.caches.answers.clear();
         // logos of coins new to the catalogue, fetched once and served from our own origin
         const logos = await fetchMissingLogos(s, { signal: tick.signal });
         return { ...synced, logos };
@@ -71,6 +72,7 @@ export function defaultJobs(services: Services): JobDefinition[] {
       run: async (s, tick) => {
         const { source, listed, added, delisted, note } = await syncCoinList(s, tick.signal);
         s.caches.search.clear();
+        s.caches.answers.clear();
         return { source, listed, added, delisted, ...(note ? { note } : {}) };
       },
     },

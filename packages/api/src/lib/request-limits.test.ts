@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StreamSlots, Turns } from "./request-limits";
+import { OneAtATime, StreamSlots, Turns } from "./request-limits";
 
 describe("Turns", () => {
   it("gives one turn at a time and the next only after the event loop has gone round", async () => {
@@ -31,5 +31,30 @@ describe("StreamSlots", () => {
     expect(slots.open("s1", "192.0.2.1")).not.toBeNull();
     expect(slots.open("s4", "192.0.2.1")).not.toBeNull();
     expect(slots.open("s5", "192.0.2.1")).toBeNull();
+  });
+});
+
+describe("one task at a time", () => {
+  it("runs tasks in turn, serves what arrived meanwhile between two of them, and goes on after a failure", async () => {
+    const gate = new OneAtATime();
+    const log: string[] = [];
+    let running = 0;
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        running++;
+        expect(running).toBe(1);
+        log.push(`${name} starts`);
+        // something arrives while this task runs (an incoming request, as the loop sees it)
+        setImmediate(() => log.push(`served during ${name}`));
+        await Promise.resolve();
+        running--;
+        log.push(`${name} ends`);
+        if (fail) throw new Error(`${name} failed`);
+        return name;
+      };
+    const results = await Promise.allSettled([gate.run(task("a")), gate.run(task("b", true)), gate.run(task("c"))]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual(["a", "Error: b failed", "c"]);
+    expect(log).toEqual(["a starts", "a ends", "served during a", "b starts", "b ends", "served during b", "c starts", "c ends"]);
   });
 });

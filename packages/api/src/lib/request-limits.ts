@@ -93,3 +93,19 @@ export class Turns {
     setImmediate(() => this.give());
   }
 }
+
+/**
+ * Tasks one at a time, each started from `setImmediate`, so the event loop serves what came in between two
+ * of them. For work that blocks the loop while it runs, such as queries on embedded PGlite (WebAssembly in
+ * this process): thirty expired searches refreshed back to back would otherwise hold every other request
+ * for their whole sum, not for one of them.
+ */
+export class OneAtATime {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(task);
+    this.tail = result.catch(() => {});
+    return result;
+  }
+}

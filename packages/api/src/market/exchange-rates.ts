@@ -27,23 +27,32 @@ export function usdRatesFrom(body: ExchangeRatesBody): Partial<UsdRates> {
 }
 
 /**
- * The offline set, for the snapshot's day (2021-06-24): BTC and ETH are the bundled snapshot's own USD
- * prices, so a coin priced in BTC offline agrees with the snapshot; the fiat rates are the ECB euro
- * reference rates of 24 June 2021 (USD 1.1938, GBP 0.85773, JPY 132.25, CHF 1.0968, CAD 1.4731,
- * AUD 1.5771 per euro) turned into US dollars per unit, to four significant figures.
+ * The euro foreign exchange reference rates the European Central Bank published for 24 June 2021, the
+ * snapshot's day: units of each currency per euro, as in the ECB's own history file (eurofxref-hist.csv,
+ * row 2021-06-24). No CoinGecko /exchange_rates answer of that day is at hand (the project's data holds
+ * only the USD-priced /coins/markets snapshot, and no coin in it is pegged to another fiat currency), so
+ * these official figures stand in for it. The ECB sets them at 14:15 CET; the snapshot was taken at about
+ * 03:30 UTC the same day.
+ */
+export const ECB_RATES_2021_06_24 = { usd: 1.1936, gbp: 0.85883, jpy: 132.2, chf: 1.0967, cad: 1.4678, aud: 1.5756 } as const;
+
+/**
+ * The offline set, labelled with the snapshot's day (2021-06-24): BTC and ETH are the bundled snapshot's
+ * own USD prices, so a coin priced in BTC offline agrees with the snapshot; the fiat rates are the ECB's of
+ * that day (ECB_RATES_2021_06_24) turned into US dollars per unit.
  */
 export function offlineUsdRates(): UsdRates {
   const snap = loadSnapshot();
   const price = (id: string) => snap.find((c) => c.id === id)?.current_price ?? Number.NaN;
-  const eurUsd = 1.1938;
+  const ecb = ECB_RATES_2021_06_24;
   return {
     usd: 1,
-    eur: eurUsd,
-    gbp: Number((eurUsd / 0.85773).toPrecision(4)),
-    jpy: Number((eurUsd / 132.25).toPrecision(4)),
-    chf: Number((eurUsd / 1.0968).toPrecision(4)),
-    cad: Number((eurUsd / 1.4731).toPrecision(4)),
-    aud: Number((eurUsd / 1.5771).toPrecision(4)),
+    eur: ecb.usd,
+    gbp: ecb.usd / ecb.gbp,
+    jpy: ecb.usd / ecb.jpy,
+    chf: ecb.usd / ecb.chf,
+    cad: ecb.usd / ecb.cad,
+    aud: ecb.usd / ecb.aud,
     btc: price("bitcoin"),
     eth: price("ethereum"),
   };

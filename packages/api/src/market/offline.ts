@@ -162,7 +162,7 @@ export function createOfflineMarket(): MarketService {
 
     async exchangeRates() {
       return sourced<Partial<Record<string, number>>>(offlineUsdRates(), "snapshot", {
-        note: "exchange rates of the snapshot day, 2021-06-24 (bundled)",
+        note: "the European Central Bank's reference rates of the snapshot day, 2021-06-24 (bundled)",
       });
     },
 

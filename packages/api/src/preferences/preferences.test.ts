@@ -64,7 +64,7 @@ describe.each(testDbKinds())("preferences (%s)", (kind) => {
     const rates = await env.browser().api.preferences.rates();
     expect(rates.source).toBe("snapshot");
     expect(rates.asOf.toISOString().slice(0, 10)).toBe("2021-06-24");
-    expect(rates.usdPerUnit.eur).toBe(1.1938);
+    expect(rates.usdPerUnit.eur).toBe(1.1936);
     expect(rates.usdPerUnit.btc).toBe(btcUsd());
 
     const u = await env.signUp("prefs-eur@example.com");
@@ -72,17 +72,17 @@ describe.each(testDbKinds())("preferences (%s)", (kind) => {
     await u.api.preferences.update({ currency: "eur" });
     const [item] = await u.api.watchlist.list();
     expect(item!.currency).toBe("eur");
-    expect(item!.price).toBeCloseTo(item!.priceUsd! / 1.1938, 9);
+    expect(item!.price).toBeCloseTo(item!.priceUsd! / 1.1936, 9);
     const token = await u.api.tokens.get({ symbol: "BTC" });
     expect(token).toMatchObject({ currency: "eur", priceUsd: btcUsd() });
-    expect(token.price).toBeCloseTo(btcUsd() / 1.1938, 6);
+    expect(token.price).toBeCloseTo(btcUsd() / 1.1936, 6);
     await u.api.preferences.update({ currency: "btc" });
     expect((await u.api.tokens.get({ symbol: "BTC" })).price).toBeCloseTo(1, 12);
     // a price rule keeps its USD line; its sentence is in the user's currency and says what is stored
     await u.api.preferences.update({ currency: "eur" });
     const alert = await u.api.alerts.create({ symbol: "BTC", type: "price_above", threshold: 50_000 });
     expect(alert.threshold).toBe(50_000);
-    expect(alert.description).toBe("BTC price at or above €41,883 (≈ $50,000 stored)");
+    expect(alert.description).toBe("BTC price at or above €41,890 (≈ $50,000 stored)");
     const [listed] = await u.api.alerts.list();
     expect(listed).toMatchObject({ threshold: 50_000, description: alert.description, currency: "eur" });
     // strangers see USD
@@ -110,7 +110,7 @@ describe.each(testDbKinds())("exchange rates from CoinGecko (%s)", (kind) => {
     expect(up.callsTo("/exchange_rates")).toBe(1);
     expect(live.source).toBe("live");
     expect(live.usdPerUnit.btc).toBeCloseTo(60_000, 6);
-    expect(live.usdPerUnit.eur).toBeCloseTo(1.1938, 9);
+    expect(live.usdPerUnit.eur).toBeCloseTo(1.1936, 9);
     expect((await loadRates(services)).usdPerUnit.btc).toBeCloseTo(60_000, 6);
 
     const offline = createServices(database, { config: loadConfig({ MARKET_DATA: "offline", LOG_LEVEL: "silent" }) });

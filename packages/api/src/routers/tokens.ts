@@ -35,12 +35,23 @@ async function coinOrNotFound(ctx: Context, input: string): Promise<TokenRow> {
 export const HISTORY_RANGES = [7, 30, 90, 180, 365, 730, 1825, 3650] as const;
 
 /**
+ * Hourly history likewise, one range per range button of the token page (1D, 7D, 1M, 3M): at most four
+ * cached hourly answers per coin, and four upstream calls per cache lifetime, for any `days` up to 90.
+ */
+export const HOURLY_RANGES = [1, 7, 30, HOURLY_MAX_DAYS] as const;
+
+/**
  * The coin's candles from the market service, its failures turned into API errors: daily (never finer than
- * one point a day, cut from a HISTORY_RANGES answer) or hourly (at most HOURLY_MAX_DAYS, from hourlyHistory).
+ * one point a day, cut from a HISTORY_RANGES answer) or hourly (at most HOURLY_MAX_DAYS, the last `n` × 24
+ * candles of an HOURLY_RANGES answer).
  */
 async function historyOf(ctx: Context, coin: TokenRow, n: number, interval: "daily" | "hourly" = "daily"): Promise<Sourced<Candle[]>> {
   try {
-    if (interval === "hourly") return await upstream(ctx, coin, () => ctx.services.market.hourlyHistory(coin.coingeckoId, n));
+    if (interval === "hourly") {
+      const range = HOURLY_RANGES.find((r) => r >= n) ?? HOURLY_MAX_DAYS;
+      const h = await upstream(ctx, coin, () => ctx.services.market.hourlyHistory(coin.coingeckoId, range));
+      return range === n ? h : { ...h, data: h.data.slice(-n * 24) };
+    }
     const range = HISTORY_RANGES.find((r) => r >= n) ?? HISTORY_RANGES.at(-1)!;
     const h = await upstream(ctx, coin, () => ctx.services.market.history(coin.coingeckoId, range));
     return { ...h, data: h.data.slice(-n) };
@@ -109,14 +120,12 @@ export const tokensRouter = {
       // are reused for a few seconds, identical concurrent ones share one database round (see SEARCH_CACHE_TTL_MS),
       // and each answer is then priced in the asking user's currency.
       const key = `${limit}:${normaliseQuery(input.query)}`;
+      // PGlite in this process blocks the event loop while a search runs: one at a time, other requests between
+      const { services } = ctx;
+      const search = () => searchTokens(services.db, input.query, limit);
+      const load = services.database.raw.kind === "pglite" ? () => services.limits.embeddedSearches.run(search) : search;
       const [hits, c] = await Promise.all([
-        ctx.services.caches.search.get(
-          key,
-          SEARCH_CACHE_TTL_MS,
-          () => searchTokens(ctx.services.db, input.query, limit),
-          undefined,
-          SEARCH_CACHE_TTL_MS,
-        ),
+        ctx.services.caches.search.get(key, SEARCH_CACHE_TTL_MS, load, undefined, SEARCH_CACHE_TTL_MS),
         converterForUser(ctx.services, ctx.user?.id),
       ]);
       return hits.map((h) => withPrice(h, c));

@@ -81,6 +81,7 @@ export async function refreshScreener(
     .where(notInArray(ucieScreenerRows.coingeckoId, active))
     .returning({ id: ucieScreenerRows.coingeckoId });
   services.caches.screener.clear();
+  services.caches.answers.clear();
   return { computed, failed, removed: removed.length };
 }
 
