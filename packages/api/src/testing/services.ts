@@ -86,7 +86,7 @@ export function testServices(
 }
 
 /** A fresh `kind` database holding the default coins, test services on it, and one close for both. */
-export async function startSeededServices(kind: TestDbKind, clock: FakeClock): Promise<{ services: Services; close(): Promise<void> }> {
+export async function startSeededServices(kind: TestDbKind, clock: FakeClock): Promise<{ services: Services; close: () => Promise<void> }> {
   const database = await createTestDb(kind);
   const services = testServices(database, clock);
   const close = async () => {
