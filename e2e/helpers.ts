@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { startTestServer, type TestServer, type TestServerOptions } from "@ucie/server/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,6 +32,27 @@ export async function launchBrowser(): Promise<Browser> {
 /** A server serving the built SPA (`pnpm test:e2e` builds it first). */
 export async function startE2EServer(opts: TestServerOptions = {}): Promise<TestServer> {
   return startTestServer(opts);
+}
+
+/**
+ * For a describe block: before all, a server (`startE2EServer(serverOptions())`) and a browser, handed to
+ * `use`; after all, the browser closed, then the server.
+ */
+export function withServerAndBrowser(
+  use: (server: TestServer, browser: Browser) => void | Promise<void>,
+  serverOptions: () => TestServerOptions = () => ({}),
+): void {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startE2EServer(serverOptions());
+    browser = await launchBrowser();
+    await use(server, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }
 
 /** Fail on any serious or critical axe-core violation on the current page. */

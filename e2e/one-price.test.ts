@@ -4,9 +4,9 @@
  * shown, and each phase's quality reads the same in the stepper and on its card.
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestServer } from "@ucie/server/testing";
-import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
+import { expectNoSeriousA11yViolations, screenshot, withServerAndBrowser } from "./helpers";
 
 const stat = (page: Page, label: string) => page.locator(".stat", { has: page.locator(".label", { hasText: label }) }).locator(".value");
 
@@ -14,14 +14,10 @@ describe("token page: one price of truth", () => {
   let server: TestServer;
   let browser: Browser;
   let token: string;
-  beforeAll(async () => {
-    server = await startE2EServer();
+  withServerAndBrowser(async (s, b) => {
+    server = s;
+    browser = b;
     token = (await server.signedInClient()).token;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   for (const width of [1280, 375]) {

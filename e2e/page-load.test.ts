@@ -3,21 +3,17 @@
  * first contentful paint under 2.5 s on a throttled phone (4× CPU, 1.6 Mbps, 150 ms).
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestServer } from "@ucie/server/testing";
-import { launchBrowser, startE2EServer } from "./helpers";
+import { withServerAndBrowser } from "./helpers";
 import { measurePageLoad } from "./page-load";
 
 describe("home page first load", () => {
   let server: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    server = await startE2EServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  withServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it("sends under 150 KB of compressed JavaScript", async () => {

@@ -1,18 +1,14 @@
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestServer } from "@ucie/server/testing";
-import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
+import { expectNoSeriousA11yViolations, screenshot, withServerAndBrowser } from "./helpers";
 
 describe("smoke", () => {
   let server: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    server = await startE2EServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  withServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it("loads the SPA and shows the app shell", async () => {

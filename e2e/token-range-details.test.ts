@@ -9,25 +9,29 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncCatalogue } from "@ucie/api";
 import { startFakeUpstream, type FakeUpstream } from "@ucie/api/testing";
 import type { TestServer } from "@ucie/server/testing";
-import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
+import { expectNoSeriousA11yViolations, screenshot, withServerAndBrowser } from "./helpers";
 
 describe("token page: ranges and details (live, fake upstream)", () => {
   let up: FakeUpstream;
   let server: TestServer;
   let browser: Browser;
   let token: string;
+  // hooks run first to last and after-hooks last to first: the upstream outlives the server
   beforeAll(async () => {
     up = await startFakeUpstream();
-    server = await startE2EServer({ env: { MARKET_DATA: "live", ...up.env } });
-    await syncCatalogue(server.services);
-    token = (await server.signedInClient()).token;
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
     await up?.close();
   });
+  withServerAndBrowser(
+    async (s, b) => {
+      server = s;
+      browser = b;
+      await syncCatalogue(server.services);
+      token = (await server.signedInClient()).token;
+    },
+    () => ({ env: { MARKET_DATA: "live", ...up.env } }),
+  );
 
   for (const width of [1280, 375]) {
     it(`switches ranges from the keyboard and shows the coin's details at ${width} px`, async () => {
@@ -82,14 +86,10 @@ describe("token page: details offline", () => {
   let server: TestServer;
   let browser: Browser;
   let token: string;
-  beforeAll(async () => {
-    server = await startE2EServer();
+  withServerAndBrowser(async (s, b) => {
+    server = s;
+    browser = b;
     token = (await server.signedInClient()).token;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it("shows the snapshot's supply and all-time figures, labelled, and simulated hourly candles labelled so", async () => {

@@ -4,20 +4,16 @@
  * survives clicking away, and a question before leaving with unsaved changes.
  */
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestServer } from "@ucie/server/testing";
-import { expectNoSeriousA11yViolations, launchBrowser, screenshot, startE2EServer } from "./helpers";
+import { expectNoSeriousA11yViolations, screenshot, withServerAndBrowser } from "./helpers";
 
 describe("watchlist", () => {
   let server: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    server = await startE2EServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  withServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it("counts, refuses an over-long note with a reason, saves with the button, and asks before leaving unsaved", async () => {

@@ -7,10 +7,9 @@ import { createHash } from "node:crypto";
 import { ALERT_TRIGGER_CHANNEL } from "@ucie/api";
 import { createUcieClient, isUcieClientError } from "@ucie/client";
 import { authLogs, personalAccessTokens } from "@ucie/db";
-import { createTestDb, defaultTestDbKind, type TestDatabase } from "@ucie/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countSubscriptions, startTestServer, type TestServer } from "./testing";
+import { countSubscriptions, startServerPair, startTestServer, type ServerPair, type TestServer } from "./testing";
 
 type Scope = "read" | "watchlist" | "alerts";
 
@@ -159,21 +158,16 @@ describe("personal access tokens over HTTP", () => {
 });
 
 describe("two server instances on one database", () => {
-  let database: TestDatabase;
-  let a: TestServer;
-  let b: TestServer;
+  let pair: ServerPair;
   beforeAll(async () => {
-    database = await createTestDb(defaultTestDbKind());
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
+    pair = await startServerPair();
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.close();
+    await pair?.close();
   });
 
   it("a token revoked on one instance is refused on the other within a second, and its open stream ends", async () => {
+    const { a, b } = pair;
     const subs = countSubscriptions(b);
     const { web, id, token } = await userWithToken(a, ["read", "alerts"]);
     const onB = createUcieClient({ url: b.url, token, reconnectDelayMs: () => 50 });

@@ -4,10 +4,9 @@
  */
 import { createAccessCodes, createLogger } from "@ucie/api";
 import { authLogs, sessions } from "@ucie/db";
-import { createTestDb, defaultTestDbKind, type TestDatabase } from "@ucie/db/testing";
 import { desc, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestClient, type TestServer } from "./testing";
+import { startServerPair, startTestServer, type ServerPair, type TestClient, type TestServer } from "./testing";
 
 const PASSWORD = "a sturdy test passphrase";
 
@@ -174,21 +173,16 @@ describe("the cookie over https", () => {
 });
 
 describe("two server instances on one database", () => {
-  let database: TestDatabase;
-  let a: TestServer;
-  let b: TestServer;
+  let pair: ServerPair;
   beforeAll(async () => {
-    database = await createTestDb(defaultTestDbKind());
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
+    pair = await startServerPair();
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.close();
+    await pair?.close();
   });
 
   it("a logout on one instance ends the session on the other at once", async () => {
+    const { database, a, b } = pair;
     const onA = await signUp(a, "two@example.com");
     const token = onA.cookies.get("ucie_session")!;
     const onB = b.client();

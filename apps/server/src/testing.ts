@@ -88,6 +88,32 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   };
 }
 
+export interface ServerPair {
+  database: TestDatabase;
+  a: TestServer;
+  b: TestServer;
+  /** closes both servers, then the database */
+  close(): Promise<void>;
+}
+
+/** Two server instances on one fresh database, for what must hold across instances. */
+export async function startServerPair(opts: Omit<TestServerOptions, "database"> = {}): Promise<ServerPair> {
+  const database = await createTestDb(opts.kind);
+  const started: TestServer[] = [];
+  const close = async () => {
+    for (const s of started) await s.close();
+    await database.close();
+  };
+  try {
+    started.push(await startTestServer({ ...opts, database }));
+    started.push(await startTestServer({ ...opts, database }));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { database, a: started[0]!, b: started[1]!, close };
+}
+
 export function createTestClient(baseUrl: string): TestClient {
   const cookies = new Map<string, string>();
   const origin = new URL(baseUrl).origin;

@@ -2,7 +2,6 @@
  * The admin area through the real router on PGlite (and Postgres when TEST_DATABASE_URL is set): roles,
  * who may call `admin.*`, what each action changes and the auth_logs row it leaves, the last-admin rule.
  */
-import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { authLogs, jobRuns, users } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
@@ -11,17 +10,8 @@ import { createAccessCodes } from "../auth/access-codes";
 import { setUserRole } from "../auth/operator";
 import { adminRouter } from "../routers/admin";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
+import { failure } from "../testing/failure";
 import { csvCell } from "./auth-log";
-
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TRPCError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(testDbKinds())("admin on %s", (kind) => {
   let database: TestDatabase;

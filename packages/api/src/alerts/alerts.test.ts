@@ -1,10 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { ucieAlerts } from "@ucie/db";
-import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDbKinds } from "@ucie/db/testing";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
-import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
+import { loginCaller, setPrice, withSeededServices } from "../testing/services";
 import { evaluateAlerts } from "./evaluate";
 import { MAX_ALERTS_PER_USER } from "./rules";
 
@@ -15,19 +15,9 @@ function fieldOf(err: unknown): string | undefined {
 }
 
 describe.each(testDbKinds())("alerts procedures (%s)", (kind) => {
-  let database: TestDatabase;
   let services: Services;
   const clock = new FakeClock(new Date("2026-03-01T10:00:00Z"));
-
-  beforeAll(async () => {
-    database = await createTestDb(kind);
-    services = testServices(database, clock);
-    await seedCoins(services.db);
-  });
-  afterAll(async () => {
-    await services?.events.close();
-    await database?.close();
-  });
+  withSeededServices(kind, clock, (s) => (services = s));
 
   it("validates each type's fields and names the field", async () => {
     const { caller } = await loginCaller(services);

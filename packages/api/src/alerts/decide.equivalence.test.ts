@@ -7,11 +7,11 @@
  */
 import { asc, eq } from "drizzle-orm";
 import { ucieAlertTriggers } from "@ucie/db";
-import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDbKinds } from "@ucie/db/testing";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
-import { loginCaller, seedCoins, setPrice, testServices } from "../testing/services";
+import { loginCaller, setPrice, withSeededServices } from "../testing/services";
 import { replay, type StoredRule } from "./decide";
 import { evaluateAlerts } from "./evaluate";
 import type { AlertInput } from "./rules";
@@ -76,19 +76,9 @@ function stored(r: Rule): StoredRule {
 }
 
 describe.each(testDbKinds())("preview and evaluator agree (%s)", (kind) => {
-  let database: TestDatabase;
   let services: Services;
   const clock = new FakeClock(new Date("2026-01-01T00:00:00Z"));
-
-  beforeAll(async () => {
-    database = await createTestDb(kind);
-    services = testServices(database, clock);
-    await seedCoins(services.db);
-  }, 30_000);
-  afterAll(async () => {
-    await services?.events.close();
-    await database?.close();
-  });
+  withSeededServices(kind, clock, (s) => (services = s), 30_000);
 
   it.each([
     [1, 1.2],

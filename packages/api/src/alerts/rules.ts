@@ -50,6 +50,9 @@ const finite = (what: string) => z.number({ error: `Enter ${what}` }).finite(`En
 const price = finite("a threshold price")
   .positive("The threshold price must be above zero")
   .max(ALERT_LIMITS.priceMax, "That price is too large");
+const rsiLevel = finite("an RSI level")
+  .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
+  .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100");
 
 /**
  * A date the database can store: Postgres timestamps stop at 4713 BC and, as written by the driver
@@ -111,22 +114,8 @@ function ruleUnion<C extends typeof common>(c: C) {
           { error: "Choose the window" },
         ),
       }),
-      z.strictObject({
-        ...c,
-        type: z.literal("rsi_above"),
-        threshold: finite("an RSI level")
-          .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
-          .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
-        condition: z.strictObject({}).optional(),
-      }),
-      z.strictObject({
-        ...c,
-        type: z.literal("rsi_below"),
-        threshold: finite("an RSI level")
-          .min(ALERT_LIMITS.rsi.min, "RSI runs from 0 to 100")
-          .max(ALERT_LIMITS.rsi.max, "RSI runs from 0 to 100"),
-        condition: z.strictObject({}).optional(),
-      }),
+      z.strictObject({ ...c, type: z.literal("rsi_above"), threshold: rsiLevel, condition: z.strictObject({}).optional() }),
+      z.strictObject({ ...c, type: z.literal("rsi_below"), threshold: rsiLevel, condition: z.strictObject({}).optional() }),
       z.strictObject({
         ...c,
         type: z.literal("volume_spike"),

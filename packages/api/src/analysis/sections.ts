@@ -74,6 +74,16 @@ export function describeFailure(err: unknown): string {
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 const coinArg = (c: CatalogueRow) => ({ id: c.coingeckoId, symbol: c.symbol.toLowerCase(), name: c.name });
 
+/** A section its source has no data for: the source's own note, or `fallback`. */
+function unavailableFrom(r: Sourced<unknown>, fallback: string): Computed<never> {
+  return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? fallback, completeness: 0 };
+}
+
+/** A section computed from one source's answer, carrying its source, date and (unless given) note. */
+function okFrom<T>(r: Sourced<unknown>, data: T, completeness: number, note: string | undefined = r.note): Computed<T> {
+  return { status: "ok", data, source: r.source, asOf: iso(r.asOf), note, completeness };
+}
+
 function history(ctx: SectionContext, coinId: string): Promise<Sourced<Candle[]>> {
   return ctx.fetch(`history:${coinId}:${HISTORY_DAYS}`, (signal) => ctx.market.history(coinId, HISTORY_DAYS, signal));
 }
@@ -157,47 +167,17 @@ async function market(ctx: SectionContext): Promise<Computed<SectionData["market
 async function sentiment(ctx: SectionContext): Promise<Computed<FearGreedData>> {
   const fg = await ctx.fetch(`fear-greed:${FEAR_GREED_DAYS}`, (signal) => ctx.market.fearGreed(FEAR_GREED_DAYS, signal));
   const data = fearGreedTrend(fg.data);
-  if (!data)
-    return {
-      status: "unavailable",
-      data: null,
-      source: fg.source,
-      asOf: iso(fg.asOf),
-      note: fg.note ?? "No Fear and Greed data",
-      completeness: 0,
-    };
-  return {
-    status: "ok",
-    data,
-    source: fg.source,
-    asOf: iso(fg.asOf),
-    note: fg.note,
-    completeness: completenessOf([data.value, data.change7d, data.change30d]),
-  };
+  if (!data) return unavailableFrom(fg, "No Fear and Greed data");
+  return okFrom(fg, data, completenessOf([data.value, data.change7d, data.change30d]));
 }
 
 async function news(ctx: SectionContext): Promise<Computed<NewsData>> {
   const items = await ctx.fetch(`news:${ctx.coin.coingeckoId}:${NEWS_LIMIT}`, (signal) =>
     ctx.market.news(coinArg(ctx.coin), NEWS_LIMIT, signal),
   );
-  if (items.unavailable)
-    return {
-      status: "unavailable",
-      data: null,
-      source: items.source,
-      asOf: iso(items.asOf),
-      note: items.note ?? "News is unavailable",
-      completeness: 0,
-    };
+  if (items.unavailable) return unavailableFrom(items, "News is unavailable");
   const data = scoreNews(items.data);
-  return {
-    status: "ok",
-    data,
-    source: items.source,
-    asOf: iso(items.asOf),
-    note: data.count === 0 ? "No recent headlines for this coin" : items.note,
-    completeness: data.count > 0 ? 1 : 0.5,
-  };
+  return okFrom(items, data, data.count > 0 ? 1 : 0.5, data.count === 0 ? "No recent headlines for this coin" : items.note);
 }
 
 async function technical(ctx: SectionContext): Promise<Computed<SectionData["technical"]>> {
@@ -281,61 +261,27 @@ async function onchain(ctx: SectionContext): Promise<Computed<SectionData["oncha
     };
   }
   const r = await ctx.fetch("bitcoin-onchain", (signal) => ctx.market.bitcoinOnchain(signal));
-  if (!r.data)
-    return { status: "unavailable", data: null, source: r.source, asOf: iso(r.asOf), note: r.note ?? "No on-chain data", completeness: 0 };
+  if (!r.data) return unavailableFrom(r, "No on-chain data");
   const d = r.data;
-  return {
-    status: "ok",
-    data: d,
-    source: r.source,
-    asOf: iso(r.asOf),
-    note: r.note,
-    completeness: completenessOf([d.blockHeight, d.hashrateEhs, d.difficulty, d.mempoolTxCount, d.fees]),
-  };
+  return okFrom(r, d, completenessOf([d.blockHeight, d.hashrateEhs, d.difficulty, d.mempoolTxCount, d.fees]));
 }
 
 async function derivatives(ctx: SectionContext): Promise<Computed<SectionData["derivatives"]>> {
   const r = await ctx.fetch(`derivatives:${ctx.coin.coingeckoId}`, (signal) => ctx.market.derivatives(coinArg(ctx.coin), signal));
-  if (!r.data)
-    return {
-      status: "unavailable",
-      data: null,
-      source: r.source,
-      asOf: iso(r.asOf),
-      note: r.note ?? "No perpetual futures market for this coin.",
-      completeness: 0,
-    };
+  if (!r.data) return unavailableFrom(r, "No perpetual futures market for this coin.");
   const d = r.data;
-  return {
-    status: "ok",
-    data: { ...d, fundingRatePct: d.fundingRate * 100, annualisedFundingPct: d.fundingRate * 3 * 365 * 100 },
-    source: r.source,
-    asOf: iso(r.asOf),
-    note: r.note,
-    completeness: completenessOf([d.fundingRate, d.openInterestUsd, d.markPrice]),
-  };
+  return okFrom(
+    r,
+    { ...d, fundingRatePct: d.fundingRate * 100, annualisedFundingPct: d.fundingRate * 3 * 365 * 100 },
+    completenessOf([d.fundingRate, d.openInterestUsd, d.markPrice]),
+  );
 }
 
 async function defi(ctx: SectionContext): Promise<Computed<SectionData["defi"]>> {
   const r = await ctx.fetch(`defi:${ctx.coin.coingeckoId}`, (signal) => ctx.market.defiTvl(coinArg(ctx.coin), signal));
-  if (!r.data)
-    return {
-      status: "unavailable",
-      data: null,
-      source: r.source,
-      asOf: iso(r.asOf),
-      note: r.note ?? "No DeFi protocol or chain TVL for this coin.",
-      completeness: 0,
-    };
+  if (!r.data) return unavailableFrom(r, "No DeFi protocol or chain TVL for this coin.");
   const d = r.data;
-  return {
-    status: "ok",
-    data: d,
-    source: r.source,
-    asOf: iso(r.asOf),
-    note: r.note,
-    completeness: completenessOf([d.tvlUsd, d.change1dPct, d.change7dPct]),
-  };
+  return okFrom(r, d, completenessOf([d.tvlUsd, d.change1dPct, d.change7dPct]));
 }
 
 async function synthesis(ctx: SectionContext): Promise<Computed<SectionData["synthesis"]>> {

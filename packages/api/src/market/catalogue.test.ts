@@ -4,29 +4,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "@ucie/config";
 import { ucieTokens } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
-import { silentLogger } from "../lib/logger";
-import { createServices, type Services } from "../services";
+import { createServices } from "../services";
 import { startFakeUpstream, type FakeUpstream } from "../testing";
+import { fakeUpstreamServices } from "../testing/services";
 import { syncCatalogue } from "./catalogue";
 import { UpstreamError } from "./errors";
-import { createMarketService } from "./index";
 
 describe.each(testDbKinds())("catalogue sync (%s)", (kind) => {
   let up: FakeUpstream;
   let database: TestDatabase;
-  const services = (mode: "live" | "offline" | "auto"): Services => {
-    const config = loadConfig({
-      MARKET_DATA: mode,
-      LOG_LEVEL: "silent",
-      COINGECKO_CALLS_PER_MINUTE: "1000",
-      UPSTREAM_TIMEOUT_MS: "2000",
-      ...up.env,
-    });
-    return createServices(database, {
-      config,
-      market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }),
-    });
-  };
+  const services = (mode: "live" | "offline" | "auto") => fakeUpstreamServices(database, up, mode);
   const row = async (id: string) => (await database.db.select().from(ucieTokens).where(eq(ucieTokens.coingeckoId, id)))[0];
 
   beforeAll(async () => {

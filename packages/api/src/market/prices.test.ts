@@ -1,32 +1,17 @@
 /** The minute-by-minute price refresh against the fake CoinGecko (real client code) and a real database. */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "@ucie/config";
 import { ucieTokens, ucieWatchlist, users } from "@ucie/db";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
-import { silentLogger } from "../lib/logger";
-import { createServices, type Services } from "../services";
 import { startFakeUpstream, type FakeUpstream } from "../testing";
+import { fakeUpstreamServices } from "../testing/services";
 import { refreshPrices, syncCatalogue, upsertCoins } from "./catalogue";
-import { createMarketService } from "./index";
 import { loadSnapshot } from "./snapshot";
 
 describe.each(testDbKinds())("price refresh (%s)", (kind) => {
   let up: FakeUpstream;
   let database: TestDatabase;
-  const services = (mode: "live" | "offline" | "auto"): Services => {
-    const config = loadConfig({
-      MARKET_DATA: mode,
-      LOG_LEVEL: "silent",
-      COINGECKO_CALLS_PER_MINUTE: "1000",
-      UPSTREAM_TIMEOUT_MS: "2000",
-      ...up.env,
-    });
-    return createServices(database, {
-      config,
-      market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }),
-    });
-  };
+  const services = (mode: "live" | "offline" | "auto") => fakeUpstreamServices(database, up, mode);
   const price = async (id: string) =>
     (
       await database.db

@@ -1,5 +1,4 @@
 /** preferences.* and currency conversion through the real router, on PGlite (and Postgres when TEST_DATABASE_URL is set). */
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "@ucie/config";
 import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
@@ -7,20 +6,11 @@ import { upsertCoins } from "../market/catalogue";
 import { loadSnapshot } from "../market/snapshot";
 import { createServices } from "../services";
 import { createAuthTestEnv, type AuthTestEnv } from "../testing/auth-env";
+import { failure } from "../testing/failure";
 import { startFakeUpstream, type FakeUpstream } from "../testing/fake-upstream";
 import { loadRates, refreshExchangeRates } from "./preferences";
 
 const btcUsd = () => loadSnapshot().find((c) => c.id === "bitcoin")!.current_price!;
-
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TRPCError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(testDbKinds())("preferences (%s)", (kind) => {
   let database: TestDatabase;

@@ -2,13 +2,17 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { ucieTokens, users, type Db } from "@ucie/db";
-import type { TestDatabase } from "@ucie/db/testing";
+import { createTestDb, type TestDatabase, type TestDbKind } from "@ucie/db/testing";
 import { loadConfig } from "@ucie/config";
+import { afterAll, beforeAll } from "vitest";
 import { createSession } from "../auth/session";
 import { createContextInner } from "../context";
 import { FakeClock } from "../lib/clock";
+import { silentLogger } from "../lib/logger";
+import { createMarketService } from "../market/index";
 import { createCaller } from "../root";
 import { createServices, type Services } from "../services";
+import type { FakeUpstream } from "./fake-upstream";
 
 export interface CoinSeed {
   id: string;
@@ -78,6 +82,54 @@ export function testServices(
     clock,
     mailer: { send: async () => {} },
     ...overrides,
+  });
+}
+
+/** A fresh `kind` database holding the default coins, test services on it, and one close for both. */
+export async function startSeededServices(kind: TestDbKind, clock: FakeClock): Promise<{ services: Services; close: () => Promise<void> }> {
+  const database = await createTestDb(kind);
+  const services = testServices(database, clock);
+  const close = async () => {
+    await services.events.close();
+    await database.close();
+  };
+  try {
+    await seedCoins(services.db);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { services, close };
+}
+
+/**
+ * For a describe block: before all, `startSeededServices` (its services handed to `use`); after all, closed.
+ * `timeoutMs` is the before-all hook's timeout.
+ */
+export function withSeededServices(kind: TestDbKind, clock: FakeClock, use: (services: Services) => void, timeoutMs?: number): void {
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const started = await startSeededServices(kind, clock);
+    close = started.close;
+    use(started.services);
+  }, timeoutMs);
+  afterAll(async () => {
+    await close?.();
+  });
+}
+
+/** Services whose market client talks to the fake upstream `up` in `mode`, retrying once and quickly. */
+export function fakeUpstreamServices(database: TestDatabase, up: FakeUpstream, mode: "live" | "offline" | "auto"): Services {
+  const config = loadConfig({
+    MARKET_DATA: mode,
+    LOG_LEVEL: "silent",
+    COINGECKO_CALLS_PER_MINUTE: "1000",
+    UPSTREAM_TIMEOUT_MS: "2000",
+    ...up.env,
+  });
+  return createServices(database, {
+    config,
+    market: createMarketService(config, silentLogger, { retry: { maxRetries: 1, baseDelayMs: 10, maxRetryAfterMs: 1000 } }),
   });
 }
 

@@ -1,25 +1,15 @@
 import { eq } from "drizzle-orm";
 import { ucieTokens, ucieWatchlist } from "@ucie/db";
-import { createTestDb, testDbKinds, type TestDatabase } from "@ucie/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDbKinds } from "@ucie/db/testing";
+import { describe, expect, it } from "vitest";
 import { FakeClock } from "../lib/clock";
 import type { Services } from "../services";
-import { loginCaller, seedCoins, testServices } from "../testing/services";
+import { loginCaller, withSeededServices } from "../testing/services";
 
 describe.each(testDbKinds())("watchlist (%s)", (kind) => {
-  let database: TestDatabase;
   let services: Services;
   const clock = new FakeClock(new Date("2026-03-01T10:00:00Z"));
-
-  beforeAll(async () => {
-    database = await createTestDb(kind);
-    services = testServices(database, clock);
-    await seedCoins(services.db);
-  });
-  afterAll(async () => {
-    await services?.events.close();
-    await database?.close();
-  });
+  withSeededServices(kind, clock, (s) => (services = s));
 
   it("adds by ticker or id, lists with live price and 24 h change, refuses duplicates and unknown coins", async () => {
     const { caller } = await loginCaller(services);
