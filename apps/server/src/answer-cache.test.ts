@@ -78,8 +78,12 @@ describe("reused anonymous answers", () => {
       return rows.find((r) => r.id === "bitcoin")?.name;
     };
     expect(await bitcoin()).toBe("Bitcoin");
+    const answers = server.services.caches.answers;
+    expect(answers.size.entries).toBeGreaterThan(0); // the page is kept
     await server.services.db.update(ucieTokens).set({ name: "Bitcoin (renamed)" }).where(eq(ucieTokens.coingeckoId, "bitcoin"));
     await refreshScreener(server.services);
+    // emptied by the job itself, not by the 2 s expiry
+    expect(answers.size.entries).toBe(0);
     expect(await bitcoin()).toBe("Bitcoin (renamed)");
   });
 });
