@@ -28,18 +28,9 @@ import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } 
 import { CHALLENGE_MAX_FAILURES, totpCode, TWO_FACTOR_RULES } from "../auth/two-factor";
 import { readDeviceCookie } from "../auth/device-cookie";
 import { openTotpSecret, sealPlainTotpSecrets } from "../auth/totp-secret";
+import { failure } from "../testing/failure";
 
 const MINUTE = 60_000;
-
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TRPCError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 function field(err: TRPCError): string | undefined {
   if (err.cause instanceof ZodError) return String(err.cause.issues[0]?.path[0]);

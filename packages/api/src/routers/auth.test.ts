@@ -9,20 +9,10 @@ import { sessionCacheFor, watchSession, SessionEndedError } from "../auth/revoca
 import { generateSessionToken, hashToken } from "../auth/session";
 import { createAuthTestEnv, TEST_PASSWORD, type AuthTestEnv, type TestBrowser } from "../testing/auth-env";
 import { THROTTLE_RULES } from "../auth/throttle";
+import { failure } from "../testing/failure";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** The tRPC error a call fails with (the test fails if it does not fail). */
-async function failure(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TRPCError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The input field an error is about: zod failures carry it in their cause, our own field errors in both. */
 function field(err: TRPCError): string | undefined {
