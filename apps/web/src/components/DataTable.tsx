@@ -4,21 +4,28 @@ export type SortDirection = "ascending" | "descending";
 /** A column; with `sort`, its header is a button that sorts by it (aria-sort tells which way). */
 type Column = string | { label: string; className?: string; sort?: { direction: SortDirection | null; onSort: () => void } };
 
-/** A data table whose last column holds each row's buttons; that column's header is for screen readers only. */
+/**
+ * A data table whose last column holds each row's buttons (unless `actions` is false); that column's header is for
+ * screen readers only. With `region`, the scrolling box is a named, focusable region (keyboard users can scroll it).
+ */
 export function DataTable({
   className,
   caption,
   columns,
+  actions = true,
+  region,
   children,
 }: {
-  className: string;
+  className?: string;
   caption: ReactNode;
   columns: readonly Column[];
+  actions?: boolean;
+  region?: string;
   children: ReactNode;
 }) {
   return (
-    <div className="table-wrap">
-      <table className={`data ${className}`}>
+    <div className="table-wrap" {...(region ? { tabIndex: 0, role: "region", "aria-label": region } : {})}>
+      <table className={className ? `data ${className}` : "data"}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -42,9 +49,11 @@ export function DataTable({
                 </th>
               ),
             )}
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            {actions && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>{children}</tbody>

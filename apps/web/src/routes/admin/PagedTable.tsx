@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
+import { DataTable } from "../../components/DataTable";
 import { LoadError, SkeletonRows } from "../../components/QueryStates";
 
 /** What PagedTable reads of a cursor-paginated `useInfiniteQuery`. */
@@ -12,11 +13,8 @@ interface PagedList {
   fetchNextPage(): Promise<unknown>;
 }
 
-/** A column header: its label, or a label with a class (`r` for numbers). */
-type Column = string | { label: string; className: string };
-
 /**
- * An admin list: skeleton rows while the first page loads, the error with a retry, the table in a scrollable
+ * An admin list: skeleton rows while the first page loads, the error with a retry, the table (DataTable) in a scrollable
  * region (its last column for each row's buttons when `actions`), and "Load more" while there are more pages.
  */
 export function PagedTable({
@@ -32,7 +30,7 @@ export function PagedTable({
   /** what the list holds, e.g. "Users": names the region, "Loading users" and "Could not load the users" */
   label: { region: string; loading: string; error: string };
   caption: string;
-  columns: readonly Column[];
+  columns: ComponentProps<typeof DataTable>["columns"];
   actions?: boolean;
   skeletonRows?: number;
   children: ReactNode;
@@ -41,32 +39,9 @@ export function PagedTable({
   if (list.isError && list.error) return <LoadError title={label.error} error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <>
-      <div className="table-wrap" tabIndex={0} role="region" aria-label={label.region}>
-        <table className="data">
-          <caption className="visually-hidden">{caption}</caption>
-          <thead>
-            <tr>
-              {columns.map((c) =>
-                typeof c === "string" ? (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ) : (
-                  <th key={c.label} scope="col" className={c.className}>
-                    {c.label}
-                  </th>
-                ),
-              )}
-              {actions && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>{children}</tbody>
-        </table>
-      </div>
+      <DataTable caption={caption} columns={columns} actions={actions} region={label.region}>
+        {children}
+      </DataTable>
       {list.hasNextPage && (
         <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
           {list.isFetchingNextPage ? "Loading…" : "Load more"}
